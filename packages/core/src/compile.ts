@@ -1,0 +1,67 @@
+import { CycleError, MissingDependencyError } from './errors.js';
+import { buildGraph, type LifecycleGraph } from './graph.js';
+import type { Registration } from './registration.js';
+import { tokenName } from './token.js';
+
+export interface CompiledGraph {
+  readonly graph: LifecycleGraph;
+  /** Index-aligned with the graph's nodes. */
+  readonly registrations: readonly Registration[];
+  readonly indexOf: ReadonlyMap<unknown, number>;
+}
+
+/**
+ * Turns registrations into the node graph. Plain injectables are not nodes, but a resource that
+ * injects a plain service which injects a database still depends on the database: edges are
+ * followed through them. Throws MissingDependencyError / CycleError before anything starts.
+ */
+export function compileGraph(registry: ReadonlyMap<unknown, Registration>, isBoundElsewhere: (token: unknown) => boolean): CompiledGraph {
+  const registrations = [...registry.values()].filter((r) => r.lifecycle);
+  const indexOf = new Map<unknown, number>(registrations.map((r, i) => [r.token, i]));
+  const names = uniqueNames(registrations);
+  // For each plain token: the lifecycle nodes it (transitively) leads to.
+  const reachedThrough = new Map<unknown, number[]>();
+
+  const nodesBehind = (token: unknown, requiredBy: string, optional: boolean, visiting: string[]): number[] => {
+    const node = indexOf.get(token);
+    if (node !== undefined) return [node];
+    const known = reachedThrough.get(token);
+    if (known) return known;
+    const registration = registry.get(token);
+    if (!registration) {
+      if (optional || isBoundElsewhere(token)) return [];
+      throw new MissingDependencyError(tokenName(token), requiredBy);
+    }
+    const name = tokenName(token);
+    if (visiting.includes(name)) throw new CycleError([...visiting.slice(visiting.indexOf(name)), name]);
+    visiting.push(name);
+    const found = new Set<number>();
+    for (const dep of registration.dependencies()) {
+      for (const n of nodesBehind(dep.token, name, dep.optional, visiting)) found.add(n);
+    }
+    visiting.pop();
+    const result = [...found];
+    reachedThrough.set(token, result);
+    return result;
+  };
+
+  const deps = registrations.map((r, i) => {
+    const found = new Set<number>();
+    for (const dep of r.dependencies()) {
+      for (const n of nodesBehind(dep.token, names[i]!, dep.optional, [names[i]!])) found.add(n);
+    }
+    return [...found];
+  });
+  return { graph: buildGraph(names, deps), registrations, indexOf };
+}
+
+/** Node names must be unique in reports; two classes both called `Db` become `Db` and `Db#2`. */
+function uniqueNames(registrations: readonly Registration[]): string[] {
+  const seen = new Map<string, number>();
+  return registrations.map((r) => {
+    const base = r.options.name ?? tokenName(r.token);
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    return count === 1 ? base : `${base}#${count}`;
+  });
+}

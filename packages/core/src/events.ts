@@ -1,0 +1,72 @@
+import diagnostics_channel from 'node:diagnostics_channel';
+import { EventEmitter } from 'node:events';
+import type { Logger } from './options.js';
+
+export type NodeEventType = 'starting' | 'started' | 'stopping' | 'stopped' | 'failed' | 'timedOut' | 'skipped';
+
+/** One node transition. Published as a typed event, on diagnostics_channel and to the logger. */
+export interface NodeEvent {
+  readonly type: NodeEventType;
+  readonly node: string;
+  readonly phase: 'start' | 'stop';
+  /** Epoch ms of the transition. */
+  readonly at: number;
+  /** For settled nodes: how long its hook ran. */
+  readonly durationMs?: number;
+  readonly error?: unknown;
+  readonly reason?: string;
+}
+
+export type LifecycleEventMap = { [K in NodeEventType]: [NodeEvent] } & { transition: [NodeEvent] };
+
+/**
+ * `node:diagnostics_channel` names, so APM/OpenTelemetry subscribers see every node transition
+ * without a plugin: `quiesce:node:start` / `quiesce:node:stop` carry a NodeEvent.
+ */
+export const diagnosticsChannels = {
+  start: 'quiesce:node:start',
+  stop: 'quiesce:node:stop',
+} as const;
+
+const channels = {
+  start: diagnostics_channel.channel(diagnosticsChannels.start),
+  stop: diagnostics_channel.channel(diagnosticsChannels.stop),
+};
+
+const levels: Record<NodeEventType, 'debug' | 'info' | 'warn' | 'error'> = {
+  starting: 'debug',
+  started: 'info',
+  stopping: 'debug',
+  stopped: 'info',
+  skipped: 'info',
+  failed: 'error',
+  timedOut: 'error',
+};
+
+/** Fans one transition out to listeners, diagnostics_channel subscribers and the logger. */
+export class LifecycleEvents extends EventEmitter<LifecycleEventMap> {
+  constructor(private readonly logger: Logger | undefined) {
+    super();
+  }
+
+  publish(event: NodeEvent): void {
+    const channel = channels[event.phase];
+    if (channel.hasSubscribers) channel.publish(event);
+    if (this.logger) log(this.logger, event);
+    // Listener errors must not derail a shutdown: report them and carry on.
+    try {
+      this.emit(event.type, event);
+      this.emit('transition', event);
+    } catch (error) {
+      this.logger?.error({ err: error, node: event.node }, 'quiesce: an event listener threw');
+    }
+  }
+}
+
+function log(logger: Logger, event: NodeEvent): void {
+  const level = levels[event.type];
+  const write = (level === 'debug' ? logger.debug : logger[level])?.bind(logger);
+  if (!write) return;
+  const { type, node, phase, durationMs, error, reason } = event;
+  write({ node, phase, status: type, durationMs, reason, err: error }, `quiesce: ${node} ${type}`);
+}

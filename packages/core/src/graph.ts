@@ -1,0 +1,82 @@
+import { CycleError } from './errors.js';
+
+/**
+ * The dependency graph as plain arrays indexed by node number: `deps[i]` are the nodes `i` needs,
+ * `dependents[i]` the nodes that need `i`, `order` a topological order (dependencies first).
+ * Everything here is iterative: a 100k-node chain must not overflow the stack.
+ */
+export interface LifecycleGraph {
+  readonly names: readonly string[];
+  readonly deps: readonly (readonly number[])[];
+  readonly dependents: readonly (readonly number[])[];
+  readonly order: readonly number[];
+}
+
+export function buildGraph(names: readonly string[], deps: readonly (readonly number[])[]): LifecycleGraph {
+  const n = names.length;
+  const dependents: number[][] = Array.from({ length: n }, () => []);
+  const waiting = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const own = deps[i]!;
+    waiting[i] = own.length;
+    for (let k = 0; k < own.length; k++) dependents[own[k]!]!.push(i);
+  }
+  // Kahn's algorithm: a node enters the order once all its dependencies have.
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (waiting[i] === 0) order.push(i);
+  for (let head = 0; head < order.length; head++) {
+    const ds = dependents[order[head]!]!;
+    for (let k = 0; k < ds.length; k++) if (--waiting[ds[k]!] === 0) order.push(ds[k]!);
+  }
+  if (order.length < n) throw new CycleError(findCycle(names, deps, waiting));
+  return { names, deps, dependents, order };
+}
+
+/**
+ * Every node Kahn could not place still waits on another unplaced node, so following unplaced
+ * dependencies from any of them must revisit a node: that loop is a cycle.
+ */
+function findCycle(names: readonly string[], deps: readonly (readonly number[])[], waiting: Int32Array): string[] {
+  const seenAt = new Map<number, number>();
+  const path: number[] = [];
+  let current = waiting.findIndex((w) => w > 0);
+  while (!seenAt.has(current)) {
+    seenAt.set(current, path.length);
+    path.push(current);
+    current = deps[current]!.find((d) => waiting[d]! > 0)!;
+  }
+  const cycle = path.slice(seenAt.get(current));
+  cycle.push(current);
+  return cycle.map((i) => names[i]!);
+}
+
+/**
+ * The longest chain of `weight` along dependent→dependency edges, among nodes where `include` holds.
+ * Returns the total and the chain from the first node to stop to the last.
+ */
+export function longestStopChain(
+  graph: LifecycleGraph,
+  weight: (i: number) => number,
+  include: (i: number) => boolean = () => true,
+): { total: number; chain: number[] } {
+  const n = graph.names.length;
+  // tail[i]: the heaviest chain that starts at i and runs down through its dependencies.
+  const tail = new Float64Array(n);
+  const next = new Int32Array(n).fill(-1);
+  for (const i of graph.order) {
+    if (!include(i)) continue;
+    let best = 0;
+    for (const d of graph.deps[i]!) {
+      if (include(d) && tail[d]! > best) {
+        best = tail[d]!;
+        next[i] = d;
+      }
+    }
+    tail[i] = weight(i) + best;
+  }
+  let start = -1;
+  for (let i = 0; i < n; i++) if (include(i) && (start < 0 || tail[i]! > tail[start]!)) start = i;
+  const chain: number[] = [];
+  for (let i = start; i >= 0; i = next[i]!) chain.push(i);
+  return { total: start < 0 ? 0 : tail[start]!, chain };
+}

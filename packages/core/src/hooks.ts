@@ -1,0 +1,33 @@
+import type { InFlight } from './in-flight.js';
+import type { PhaseContext } from './phase-context.js';
+
+/** What every lifecycle hook receives: the phase context plus the node's in-flight work counter. */
+export interface HookContext extends PhaseContext {
+  readonly inFlight: InFlight;
+}
+
+/** A node's hooks as data. All optional; each may return a promise. */
+export interface LifecycleHooks {
+  start?(ctx: HookContext): unknown;
+  /** Stop taking new work (close a listener, cancel a consumer). Runs before in-flight work drains. */
+  quiesce?(ctx: HookContext): unknown;
+  /** Release the resource. Runs after in-flight work drained. */
+  stop?(ctx: HookContext): unknown;
+}
+
+type Callable = (ctx: HookContext) => unknown;
+
+function method(instance: unknown, key: PropertyKey): Callable | undefined {
+  if (instance === null || (typeof instance !== 'object' && typeof instance !== 'function')) return undefined;
+  const fn = (instance as Record<PropertyKey, unknown>)[key];
+  return typeof fn === 'function' ? (ctx) => (fn as Callable).call(instance, ctx) : undefined;
+}
+
+/** Hooks found on an instance: start/quiesce/stop methods, else TC39 disposal for stop. */
+export function hooksOf(instance: unknown): LifecycleHooks {
+  return {
+    start: method(instance, 'start'),
+    quiesce: method(instance, 'quiesce'),
+    stop: method(instance, 'stop') ?? method(instance, Symbol.asyncDispose) ?? method(instance, Symbol.dispose),
+  };
+}

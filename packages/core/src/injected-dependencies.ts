@@ -1,0 +1,31 @@
+import { getClassMetadata, type ClassElementMetadata } from '@inversifyjs/core';
+import type { Newable } from 'inversify';
+
+export interface DependencyRef {
+  readonly token: unknown;
+  readonly optional: boolean;
+}
+
+const UNMANAGED = 2; // ClassElementMetadataKind.unmanaged: not injected by the container
+
+/**
+ * The tokens inversify will inject into a class, read from inversify's own metadata (constructor
+ * parameters, from @inject or from `design:paramtypes`, and injected properties), so the graph
+ * sees exactly what the container resolves.
+ */
+export function injectedDependencies(target: Newable): DependencyRef[] {
+  const metadata = getClassMetadata(target);
+  const elements: ClassElementMetadata[] = [...metadata.constructorArguments, ...metadata.properties.values()];
+  const refs: DependencyRef[] = [];
+  for (const element of elements) {
+    if (element === undefined || element.kind === UNMANAGED) continue;
+    const value = (element as { value: unknown }).value;
+    const token = isLazy(value) ? value.unwrap() : value;
+    refs.push({ token, optional: (element as { optional?: boolean }).optional === true });
+  }
+  return refs;
+}
+
+function isLazy(value: unknown): value is { unwrap(): unknown } {
+  return typeof value === 'object' && value !== null && typeof (value as { unwrap?: unknown }).unwrap === 'function';
+}

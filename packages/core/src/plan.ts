@@ -1,0 +1,42 @@
+import { QuiesceError } from './errors.js';
+import { longestStopChain, type LifecycleGraph } from './graph.js';
+
+export interface PlanStep {
+  readonly name: string;
+  readonly stopTimeoutMs: number;
+  readonly reserveMs: number;
+}
+
+/** The worst case a shutdown can take, from the graph and the configured timeouts alone. */
+export interface ShutdownPlan {
+  readonly drainDelayMs: number;
+  /** The chain of stop timeouts that makes the worst case, first to stop first. */
+  readonly chain: readonly PlanStep[];
+  readonly worstCaseMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly fits: boolean;
+  /** e.g. `drain 5000 ms → http 25000 ms → api 3000 ms → pg 5000 ms = 38000 ms > 30000 ms` */
+  readonly summary: string;
+}
+
+export class PlanDoesNotFitError extends QuiesceError {
+  override readonly name = 'PlanDoesNotFitError';
+  constructor(readonly plan: ShutdownPlan) {
+    super(`Worst-case shutdown does not fit the deadline: ${plan.summary}. Lower the stop timeouts on this chain or raise shutdownTimeoutMs (and terminationGracePeriodSeconds).`);
+  }
+}
+
+export function planShutdown(
+  graph: LifecycleGraph,
+  node: (i: number) => { stopTimeoutMs: number; reserveMs: number },
+  drainDelayMs: number,
+  shutdownTimeoutMs: number,
+): ShutdownPlan {
+  const { total, chain } = longestStopChain(graph, (i) => node(i).stopTimeoutMs);
+  const steps = chain.map((i) => ({ name: graph.names[i]!, ...node(i) }));
+  const worstCaseMs = drainDelayMs + total;
+  const fits = worstCaseMs <= shutdownTimeoutMs;
+  const parts = [...(drainDelayMs > 0 ? [`drain ${drainDelayMs} ms`] : []), ...steps.map((s) => `${s.name} ${s.stopTimeoutMs} ms`)];
+  const summary = `${parts.join(' → ') || '(no nodes)'} = ${worstCaseMs} ms ${fits ? '≤' : '>'} ${shutdownTimeoutMs} ms`;
+  return { drainDelayMs, chain: steps, worstCaseMs, shutdownTimeoutMs, fits, summary };
+}

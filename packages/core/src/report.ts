@@ -1,0 +1,173 @@
+import { ShutdownError, type TimeoutReason } from './errors.js';
+import type { LifecycleGraph } from './graph.js';
+import type { FailurePolicy } from './options.js';
+import type { WalkResult } from './scheduler.js';
+
+export type NodeStatus = 'stopped' | 'failed' | 'timedOut' | 'skipped';
+
+export interface ReportedError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** One node's line in the report. Offsets are ms since shutdown began; null when it never began. */
+export interface NodeReport {
+  readonly name: string;
+  readonly status: NodeStatus;
+  readonly policy: FailurePolicy;
+  readonly dependsOn: readonly string[];
+  readonly startOffsetMs: number | null;
+  readonly endOffsetMs: number | null;
+  readonly durationMs: number | null;
+  /** Its configured stop timeout, the time it was actually given, and what set that limit. */
+  readonly timeoutMs: number;
+  readonly effectiveTimeoutMs: number;
+  readonly limitedBy: TimeoutReason;
+  /** On the chain of nodes that bounded the total time. */
+  readonly onCriticalPath: boolean;
+  readonly reason?: string;
+  readonly error?: ReportedError;
+}
+
+export interface ShutdownReportJSON {
+  readonly schema: 'quiesce.shutdown-report/1';
+  readonly ok: boolean;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly deadlineMs: number;
+  readonly deadlinePassed: boolean;
+  readonly criticalPath: readonly string[];
+  readonly warnings: readonly string[];
+  readonly nodes: readonly NodeReport[];
+}
+
+/** What happened to every node during one shutdown. Returned by `shutdown()`; never thrown. */
+export class ShutdownReport {
+  readonly ok: boolean;
+  readonly warnings: readonly string[];
+
+  constructor(
+    readonly startedAt: Date,
+    readonly durationMs: number,
+    readonly deadlineMs: number,
+    readonly deadlinePassed: boolean,
+    readonly nodes: readonly NodeReport[],
+    readonly criticalPath: readonly string[],
+  ) {
+    this.ok = !deadlinePassed && nodes.every((n) => n.policy === 'bestEffort' || isClean(n));
+    this.warnings = nodes
+      .filter((n) => n.policy === 'bestEffort' && !isClean(n))
+      .map((n) => `${n.name} (best effort) ${n.status}${n.error ? `: ${n.error.message}` : ''}`);
+  }
+
+  node(name: string): NodeReport | undefined {
+    return this.nodes.find((n) => n.name === name);
+  }
+
+  /** Throws ShutdownError when not ok, for callers that prefer exceptions. */
+  throwIfFailed(): this {
+    if (!this.ok) throw new ShutdownError(this);
+    return this;
+  }
+
+  toJSON(): ShutdownReportJSON {
+    return {
+      schema: 'quiesce.shutdown-report/1',
+      ok: this.ok,
+      startedAt: this.startedAt.toISOString(),
+      durationMs: round(this.durationMs),
+      deadlineMs: this.deadlineMs,
+      deadlinePassed: this.deadlinePassed,
+      criticalPath: this.criticalPath,
+      warnings: this.warnings,
+      nodes: this.nodes,
+    };
+  }
+
+  /** A terminal table, in the order nodes began stopping; `*` marks the critical path. */
+  toTable(): string {
+    const rows = [...this.nodes]
+      .sort((a, b) => (a.startOffsetMs ?? Infinity) - (b.startOffsetMs ?? Infinity))
+      .map((n) => [
+        `${n.onCriticalPath ? '*' : ' '} ${n.name}`,
+        n.status,
+        n.startOffsetMs === null ? '-' : `${round(n.startOffsetMs)} ms`,
+        n.durationMs === null ? '-' : `${round(n.durationMs)} ms`,
+        n.limitedBy === 'own timeout' ? `${n.timeoutMs} ms` : `${round(n.effectiveTimeoutMs)} ms (${n.limitedBy})`,
+        n.error ? n.error.message : (n.reason ?? ''),
+      ]);
+    const header = ['  node', 'status', 'start', 'duration', 'timeout', 'error'];
+    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+    const line = (cells: string[]): string => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+    const summary = `shutdown ${this.ok ? 'ok' : 'NOT ok'} in ${round(this.durationMs)} ms (deadline ${this.deadlineMs} ms${this.deadlinePassed ? ', PASSED' : ''}); critical path: ${this.criticalPath.join(' → ') || '-'}`;
+    return [line(header), ...rows.map(line), summary].join('\n');
+  }
+}
+
+/** Stopped, or never started in the first place. */
+function isClean(n: NodeReport): boolean {
+  return n.status === 'stopped' || (n.status === 'skipped' && n.reason === 'not started');
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+export function toReportedError(error: unknown): ReportedError | undefined {
+  if (error === undefined) return undefined;
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+export interface ReportInput {
+  readonly graph: LifecycleGraph;
+  readonly walk: WalkResult;
+  readonly policy: (i: number) => FailurePolicy;
+  readonly deadlineMs: number;
+  readonly startedAt: Date;
+  /** Extra time before the walk (drain delay) that counts towards the total. */
+  readonly offsetMs?: number;
+}
+
+export function buildShutdownReport({ graph, walk, policy, deadlineMs, startedAt, offsetMs = 0 }: ReportInput): ShutdownReport {
+  const { outcomes } = walk;
+  const critical = criticalPath(walk);
+  const onPath = new Set(critical);
+  const nodes: NodeReport[] = outcomes.map((o, i) => {
+    const began = Number.isNaN(o.beganAt) ? null : o.beganAt - walk.beganAt + offsetMs;
+    return {
+      name: graph.names[i]!,
+      status: o.status === 'done' ? 'stopped' : o.status,
+      policy: policy(i),
+      dependsOn: graph.deps[i]!.map((d) => graph.names[d]!),
+      startOffsetMs: began,
+      endOffsetMs: began === null ? null : o.endedAt - walk.beganAt + offsetMs,
+      durationMs: began === null ? null : o.endedAt - o.beganAt,
+      timeoutMs: o.timeoutMs,
+      effectiveTimeoutMs: o.effectiveTimeoutMs,
+      limitedBy: o.limitedBy,
+      onCriticalPath: onPath.has(i),
+      ...(o.reason !== undefined ? { reason: o.reason } : {}),
+      ...(o.error !== undefined ? { error: toReportedError(o.error) } : {}),
+    };
+  });
+  return new ShutdownReport(
+    startedAt,
+    walk.endedAt - walk.beganAt + offsetMs,
+    deadlineMs,
+    walk.deadlinePassed,
+    nodes,
+    critical.map((i) => graph.names[i]!),
+  );
+}
+
+/** From the node that finished last, follow "who let me begin" links back to the first node. */
+function criticalPath(walk: WalkResult): number[] {
+  let last = -1;
+  walk.outcomes.forEach((o, i) => {
+    if (!Number.isNaN(o.beganAt) && (last < 0 || o.endedAt > walk.outcomes[last]!.endedAt)) last = i;
+  });
+  const path: number[] = [];
+  for (let i = last; i >= 0; i = walk.outcomes[i]!.gatedBy) path.push(i);
+  return path.reverse();
+}

@@ -1,0 +1,24 @@
+/**
+ * Run hook steps in order, synchronously for as long as they return plain values, switching to
+ * promises at the first thenable. Zero-cost hooks therefore cost no promise and no microtask,
+ * which keeps the engine close to a bare graph walk on huge graphs.
+ */
+export type Step = () => unknown;
+
+export function runSteps(steps: readonly Step[], from = 0): unknown {
+  for (let k = from; k < steps.length; k++) {
+    const result = steps[k]!();
+    if (isThenable(result)) {
+      return k === steps.length - 1 ? result : Promise.resolve(result).then(() => runSteps(steps, k + 1));
+    }
+  }
+  return undefined;
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

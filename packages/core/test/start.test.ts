@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { LifecycleContainer, NodeTimeoutError, StartError } from '../src/index.js';
+import { Timeline, fake } from './support/timeline.js';
+
+describe('start', () => {
+  it('starts dependencies before dependents and independent nodes concurrently', async () => {
+    const t = new Timeline();
+    const app = new LifecycleContainer()
+      .resource('config', fake(t, 'config', 0, 20))
+      .resource('db', { ...fake(t, 'db', 0, 60), dependsOn: ['config'] })
+      .resource('cache', { ...fake(t, 'cache', 0, 60), dependsOn: ['config'] })
+      .resource('api', { ...fake(t, 'api', 0, 10), dependsOn: ['db', 'cache'] });
+    const began = performance.now();
+    await app.start();
+    const took = performance.now() - began;
+    expect(t.at('db', 'start', 'begin')).toBeGreaterThanOrEqual(t.at('config', 'start', 'end'));
+    expect(t.at('api', 'start', 'begin')).toBeGreaterThanOrEqual(Math.max(t.at('db', 'start', 'end'), t.at('cache', 'start', 'end')));
+    // db and cache overlap: 20 + 60 + 10 = 90 ms critical path, not 150 ms serial.
+    expect(t.at('cache', 'start', 'begin')).toBeLessThan(t.at('db', 'start', 'end'));
+    expect(took).toBeLessThan(140);
+    expect(app.state).toBe('running');
+    expect(app.health()).toMatchObject({ ready: true, live: true });
+    await app.shutdown();
+  });
+
+  it('on a failing start, stops what started in reverse order and names the failing node', async () => {
+    const t = new Timeline();
+    const app = new LifecycleContainer()
+      .resource('config', fake(t, 'config'))
+      .resource('db', { ...fake(t, 'db'), dependsOn: ['config'] })
+      .resource('cache', { ...fake(t, 'cache', 0, 'throw'), dependsOn: ['config'] })
+      .resource('api', { ...fake(t, 'api'), dependsOn: ['db', 'cache'] });
+    const error = await app.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartError);
+    expect((error as StartError).node).toBe('cache');
+    expect((error as StartError).message).toContain('Start failed at "cache": cache start exploded');
+    expect(t.count('api', 'start')).toBe(0);
+    expect(t.order('stop')).toEqual(['db', 'config']);
+    const rollback = (error as StartError).rollback;
+    expect(rollback.node('db')?.status).toBe('stopped');
+    expect(rollback.node('cache')?.status).toBe('skipped');
+    expect(rollback.node('api')?.reason).toBe('not started');
+    // A later shutdown() returns that same rollback report instead of stopping twice.
+    expect(await app.shutdown()).toBe(rollback);
+    expect(t.count('db', 'stop')).toBe(1);
+  });
+
+  it('times out a hung start, aborts its signal and rolls back', async () => {
+    const t = new Timeline();
+    let aborted: unknown;
+    const app = new LifecycleContainer()
+      .resource('db', fake(t, 'db'))
+      .resource('broker', {
+        ...fake(t, 'broker', 0, (ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => { aborted = ctx.signal.reason; resolve(); }))),
+        startTimeoutMs: 50,
+        dependsOn: ['db'],
+      });
+    const error = (await app.start().catch((e: unknown) => e)) as StartError;
+    expect(error).toBeInstanceOf(StartError);
+    expect(error.node).toBe('broker');
+    expect(error.cause).toBeInstanceOf(NodeTimeoutError);
+    expect(aborted).toBeInstanceOf(NodeTimeoutError);
+    expect(t.order('stop')).toEqual(['db']);
+  });
+
+  it('a shutdown during start stops only what started', async () => {
+    const t = new Timeline();
+    const app = new LifecycleContainer()
+      .resource('db', fake(t, 'db'))
+      .resource('slow', { ...fake(t, 'slow', 0, (ctx) => new Promise((r) => { const h = setTimeout(r, 5_000); ctx.signal.addEventListener('abort', () => { clearTimeout(h); r(undefined); }); })), dependsOn: ['db'] })
+      .resource('api', { ...fake(t, 'api'), dependsOn: ['slow'] });
+    const starting = app.start();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(app.state).toBe('starting');
+    const report = await app.shutdown();
+    await expect(starting).rejects.toThrow(/interrupted by shutdown/);
+    expect(t.count('api', 'start')).toBe(0);
+    expect(t.count('api', 'stop')).toBe(0);
+    expect(t.count('db', 'stop')).toBe(1);
+    expect(report.node('api')?.status).toBe('skipped');
+    expect(report.node('db')?.status).toBe('stopped');
+  });
+
+  it('constructs class resources lazily in dependency order and resolves async factories', async () => {
+    const made: string[] = [];
+    const app = new LifecycleContainer()
+      .resource('pool', { create: async () => { made.push('pool'); await new Promise((r) => setTimeout(r, 5)); return { queries: 0 }; } })
+      .resource('repo', { create: ({ get }) => { made.push('repo'); return { pool: get<{ queries: number }>('pool') }; }, dependsOn: ['pool'] });
+    await app.start();
+    expect(made).toEqual(['pool', 'repo']);
+    expect(app.get<{ pool: { queries: number } }>('repo').pool).toEqual({ queries: 0 });
+    await app.shutdown();
+  });
+});

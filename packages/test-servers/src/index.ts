@@ -1,0 +1,12 @@
+export { startAllServers, type AllServers, type StartAllOptions } from './all.js';
+export { APT_PACKAGES, ensureServerBinaries } from './install.js';
+export { ServerError, type ServerName } from './errors.js';
+export { getFreePort, isPortOpen } from './ports.js';
+export { startPostgres, type PostgresOptions } from './postgres.js';
+export { probeAmqp, probePostgres, probeRedis } from './probes.js';
+export { isAlive, processTree, type ProcessId } from './process-tree.js';
+export { startRabbitMQ, type RabbitMQOptions } from './rabbitmq.js';
+export { startRedis, type RedisOptions } from './redis.js';
+export type { PgServer, RabbitMQServer, RedisServer, StartOptions, TestServer } from './types.js';
+// Also brings the `declare module 'vitest'` augmentation into any program that imports this package.
+export type { ProvidedServers } from './provided-context.js';

@@ -1,0 +1,26 @@
+import type { TestProject } from 'vitest/node';
+import { startAllServers, type AllServers } from './all.js';
+import type { ProvidedServers } from './provided-context.js';
+
+// vitest global setup: one set of servers for the whole run, shared by all test
+// files through `inject('servers')`. Use in a config as
+//   globalSetup: ['packages/test-servers/src/vitest-global-setup.ts']
+
+let servers: AllServers | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  servers = await startAllServers();
+  const { pg, redis, amqp } = servers;
+  const provided: ProvidedServers = {
+    pg: { url: pg.url, host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: pg.database },
+    redis: { url: redis.url, host: redis.host, port: redis.port },
+    amqp: { url: amqp.url, host: amqp.host, port: amqp.port },
+  };
+  project.provide('servers', provided);
+}
+
+export async function teardown(): Promise<void> {
+  const running = servers;
+  servers = undefined;
+  await running?.stop();
+}

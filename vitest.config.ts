@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Scheduler and container: fake resources, no servers.
+        test: {
+          name: 'core',
+          include: ['packages/core/test/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // Adapters and the example service against real PostgreSQL, Redis and RabbitMQ on loopback,
+        // started once for the run by the global setup (installed first when missing).
+        test: {
+          name: 'integration',
+          include: [
+            'packages/test-servers/test/**/*.test.ts',
+            'packages/adapters/*/test/**/*.test.ts',
+            'examples/*/test/**/*.test.ts',
+          ],
+          globalSetup: ['packages/test-servers/src/vitest-global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
