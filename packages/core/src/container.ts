@@ -12,6 +12,7 @@ import { LifecycleEvents, type LifecycleEventMap, type NodeEvent, type NodeEvent
 import { HealthBoard, type HealthReport } from './health.js';
 import type { HookContext, LifecycleHooks } from './hooks.js';
 import { InFlight } from './in-flight.js';
+import { InversifyBindings } from './inversify-bindings.js';
 import type { LifecycleModule } from './module.js';
 import {
   containerOptionsSchema,
@@ -62,6 +63,8 @@ export class LifecycleContainer {
   readonly #inFlight = new Map<unknown, InFlight>();
   readonly #interrupt = new AbortController();
   readonly #health = new HealthBoard();
+  readonly #bindings: InversifyBindings;
+  #instances: unknown[] = [];
   #compiled: CompiledGraph | undefined;
   #hooks: (LifecycleHooks | undefined)[] = [];
   #owner = new Map<unknown, number>();
@@ -76,6 +79,7 @@ export class LifecycleContainer {
     this.options = parseOptions(containerOptionsSchema, options, 'LifecycleContainer');
     this.container = (this.options.container as Container | undefined) ?? new Container();
     this.events = new LifecycleEvents(this.options.logger);
+    this.#bindings = new InversifyBindings(this.container);
   }
 
   get state(): ContainerState {
@@ -181,8 +185,15 @@ export class LifecycleContainer {
 
   /** Build and check the graph (cycles, missing bindings) without starting anything. */
   validate(): CompiledGraph {
-    this.#compiled ??= compileGraph(this.#registry, (token) => this.container.isBound(token as never));
+    this.#compiled ??= compileGraph(this.#allRegistrations(), (token) => this.container.isBound(token as never));
     return this.#compiled;
+  }
+
+  /** Ours, plus whatever was bound the inversify way (an adopted container, loaded ContainerModules). */
+  #allRegistrations(): Map<unknown, Registration> {
+    const all = new Map(this.#registry);
+    for (const registration of this.#bindings.scan(this.#registry)) all.set(registration.token, registration);
+    return all;
   }
 
   /** Worst-case shutdown time from the configured timeouts, and whether it fits the deadline. */
@@ -225,6 +236,7 @@ export class LifecycleContainer {
     this.#checkPlan();
     const n = graph.names.length;
     this.#hooks = new Array(n);
+    this.#instances = new Array(n);
     this.#started = new Uint8Array(n);
     this.#health.init(graph.names);
     this.#state = 'starting';
@@ -280,6 +292,7 @@ export class LifecycleContainer {
     const owner = this.#owner.get(instance);
     if (owner !== undefined && typeof instance === 'object') return;
     this.#owner.set(instance, i);
+    this.#instances[i] = instance;
     this.#hooks[i] = this.#compiled!.registrations[i]!.hooks(instance);
   }
 
@@ -357,12 +370,15 @@ export class LifecycleContainer {
     const token = this.#compiled!.registrations[i]!.token;
     const group = this.#inFlight.get(token);
     group?.close();
-    if (!hooks?.quiesce && !hooks?.stop && !group) return undefined;
+    // inversify's own @preDestroy/onDeactivation run here, after stop, in dependency order.
+    const deactivation = hooks ? this.#bindings.takeDeactivation(token, this.#instances[i]) : [];
+    if (!hooks?.quiesce && !hooks?.stop && !group && deactivation.length === 0) return undefined;
     const hookCtx = this.#hookContext(i, ctx);
     return runSteps([
       () => hooks?.quiesce?.(hookCtx),
       () => (group && group.active > 0 ? group.drain(ctx.signal) : undefined),
       () => hooks?.stop?.(hookCtx),
+      ...deactivation,
     ]);
   }
 

@@ -34,9 +34,9 @@ export interface Registration {
   hooks(instance: unknown): LifecycleHooks;
 }
 
-export function classRegistration(target: Newable, options: ResourceOptions | undefined): Registration {
+export function classRegistration(target: Newable, options: ResourceOptions | undefined, token: unknown = target): Registration {
   return {
-    token: target,
+    token,
     kind: 'class',
     lifecycle: options !== undefined,
     options: options ?? {},

@@ -1,0 +1,103 @@
+import { getClassMetadata, type Binding } from '@inversifyjs/core';
+import { Plugin, type PluginContext } from '@inversifyjs/plugin';
+import type { Container } from 'inversify';
+import { getResourceOptions } from './decorators.js';
+import { LifecycleStateError } from './errors.js';
+import type { DependencyRef } from './injected-dependencies.js';
+import { aliasRegistration, classRegistration, type Registration } from './registration.js';
+import type { Step } from './steps.js';
+import { tokenName } from './token.js';
+
+// inversify 8 has no public way to list bindings; its plugin context does, so quiesce registers
+// a plugin whose only job is to hand that context over.
+const contexts = new WeakMap<object, PluginContext>();
+class QuiesceIntrospectionPlugin extends Plugin<Container> {
+  load(): void {
+    contexts.set(this._container, this._context);
+  }
+}
+
+/**
+ * What quiesce needs from an inversify container it did not build: the bindings users made the
+ * inversify way (so an existing app needs no rewiring), and inversify's own teardown hooks
+ * (`@preDestroy`, `onDeactivation`) so they run in dependency order, exactly once.
+ */
+export class InversifyBindings {
+  readonly #context: PluginContext;
+
+  constructor(container: Container) {
+    if (!contexts.has(container)) container.register(QuiesceIntrospectionPlugin);
+    this.#context = contexts.get(container)!;
+  }
+
+  /** Registrations for bindings made directly on inversify, skipping tokens quiesce already knows. */
+  scan(known: ReadonlyMap<unknown, Registration>): Registration[] {
+    const found: Registration[] = [];
+    for (const token of this.#context.bindingService.getBoundServices()) {
+      if (known.has(token)) continue;
+      const bindings = [...(this.#context.bindingService.get(token) ?? [])];
+      found.push(bindings.length === 1 ? fromBinding(token, bindings[0]!) : plain(token, bindings.flatMap(dependenciesOf)));
+    }
+    return found;
+  }
+
+  /**
+   * inversify's teardown for a singleton, in inversify's order (@preDestroy methods, the binding's
+   * onDeactivation, container-level onDeactivation), and the cached singleton dropped, so that a
+   * later `unbindAll()` finds nothing left to deactivate: the hooks never run twice.
+   */
+  takeDeactivation(token: unknown, instance: unknown): Step[] {
+    const steps: Step[] = [];
+    for (const binding of this.#context.bindingService.get(token as never) ?? []) {
+      if (!('cache' in binding) || !binding.cache.isRight) continue;
+      if (binding.type === 'Instance') {
+        for (const method of getClassMetadata(binding.implementationType).lifecycle.preDestroyMethodNames) {
+          steps.push(() => (instance as Record<PropertyKey, () => unknown>)[method]?.());
+        }
+      }
+      const own = binding.onDeactivation;
+      if (own) steps.push(() => own(instance));
+      binding.cache = { isRight: false, value: undefined };
+    }
+    for (const deactivation of this.#context.deactivationService.get(token as never) ?? []) {
+      steps.push(() => deactivation(instance));
+    }
+    return steps;
+  }
+}
+
+function fromBinding(token: unknown, binding: Binding): Registration {
+  switch (binding.type) {
+    case 'Instance': {
+      const options = getResourceOptions(binding.implementationType);
+      if (options && binding.scope !== 'Singleton') {
+        throw new LifecycleStateError(
+          `"${tokenName(token)}" is a lifecycle resource bound in ${binding.scope} scope; bind it with .inSingletonScope() so there is one instance to start and stop`,
+        );
+      }
+      return classRegistration(binding.implementationType, options, token);
+    }
+    case 'ServiceRedirection':
+      return aliasRegistration(token, binding.targetServiceIdentifier);
+    default:
+      return plain(token, dependenciesOf(binding));
+  }
+}
+
+function plain(token: unknown, dependencies: DependencyRef[]): Registration {
+  return { token, kind: 'value', lifecycle: false, options: {}, dependencies: () => dependencies, hooks: () => ({}) };
+}
+
+/** What a binding injects: class constructor/property metadata, or a resolved value's arguments. */
+function dependenciesOf(binding: Binding): DependencyRef[] {
+  if (binding.type === 'Instance') return classRegistration(binding.implementationType, undefined).dependencies();
+  if (binding.type === 'ResolvedValue') {
+    return binding.metadata.arguments.flatMap((arg) => {
+      const value = (arg as { value?: unknown }).value;
+      if (value === undefined) return [];
+      const token = typeof value === 'object' && value !== null && 'unwrap' in value ? (value as { unwrap(): unknown }).unwrap() : value;
+      return [{ token, optional: (arg as { optional?: boolean }).optional === true }];
+    });
+  }
+  return [];
+}
