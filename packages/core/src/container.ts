@@ -1,6 +1,7 @@
 import { Container, type Newable } from 'inversify';
 import { compileGraph, type CompiledGraph } from './compile.js';
 import { getResourceOptions } from './decorators.js';
+import { GraphExport } from './graph-export.js';
 import {
   DuplicateBindingError,
   InvalidOptionsError,
@@ -205,6 +206,20 @@ export class LifecycleContainer {
       this.options.drainDelayMs,
       this.options.shutdownTimeoutMs,
     );
+  }
+
+  /** The dependency graph with each node's timeouts, as data, Mermaid or DOT. */
+  graph(): GraphExport {
+    const { graph, registrations } = this.validate();
+    return GraphExport.from(graph, (i) => {
+      const o = registrations[i]!.options;
+      return {
+        startTimeoutMs: o.startTimeoutMs ?? this.options.defaultStartTimeoutMs,
+        stopTimeoutMs: this.#stopTimeout(registrations[i]!),
+        reserveMs: o.reserveMs ?? 0,
+        policy: o.policy ?? 'critical',
+      };
+    });
   }
 
   #checkPlan(): void {
@@ -425,6 +440,17 @@ export class LifecycleContainer {
   /** Install SIGTERM/SIGINT handlers that run `shutdown()`; returns a function that removes them. */
   handleSignals(options?: SignalOptions): () => void {
     return handleSignals(this, options);
+  }
+
+  /**
+   * Create, configure and start in one step, for `await using app = await LifecycleContainer.start(...)`:
+   * the app shuts down when the scope exits (needs `"lib": ["ES2022", "ESNext.Disposable"]`).
+   */
+  static async start(configure: (app: LifecycleContainer) => void, options?: ContainerOptionsInput): Promise<LifecycleContainer> {
+    const app = new LifecycleContainer(options);
+    configure(app);
+    await app.start();
+    return app;
   }
 
   /** TC39 explicit resource management: `await using app = ...` shuts down at scope exit. */

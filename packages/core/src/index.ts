@@ -32,6 +32,7 @@ export type { SignalOptions } from './signals.js';
 export type { Token } from './token.js';
 // The engine, usable on its own over plain records (no inversify): graph + walk.
 export { buildGraph, type LifecycleGraph } from './graph.js';
+export { GraphExport, type GraphNodeInfo } from './graph-export.js';
 export { walk, type WalkOptions, type WalkResult, type NodeOutcome, type WalkStatus } from './scheduler.js';
 export { buildShutdownReport } from './report.js';
 // inversify's decorators, so users import everything from one place.

@@ -2,6 +2,7 @@ import { ShutdownError, type TimeoutReason } from './errors.js';
 import type { LifecycleGraph } from './graph.js';
 import type { FailurePolicy } from './options.js';
 import type { WalkResult } from './scheduler.js';
+import { renderTimelineHtml, renderTimelineSvg } from './timeline.js';
 
 export type NodeStatus = 'stopped' | 'failed' | 'timedOut' | 'skipped';
 
@@ -82,6 +83,16 @@ export class ShutdownReport {
       warnings: this.warnings,
       nodes: this.nodes,
     };
+  }
+
+  /** A Gantt chart of every node's stop as SVG: status colors, critical path outlined, allowed time behind each bar. */
+  toSVG(): string {
+    return renderTimelineSvg(this);
+  }
+
+  /** The chart and the table as one self-contained HTML page. */
+  toHTML(): string {
+    return renderTimelineHtml(this);
   }
 
   /** A terminal table, in the order nodes began stopping; `*` marks the critical path. */
