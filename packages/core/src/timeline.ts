@@ -20,7 +20,9 @@ export function renderTimelineSvg(report: ShutdownReport): string {
   const { width, label, right, top, row, bar, bottom } = LAYOUT;
   const plot = width - label - right;
   const lastEnd = Math.max(report.durationMs, ...rows.map((n) => n.endOffsetMs ?? 0));
-  const span = niceCeil(Math.max(1, report.deadlinePassed ? Math.max(lastEnd, report.deadlineMs) : lastEnd) * 1.04);
+  // Show the deadline marker when it is near enough to matter; otherwise the bars get the width.
+  const showDeadline = report.deadlinePassed || report.deadlineMs <= lastEnd * 1.3;
+  const span = Math.max(1, (showDeadline ? Math.max(lastEnd, report.deadlineMs) : lastEnd) * 1.05);
   const x = (ms: number): number => label + (Math.min(ms, span) / span) * plot;
   const height = top + rows.length * row + bottom;
   const out: string[] = [];
@@ -37,7 +39,7 @@ export function renderTimelineSvg(report: ShutdownReport): string {
       `<text x="${x(tick)}" y="${top + rows.length * row + 16}" text-anchor="middle" fill="#57606a" font-size="11">${fmt(tick)}</text>`,
     );
   }
-  if (report.deadlineMs <= span) {
+  if (showDeadline) {
     out.push(
       `<line class="deadline" x1="${x(report.deadlineMs)}" y1="${top - 10}" x2="${x(report.deadlineMs)}" y2="${top + rows.length * row}" stroke="#d64545" stroke-dasharray="4 3"/>`,
       `<text x="${x(report.deadlineMs) - 4}" y="${top - 12}" text-anchor="end" fill="#d64545" font-size="11">deadline</text>`,
@@ -117,7 +119,7 @@ function niceCeil(ms: number): number {
 function ticks(span: number): number[] {
   const step = niceCeil(span / 8);
   const out: number[] = [];
-  for (let t = 0; t <= span + 1e-9; t += step) out.push(t);
+  for (let t = 0; t <= span; t += step) out.push(t);
   return out;
 }
 
