@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { engine } from './engine.js';
+import { race } from './race.js';
+import { resolution } from './resolution.js';
+import { printTable } from './table.js';
+
+const SEEDS = [1, 2, 3, 4, 5];
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const wants = (section: string): boolean => only.length === 0 || only.includes(section);
+
+const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length, date: new Date().toISOString() } };
+
+if (wants('race')) {
+  const rows = await race(SEEDS);
+  results.race = rows;
+  printTable('1. Teardown race: 200-node random DAGs, seeded stops of 1–50 ms', rows);
+}
+if (wants('engine')) {
+  const rows = await engine([1_000, 10_000, 100_000]);
+  results.engine = rows;
+  printTable('2. Engine overhead: validate + start + shutdown, zero-cost hooks', rows);
+}
+if (wants('resolution')) {
+  const row = await resolution(10_000);
+  results.resolution = row;
+  printTable('3. Resolution: 10k singleton classes, bind + resolve + start + shutdown', [row]);
+}
+
+const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote ${out}`);
