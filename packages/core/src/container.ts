@@ -63,6 +63,7 @@ export class LifecycleContainer {
   readonly #registry = new Map<unknown, Registration>();
   readonly #inFlight = new Map<unknown, InFlight>();
   readonly #interrupt = new AbortController();
+  readonly #shutdownRequested = new AbortController();
   readonly #health = new HealthBoard();
   readonly #bindings: InversifyBindings;
   #instances: unknown[] = [];
@@ -85,6 +86,11 @@ export class LifecycleContainer {
 
   get state(): ContainerState {
     return this.#state;
+  }
+
+  /** Aborts the moment shutdown is requested (before the drain delay and before any node stops). */
+  get shutdownRequested(): AbortSignal {
+    return this.#shutdownRequested.signal;
   }
 
   // ---- declaring -------------------------------------------------------------------------
@@ -320,6 +326,7 @@ export class LifecycleContainer {
       get signal() { return ctx.signal; },
       get deadline() { return ctx.deadline; },
       get inFlight() { return container.inFlight(token as Token); },
+      get shutdownRequested() { return container.shutdownRequested; },
     };
   }
 
@@ -337,6 +344,7 @@ export class LifecycleContainer {
   async #shutdown(): Promise<ShutdownReport> {
     const requestedAt = Date.now();
     const began = performance.now();
+    this.#shutdownRequested.abort();
     if (this.#state === 'idle') {
       this.#state = 'stopped';
       this.#compiled ??= compileGraph(this.#registry, () => true);

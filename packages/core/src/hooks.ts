@@ -4,6 +4,12 @@ import type { PhaseContext } from './phase-context.js';
 /** What every lifecycle hook receives: the phase context plus the node's in-flight work counter. */
 export interface HookContext extends PhaseContext {
   readonly inFlight: InFlight;
+  /**
+   * Aborts the moment shutdown is requested — before the drain delay, before any node stops.
+   * A resource can keep it from `start` to change behaviour early (an HTTP server answering with
+   * `Connection: close` while the load balancer is still draining, say).
+   */
+  readonly shutdownRequested: AbortSignal;
 }
 
 /** A node's hooks as data. All optional; each may return a promise. */

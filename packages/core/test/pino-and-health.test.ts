@@ -56,3 +56,23 @@ describe('health: per-node state and aggregate readiness/liveness', () => {
     expect(app.health().ready).toBe(false);
   });
 });
+
+describe('shutdownRequested', () => {
+  it('aborts as soon as shutdown is requested, before the drain delay ends and before any stop', async () => {
+    let seen: AbortSignal | undefined;
+    const stopsBegan: number[] = [];
+    const app = new LifecycleContainer({ drainDelayMs: 80 }).resource('http', {
+      value: 1,
+      start: (_v, ctx) => void (seen = ctx.shutdownRequested),
+      stop: () => void stopsBegan.push(performance.now()),
+    });
+    await app.start();
+    expect(seen!.aborted).toBe(false);
+    const requested = performance.now();
+    const done = app.shutdown();
+    expect(seen!.aborted).toBe(true);
+    expect(app.shutdownRequested.aborted).toBe(true);
+    await done;
+    expect(stopsBegan[0]! - requested).toBeGreaterThanOrEqual(75);
+  });
+});
