@@ -1,1 +1,3 @@
-export {};
+export { ioredisClient, type IoredisClientOptions } from './ioredis.js';
+export { nodeRedisClient, type NodeRedisClientOptions, type NodeRedisLike } from './node-redis.js';
+export { redisModule, type RedisModuleOptions } from './module.js';

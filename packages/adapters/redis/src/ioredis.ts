@@ -1,0 +1,68 @@
+import type { ResourceDefinition, ResourceOptions } from '@quiesce/core';
+import type { Redis, RedisOptions } from 'ioredis';
+import { redisResource, type RedisDriver } from './graceful.js';
+import { clientWith, parseClientOptions, plainObject, redisUrl } from './options.js';
+
+export interface IoredisClientOptions extends ResourceOptions {
+  /** An existing client to manage (exclusive of `url`/`redisOptions`). */
+  client?: Redis;
+  /** `redis://[user:pass@]host:port[/db]`; defaults to ioredis' own default (127.0.0.1:6379). */
+  url?: string;
+  /** Passed to `new Redis()`; `lazyConnect` is forced so that start() connects and reports failures. */
+  redisOptions?: RedisOptions;
+}
+
+const connection = {
+  client: clientWith<Redis>(['quit', 'disconnect', 'ping'], 'an ioredis client (new Redis(...))').optional(),
+  url: redisUrl.optional(),
+  redisOptions: plainObject<RedisOptions>('an ioredis options object').optional(),
+};
+
+// Statuses whose socket ends with an 'end' event after QUIT. In 'reconnecting', ioredis answers QUIT
+// itself (no socket to close) and never emits 'end'.
+const LIVE = new Set(['connecting', 'connect', 'ready']);
+
+const driver: RedisDriver<Redis> = {
+  async open(client) {
+    if (client.status === 'wait') await client.connect();
+    await client.ping();
+  },
+  async unsubscribeAll(client) {
+    const subs = client.condition?.subscriber;
+    if (!subs) return;
+    // Explicit names: ioredis matches argument-less (P)UNSUBSCRIBE replies by the remaining count;
+    // with channels and patterns both subscribed, PUNSUBSCRIBE() never settles and QUIT's reply
+    // is paired with the wrong command (QUIT then rejects).
+    const [channels, patterns, shards] = [subs.channels('subscribe'), subs.channels('psubscribe'), subs.channels('ssubscribe')];
+    await Promise.all([
+      channels.length > 0 && client.unsubscribe(...channels),
+      patterns.length > 0 && client.punsubscribe(...patterns),
+      shards.length > 0 && client.sunsubscribe(...shards),
+    ]);
+  },
+  async close(client) {
+    if (client.status === 'end') return;
+    if (client.status === 'wait') return client.disconnect();
+    // enableAutoPipelining buffers commands until process.nextTick; QUIT bypasses that buffer and
+    // would overtake them (they would then fail with "Connection is closed").
+    if (client.autoPipelineQueueSize > 0) await new Promise((resolve) => setImmediate(resolve));
+    const ended = LIVE.has(client.status) ? new Promise((resolve) => client.once('end', resolve)) : undefined;
+    // Redis answers in order: QUIT's reply comes after every earlier command's reply.
+    await client.quit();
+    await ended;
+  },
+  kill: (client) => client.disconnect(),
+};
+
+/** A managed ioredis client: `app.resource(Cache, ioredisClient({ url }))`. */
+export function ioredisClient(options: IoredisClientOptions = {}): ResourceDefinition<Redis> {
+  const { lifecycle, connection: c } = parseClientOptions('ioredisClient', options, connection, ['url', 'redisOptions']);
+  const create = async (): Promise<Redis> => {
+    if (c.client) return c.client;
+    // Loaded lazily so that node-redis users need not install ioredis (optional peer).
+    const { Redis } = await import('ioredis');
+    const redisOptions = { ...c.redisOptions, lazyConnect: true };
+    return c.url ? new Redis(c.url, redisOptions) : new Redis(redisOptions);
+  };
+  return redisResource(create, lifecycle, driver);
+}

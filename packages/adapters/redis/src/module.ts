@@ -1,0 +1,15 @@
+import { InvalidOptionsError, lifecycleModule, type LifecycleModule, type ResourceDefinition, type Token } from '@quiesce/core';
+import { ioredisClient, type IoredisClientOptions } from './ioredis.js';
+import { nodeRedisClient, type NodeRedisClientOptions } from './node-redis.js';
+
+export type RedisModuleOptions = ({ driver?: 'ioredis' } & IoredisClientOptions) | ({ driver: 'node-redis' } & NodeRedisClientOptions);
+
+/** `app.load(redisModule(Cache, { url }))`: registers one managed client under `token`. Validates now. */
+export function redisModule(token: Token, options: RedisModuleOptions): LifecycleModule {
+  const { driver = 'ioredis', ...rest } = options;
+  let definition: ResourceDefinition<unknown>;
+  if (driver === 'ioredis') definition = ioredisClient(rest as IoredisClientOptions) as ResourceDefinition<unknown>;
+  else if (driver === 'node-redis') definition = nodeRedisClient(rest as NodeRedisClientOptions) as ResourceDefinition<unknown>;
+  else throw new InvalidOptionsError('redisModule', [{ field: 'driver', message: "expected 'ioredis' or 'node-redis'" }]);
+  return lifecycleModule('redis', (app) => app.resource(token, definition));
+}

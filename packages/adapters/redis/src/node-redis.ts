@@ -1,0 +1,59 @@
+import type { ResourceDefinition, ResourceOptions } from '@quiesce/core';
+import type { createClient, RedisClientOptions } from 'redis';
+import { redisResource, type RedisDriver } from './graceful.js';
+import { clientWith, parseClientOptions, plainObject, redisUrl } from './options.js';
+
+/** What the adapter needs from a node-redis v5/v6 client (`createClient()`, any modules/RESP). */
+export interface NodeRedisLike {
+  readonly isOpen: boolean;
+  readonly isPubSubActive: boolean;
+  connect(): Promise<unknown>;
+  ping(): Promise<unknown>;
+  unsubscribe(): Promise<unknown>;
+  pUnsubscribe(): Promise<unknown>;
+  close(): Promise<unknown>;
+  destroy(): void;
+  once(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+export interface NodeRedisClientOptions<C extends NodeRedisLike = NodeRedisLike> extends ResourceOptions {
+  /** An existing client, connected or not (exclusive of `url`/`clientOptions`). */
+  client?: C;
+  url?: string;
+  /** Passed to `createClient()`. */
+  clientOptions?: RedisClientOptions;
+}
+
+const connection = {
+  client: clientWith<NodeRedisLike>(['connect', 'close', 'destroy', 'ping'], 'a node-redis client (createClient())').optional(),
+  url: redisUrl.optional(),
+  clientOptions: plainObject<RedisClientOptions>('a node-redis createClient() options object').optional(),
+};
+
+const driver: RedisDriver<NodeRedisLike> = {
+  async open(client) {
+    if (!client.isOpen) await client.connect();
+    await client.ping();
+  },
+  async unsubscribeAll(client) {
+    if (client.isPubSubActive) await Promise.all([client.unsubscribe(), client.pUnsubscribe()]);
+  },
+  // close() waits until the command queue is empty (every reply delivered), then ends the socket.
+  close: async (client) => client.isOpen && client.close(),
+  kill: (client) => client.destroy(),
+};
+
+type DefaultClient = ReturnType<typeof createClient>;
+
+/** A managed node-redis client: `app.resource(Cache, nodeRedisClient({ url }))`. */
+export function nodeRedisClient<C extends NodeRedisLike = DefaultClient>(options: NodeRedisClientOptions<C> = {}): ResourceDefinition<C> {
+  const { lifecycle, connection: c } = parseClientOptions('nodeRedisClient', options, connection, ['url', 'clientOptions']);
+  const create = async (): Promise<C> => {
+    if (c.client) return c.client as C;
+    // Loaded lazily so that ioredis users need not install redis (optional peer).
+    const { createClient } = await import('redis');
+    return createClient({ ...c.clientOptions, ...(c.url ? { url: c.url } : {}) }) as unknown as C;
+  };
+  return redisResource<C>(create, lifecycle, driver);
+}
