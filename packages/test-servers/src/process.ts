@@ -177,6 +177,10 @@ export async function launch(server: ServerName, command: string, args: string[]
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal (SIGINT to the foreground group) must not
+    // stop the servers under a service that is still shutting down. The death signal set in
+    // wrapCommand still takes it down if we die.
+    detached: true,
   });
   child.stdout!.on('data', (chunk: Buffer) => opts.log.push(chunk));
   child.stderr!.on('data', (chunk: Buffer) => opts.log.push(chunk));

@@ -1,0 +1,67 @@
+import type { InFlight } from '@quiesce/core';
+import type { Pool, PoolClient } from 'pg';
+
+type ConnectCallback = (err: Error | undefined, client: PoolClient | undefined, release: (err?: unknown) => void) => void;
+const noop = (): void => {};
+
+/**
+ * What the adapter knows about one pool: which connections are open (to wait for, or kill) and
+ * how many checkouts are in progress (counted on the node's InFlight, so core's stop waits for them).
+ */
+export class Connections {
+  /** Every client with an open socket: added on connect/acquire, removed on its 'end'. */
+  readonly open = new Set<PoolClient>();
+  #waiters: Array<() => void> = [];
+
+  constructor(pool: Pool) {
+    const add = (client: PoolClient): void => {
+      if (this.open.has(client)) return;
+      this.open.add(client);
+      client.once('end', () => {
+        this.open.delete(client);
+        if (this.open.size === 0) for (const wake of this.#waiters.splice(0)) wake();
+      });
+    };
+    pool.on('connect', add);
+    // 'acquire' too: catches clients a user-supplied pool opened before the node started.
+    pool.on('acquire', add);
+  }
+
+  /** Resolves once every socket is closed. pool.end() resolves earlier: it does not wait for idle clients' sockets. */
+  closed(): Promise<void> {
+    return this.open.size === 0 ? Promise.resolve() : new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}
+
+/**
+ * Route every checkout through the node's InFlight: once the node stops, `connect()` (and
+ * `query()`, which calls `this.connect`) fails with core's ShuttingDownError, while checkouts
+ * already requested (including those still queued for a free client) count until released.
+ * pg-pool has no hook before a checkout and its own end() strands queued requests forever,
+ * so the gate must sit in front of `connect`; the Pool's public type is unchanged.
+ */
+export function gateCheckouts(pool: Pool, inFlight: InFlight): void {
+  const done = new Map<PoolClient, () => void>();
+  pool.on('release', (_err, client) => {
+    done.get(client)?.();
+    done.delete(client);
+  });
+  const connect = pool.connect.bind(pool) as (cb: ConnectCallback) => void;
+  function gated(cb?: ConnectCallback): Promise<PoolClient> | void {
+    if (!cb) {
+      return new Promise<PoolClient>((resolve, reject) => gated((err, client) => (err ? reject(err) : resolve(client!))));
+    }
+    let finish: () => void;
+    try {
+      finish = inFlight.track();
+    } catch (error) {
+      return cb(error as Error, undefined, noop);
+    }
+    connect((err, client, release) => {
+      if (err || !client) finish();
+      else done.set(client, finish);
+      cb(err, client, release);
+    });
+  }
+  Object.assign(pool, { connect: gated });
+}
