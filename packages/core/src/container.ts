@@ -290,7 +290,7 @@ export class LifecycleContainer {
     const hookCtx = this.#hookContext(i, ctx);
     const steps: Step[] = [
       () => {
-        const instance = this.#resolve(registration.token);
+        const instance = this.#resolve(registration);
         return instance instanceof Promise ? instance.then((v) => this.#adopt(i, v)) : this.#adopt(i, instance);
       },
       () => this.#hooks[i]?.start?.(hookCtx),
@@ -298,12 +298,19 @@ export class LifecycleContainer {
     return runSteps(steps);
   }
 
-  /** Sync resolution when the graph allows it; inversify insists on getAsync for async factories. */
-  #resolve(token: unknown): unknown {
+  /**
+   * Factories may be async: resolve them with getAsync, because a sync get() of an async factory
+   * leaves inversify's caching promise behind, which rejects unhandled if the factory fails.
+   * Everything else resolves synchronously (no promise per node); by then its dependencies have
+   * started, so their values are cached and sync.
+   */
+  #resolve(registration: Registration): unknown {
+    const token = registration.token as never;
+    if (registration.kind === 'factory') return this.container.getAsync(token);
     try {
-      return this.container.get(token as never);
+      return this.container.get(token);
     } catch (error) {
-      if (error instanceof Error && error.message.startsWith('Unexpected asynchronous service')) return this.container.getAsync(token as never);
+      if (error instanceof Error && error.message.startsWith('Unexpected asynchronous service')) return this.container.getAsync(token);
       throw error;
     }
   }

@@ -57,11 +57,13 @@ export class InversifyBindings {
       }
       const own = binding.onDeactivation;
       if (own) steps.push(() => own(instance));
-      binding.cache = { isRight: false, value: undefined };
     }
     for (const deactivation of this.#context.deactivationService.get(token as never) ?? []) {
       steps.push(() => deactivation(instance));
     }
+    // Only when there is something inversify would run again: dropping the cache also means a
+    // later get() builds a new instance, which nobody should pay for without a reason.
+    if (steps.length > 0) for (const binding of this.#context.bindingService.get(token as never) ?? []) if ('cache' in binding) binding.cache = { isRight: false, value: undefined };
     return steps;
   }
 }

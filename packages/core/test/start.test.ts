@@ -92,3 +92,34 @@ describe('start', () => {
     await app.shutdown();
   });
 });
+
+describe('async factories', () => {
+  it('a rejecting async create fails start() naming the node, with no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const app = new LifecycleContainer().resource('broker', {
+        create: async () => {
+          await new Promise((r) => setTimeout(r, 5));
+          throw new Error('connection refused');
+        },
+      });
+      const error = await app.start().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StartError);
+      expect((error as StartError).message).toContain('Start failed at "broker": connection refused');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('a resource without inversify teardown hooks keeps its instance after shutdown', async () => {
+    const app = new LifecycleContainer().resource('pool', { create: async () => ({ id: Math.random() }), stop: () => undefined });
+    await app.start();
+    const before = await app.container.getAsync('pool');
+    await app.shutdown();
+    expect(app.get('pool')).toBe(before);
+  });
+});

@@ -1,0 +1,74 @@
+import { parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
+import { connect, type ChannelModel, type Options } from 'amqplib';
+import type { Duplex } from 'node:stream';
+import { z } from 'zod';
+import { lifecycleFields } from './lifecycle-fields.js';
+
+/** What `amqplib.connect()` resolves to (the promise API's connection). */
+export type AmqpConnection = ChannelModel;
+
+export interface AmqpConnectionOptions extends ResourceOptions {
+  /** `amqp://user:pass@host:5672/vhost?heartbeat=30` or amqplib's object form. Exactly one of `url` and `connection`. */
+  url?: string | Options.Connect;
+  /** An already open connection to adopt: it is closed on stop like one opened here. */
+  connection?: ChannelModel;
+  /** amqplib's second `connect()` argument (`timeout`, `noDelay`, `keepAlive`, TLS options, `clientProperties`...). */
+  socketOptions?: Record<string, unknown>;
+}
+
+const connectionSchema = resourceOptionsSchema
+  .extend({
+    url: z.union([z.string().regex(/^amqps?:\/\//, 'expected an amqp:// or amqps:// URL'), z.record(z.string(), z.unknown())]).optional(),
+    connection: z
+      .custom<ChannelModel>((v) => typeof (v as ChannelModel | null)?.createChannel === 'function', 'expected a connection from amqplib connect()')
+      .optional(),
+    socketOptions: z.record(z.string(), z.unknown()).optional(),
+  })
+  .superRefine((o, ctx) => {
+    if ((o.url === undefined) === (o.connection === undefined)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of `url` and `connection`' });
+    if (o.connection !== undefined && o.socketOptions !== undefined) ctx.addIssue({ code: 'custom', path: ['socketOptions'], message: 'only used together with `url`' });
+  });
+
+// amqplib flags closing only on internals; a WeakSet keeps "already gone" out of the driver object.
+const closedConnections = new WeakSet<ChannelModel>();
+
+function watch(conn: ChannelModel): ChannelModel {
+  // ChannelModel re-emits the socket's 'error' (ECONNRESET, heartbeat timeout, server close):
+  // without a listener that is an uncaught exception. 'close' always follows it.
+  conn.on('error', () => {});
+  conn.on('close', () => closedConnections.add(conn));
+  return conn;
+}
+
+/**
+ * The connection as a lifecycle resource: `app.resource('amqp', amqpConnection({ url }))`.
+ * Connects in `create`; `stop` runs after every consumer/publisher on it has settled (they depend
+ * on it) and closes it, which closes its remaining channels (the broker requeues their unacked
+ * messages). When the stop's time is up the socket is destroyed.
+ */
+export function amqpConnection(options: AmqpConnectionOptions): ResourceDefinition<ChannelModel> {
+  const parsed = parseOptions(connectionSchema, options, 'amqpConnection');
+  const { url, connection, socketOptions } = parsed;
+  return {
+    ...lifecycleFields(parsed),
+    // amqplib's `timeout` bounds the whole handshake; tied to startTimeoutMs, a connect cannot
+    // succeed (and leak) after the start already timed out.
+    create: async () => watch(connection ?? (await connect(url as string | Options.Connect, { timeout: parsed.startTimeoutMs, ...socketOptions }))),
+    stop: async (conn, { signal }) => {
+      if (closedConnections.has(conn)) return;
+      // close() waits for the broker's Close-Ok; a broker that never answers would hold the socket open.
+      const force = (): void => {
+        (conn.connection as unknown as { stream: Duplex }).stream.destroy(new Error('amqp connection: stop timed out, socket destroyed'));
+      };
+      if (signal.aborted) return force();
+      signal.addEventListener('abort', force, { once: true });
+      try {
+        await conn.close();
+      } catch (error) {
+        if (!closedConnections.has(conn)) throw error;
+      } finally {
+        signal.removeEventListener('abort', force);
+      }
+    },
+  };
+}

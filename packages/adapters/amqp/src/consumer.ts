@@ -1,0 +1,185 @@
+import { parseOptions, resourceOptionsSchema, type HookContext, type InFlight, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
+import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
+import { z } from 'zod';
+import { lifecycleFields } from './lifecycle-fields.js';
+
+/** Processes one message. Resolve = ack; throw/reject = nack (requeued unless `requeueOnError: false`). Never ack yourself. */
+export type AmqpHandler = (msg: ConsumeMessage, channel: Channel) => unknown;
+
+export interface AmqpConsumerOptions extends ResourceOptions {
+  /** Token of the `amqpConnection` resource; the consumer depends on it (stops before it). */
+  connection: Token<ChannelModel>;
+  queue: string;
+  handler: AmqpHandler;
+  /** Unacked deliveries the broker hands this consumer at once = handlers running concurrently. Default 10. */
+  prefetch?: number;
+  /** Declare the queue before consuming: `true` or amqplib's assertQueue options. */
+  assertQueue?: true | Options.AssertQueue;
+  /** basic.consume options; `noAck` is not allowed (it would lose messages on shutdown). */
+  consumeOptions?: { consumerTag?: string; exclusive?: boolean; priority?: number; arguments?: Record<string, unknown> };
+  /** nack(requeue) a message whose handler failed (default), or nack without requeue (dead-letter/drop). */
+  requeueOnError?: boolean;
+  /** Told about every handler failure (the message is nacked either way). */
+  onError?: (error: unknown, msg: ConsumeMessage) => void;
+}
+
+const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `expected ${what}`);
+const consumerSchema = resourceOptionsSchema.extend({
+  connection: z.custom<Token<ChannelModel>>((v) => ['string', 'symbol', 'function'].includes(typeof v), 'expected the token of an amqpConnection resource'),
+  queue: z.string().min(1, 'expected a queue name'),
+  handler: fn<AmqpHandler>('an async function (msg, channel) => void'),
+  prefetch: z.number().int().min(1).max(65_535).default(10),
+  assertQueue: z.union([z.literal(true), z.record(z.string(), z.unknown())]).optional(),
+  consumeOptions: z
+    .object({ consumerTag: z.string().optional(), exclusive: z.boolean().optional(), priority: z.number().int().optional(), arguments: z.record(z.string(), z.unknown()).optional() })
+    .strict()
+    .optional(),
+  requeueOnError: z.boolean().default(true),
+  onError: fn<(error: unknown, msg: ConsumeMessage) => void>('a function (error, msg) => void').optional(),
+});
+type Parsed = z.output<typeof consumerSchema>;
+
+export interface AmqpConsumerStats {
+  /** Deliveries received from the broker. */
+  delivered: number;
+  acked: number;
+  /** Handler failed → nacked. */
+  nacked: number;
+  /** Arrived after the node began stopping (between in-flight close and cancel-ok): not handled, nacked with requeue. */
+  returned: number;
+  /** ack/nack impossible because the channel was already closed (force path): the broker requeued the message. */
+  unsettled: number;
+}
+
+/** The consumer resource's value: its channel, consumer tag and counters. */
+export class AmqpConsumer {
+  channel: Channel | undefined;
+  consumerTag: string | undefined;
+  readonly stats: AmqpConsumerStats = { delivered: 0, acked: 0, nacked: 0, returned: 0, unsettled: 0 };
+  /** The last error the channel reported (a broker-side channel close, say). */
+  lastError: unknown;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #brokerCancelled = false;
+
+  constructor(
+    readonly connection: ChannelModel,
+    readonly options: Parsed,
+  ) {}
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async start(ctx: HookContext): Promise<void> {
+    const { queue, prefetch, assertQueue, consumeOptions } = this.options;
+    const inFlight = ctx.inFlight;
+    const ch = (this.channel = await this.connection.createChannel());
+    // A channel closed by the broker (unknown delivery tag, queue gone...) emits 'error': without a listener that crashes the process.
+    ch.on('error', (error: unknown) => (this.lastError = error));
+    ch.on('close', () => (this.#closed = true));
+    const abort = (): void => void this.close().catch(() => {});
+    ctx.signal.addEventListener('abort', abort, { once: true });
+    try {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (assertQueue) await ch.assertQueue(queue, assertQueue === true ? undefined : assertQueue);
+      await ch.prefetch(prefetch);
+      const ok = await ch.consume(queue, (msg) => this.#deliver(ch, msg, inFlight), { ...consumeOptions, noAck: false });
+      this.consumerTag = ok.consumerTag;
+    } catch (error) {
+      await this.close().catch(() => {});
+      throw error;
+    } finally {
+      ctx.signal.removeEventListener('abort', abort);
+    }
+  }
+
+  /** basic.cancel: the broker sends nothing more. The abort listener stays for the drain that follows. */
+  async quiesce(ctx: HookContext): Promise<void> {
+    const force = (): void => void this.close().catch(() => {});
+    if (ctx.signal.aborted) return force();
+    ctx.signal.addEventListener('abort', force, { once: true });
+    if (!this.channel || !this.consumerTag || this.#closed || this.#brokerCancelled) return;
+    try {
+      await this.channel.cancel(this.consumerTag);
+    } catch (error) {
+      // Without cancel-ok the consumer may still receive; closing hands everything unacked back.
+      await this.close().catch(() => {});
+      if (!this.#closed) throw error;
+    }
+  }
+
+  /** Close the channel: whatever is still unacked goes back to the queue (redelivered, never lost). Idempotent. */
+  close(): Promise<void> {
+    if (!this.channel || this.#closed) return Promise.resolve();
+    // A second channel.close() throws "Channel closing": share the first.
+    this.#closing ??= this.channel.close().catch((error: unknown) => {
+      if (!this.#closed) throw error;
+    });
+    return this.#closing;
+  }
+
+  // amqplib dispatches every delivery synchronously from the socket reader, so there is no client-side
+  // buffer of undispatched messages; a throw here would make amqplib close the channel with an error.
+  #deliver(ch: Channel, msg: ConsumeMessage | null, inFlight: InFlight): void {
+    if (msg === null) {
+      this.#brokerCancelled = true;
+      this.lastError = new Error(`amqp consumer on "${this.options.queue}" was cancelled by the broker (queue deleted?)`);
+      return;
+    }
+    this.stats.delivered++;
+    let done: () => void;
+    try {
+      done = inFlight.track();
+    } catch {
+      // Stopping (in-flight closed before our basic.cancel took effect): not handled, so not acked.
+      // The nack travels behind the cancel on this channel, so the broker cannot hand it back to us.
+      this.#settle(() => ch.nack(msg, false, true), 'returned');
+      return;
+    }
+    void this.#handle(ch, msg, done);
+  }
+
+  async #handle(ch: Channel, msg: ConsumeMessage, done: () => void): Promise<void> {
+    try {
+      await this.options.handler(msg, ch);
+      this.#settle(() => ch.ack(msg), 'acked');
+    } catch (error) {
+      this.#settle(() => ch.nack(msg, false, this.options.requeueOnError), 'nacked');
+      try {
+        this.options.onError?.(error, msg);
+      } catch {
+        // a throwing observer must not become an unhandled rejection
+      }
+    } finally {
+      done(); // after the ack is written: the channel close queued behind it cannot overtake it
+    }
+  }
+
+  #settle(send: () => void, counter: 'acked' | 'nacked' | 'returned'): void {
+    try {
+      send();
+      this.stats[counter]++;
+    } catch {
+      this.stats.unsettled++; // IllegalOperationError "Channel closed": the broker already requeued it
+    }
+  }
+}
+
+/**
+ * A queue consumer as a lifecycle resource:
+ * `app.resource('orders', amqpConsumer({ connection: 'amqp', queue: 'orders', handler }))`.
+ * Stop: in-flight refuses new work → basic.cancel → wait for running handlers (each acks when it
+ * resolves) → close the channel. Time up: the channel is closed at once; unacked messages are requeued.
+ */
+export function amqpConsumer(options: AmqpConsumerOptions): ResourceDefinition<AmqpConsumer> {
+  const parsed = parseOptions(consumerSchema, options, `amqpConsumer(${String(options?.queue)})`);
+  return {
+    ...lifecycleFields(parsed),
+    dependsOn: [parsed.connection, ...(parsed.dependsOn ?? [])],
+    create: ({ get }) => new AmqpConsumer(get(parsed.connection), parsed),
+    start: (consumer, ctx) => consumer.start(ctx),
+    quiesce: (consumer, ctx) => consumer.quiesce(ctx),
+    stop: (consumer) => consumer.close(),
+  };
+}

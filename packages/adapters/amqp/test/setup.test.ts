@@ -1,0 +1,144 @@
+import { InvalidOptionsError, LifecycleContainer, StartError } from '@quiesce/core';
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { createServer } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { amqpConnection, amqpConsumer, amqpModule, amqpPublisher, type AmqpConsumer } from '../src/index.js';
+import { amqpUrl, Broker, until } from './helpers.js';
+
+let broker: Broker;
+beforeEach(async () => {
+  broker = new Broker();
+  await broker.open();
+});
+afterEach(async () => {
+  await broker.close();
+});
+
+function fieldsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    return (error as InvalidOptionsError).issues.map((i) => i.field);
+  }
+  throw new Error('expected InvalidOptionsError');
+}
+
+/** A loopback port nobody listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('options', () => {
+  it('amqpConnection: names the bad field', () => {
+    expect(fieldsOf(() => amqpConnection({}))).toEqual(['url']);
+    expect(fieldsOf(() => amqpConnection({ url: 'http://localhost' }))).toEqual(['url']);
+    expect(fieldsOf(() => amqpConnection({ url: 'amqp://x', stopTimeoutMs: -5 }))).toEqual(['stopTimeoutMs']);
+    expect(fieldsOf(() => amqpConnection({ url: 'amqp://x', bogus: 1 } as never))).toEqual(['bogus']);
+    expect(fieldsOf(() => amqpConnection({ connection: {} as ChannelModel }))).toContain('connection');
+    expect(fieldsOf(() => amqpConnection({ url: 'amqp://x', socketOptions: 'fast' as never }))).toEqual(['socketOptions']);
+    expect(() => amqpConnection({ url: 'amqp://x', socketOptions: { noDelay: true } })).not.toThrow();
+  });
+
+  it('amqpConsumer: names every bad field, including noAck in consumeOptions', () => {
+    const bad = fieldsOf(() =>
+      amqpConsumer({ connection: 42 as never, queue: '', handler: 'nope' as never, prefetch: 0, consumeOptions: { noAck: true } as never }),
+    );
+    expect(bad.sort()).toEqual(['connection', 'consumeOptions', 'handler', 'prefetch', 'queue']);
+    expect(() => amqpConsumer({ connection: 'amqp', queue: 'q', handler: async () => {}, policy: 'sometimes' as never })).toThrow(
+      /amqpConsumer\(q\).*policy/,
+    );
+  });
+});
+
+describe('start failures', () => {
+  it('an unreachable URL rejects start() with a StartError naming the connection node', async () => {
+    const port = await closedPort();
+    const app = new LifecycleContainer();
+    app.resource('amqp', amqpConnection({ url: `amqp://guest:guest@127.0.0.1:${port}` }));
+    app.resource('consumer', amqpConsumer({ connection: 'amqp', queue: 'never', handler: async () => {} }));
+    const error = await app.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartError);
+    expect((error as StartError).node).toBe('amqp');
+    expect((error as StartError).message).toMatch(/ECONNREFUSED/);
+    expect(app.health().nodes).toEqual({ amqp: 'failed', consumer: 'pending' });
+  });
+
+  it('a consumer on a missing queue fails its start; the (adopted) connection is rolled back and closed', async () => {
+    const queue = broker.track(`quiesce-amqp-missing-${Date.now()}`);
+    const own = await connect(amqpUrl());
+    let closed = false;
+    own.on('close', () => (closed = true));
+    const app = new LifecycleContainer();
+    app.resource('amqp', amqpConnection({ connection: own }));
+    app.resource('consumer', amqpConsumer({ connection: 'amqp', queue, handler: async () => {} }));
+    const error = (await app.start().catch((e: unknown) => e)) as StartError;
+    expect(error).toBeInstanceOf(StartError);
+    expect(error.node).toBe('consumer');
+    expect(error.message).toMatch(/NOT_FOUND/);
+    expect(error.rollback.node('amqp')?.status).toBe('stopped');
+    expect(closed).toBe(true);
+    await expect(own.createChannel()).rejects.toThrow(/closed/i);
+  });
+});
+
+describe('amqpModule and amqpPublisher', () => {
+  it('amqpModule registers the connection and its consumers; assertQueue declares the queue', async () => {
+    const queue = broker.track(`quiesce-amqp-module-${Date.now()}`);
+    const seen: string[] = [];
+    const app = new LifecycleContainer();
+    app.load(
+      amqpModule({
+        name: 'bus',
+        connection: { url: amqpUrl(), stopTimeoutMs: 2_000 },
+        consumers: [{ queue, assertQueue: { durable: false }, prefetch: 2, handler: async (msg) => void seen.push(msg.content.toString()) }],
+      }),
+    );
+    const order: string[] = [];
+    app.on('stopped', (e) => order.push(e.node));
+    await app.start();
+    await broker.publish(queue, ['a', 'b', 'c']);
+    await until(() => seen.length === 3, 5_000, 'three messages');
+    const consumer = app.get<AmqpConsumer>(`bus.consumer.${queue}`);
+    expect(consumer.stats.acked).toBe(3);
+    const report = await app.shutdown();
+    expect(report.ok).toBe(true);
+    expect(order).toEqual([`bus.consumer.${queue}`, 'bus']);
+    expect(seen.sort()).toEqual(['a', 'b', 'c']);
+    expect(await broker.ready(queue)).toBe(0);
+  });
+
+  it('amqpModule validates consumers when declared', () => {
+    expect(() => amqpModule({ connection: { url: amqpUrl() }, consumers: [{ queue: 'q', handler: async () => {}, prefetch: -1 }] })).toThrow(
+      InvalidOptionsError,
+    );
+  });
+
+  it('amqpPublisher: stop waits for in-flight publishes and their confirms before closing', async () => {
+    const queue = await broker.queue();
+    const app = new LifecycleContainer();
+    app.resource('amqp', amqpConnection({ url: amqpUrl() }));
+    app.resource('pub', amqpPublisher({ connection: 'amqp', stopTimeoutMs: 5_000 }));
+    await app.start();
+    const channel = app.get<ConfirmChannel>('pub');
+    const work = app.inFlight('pub');
+    const confirmed: string[] = [];
+    const N = 500;
+    for (let i = 0; i < N; i++) {
+      const done = work.track();
+      channel.sendToQueue(queue, Buffer.from(String(i)), { messageId: `p-${i}` }, (err) => {
+        if (err === null) confirmed.push(`p-${i}`);
+        done();
+      });
+    }
+    const report = await app.shutdown();
+    expect(report.ok).toBe(true);
+    expect(report.node('pub')!.status).toBe('stopped');
+    expect(confirmed).toHaveLength(N);
+    expect(await broker.ready(queue)).toBe(N);
+  });
+});
