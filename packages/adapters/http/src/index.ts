@@ -1,1 +1,4 @@
-export {};
+export { httpServer } from './http-server.js';
+export { httpModule, type HttpModuleOptions } from './module.js';
+export { readinessHandler, livenessHandler, probeRouter, type HealthSource, type ProbeRouter } from './probes.js';
+export { httpServerOptionsSchema, type HttpServerOptions, type HttpServerLike, type ProbeOptions } from './options.js';

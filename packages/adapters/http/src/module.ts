@@ -1,0 +1,24 @@
+import { lifecycleModule, type LifecycleContainer, type LifecycleModule, type Token } from '@quiesce/core';
+import { httpServer } from './http-server.js';
+import type { HttpServerLike, HttpServerOptions } from './options.js';
+
+export interface HttpModuleOptions extends HttpServerOptions {
+  /** Token to inject the server by. Default: `name`, else 'http'. */
+  token?: Token<HttpServerLike>;
+}
+
+/**
+ * An http(s) server ready for `app.load(httpModule({ server, port, probes: { readiness: '/readyz' } }))`.
+ * Probes read the health of the container the module is loaded into. Options are validated here.
+ */
+export function httpModule(options: HttpModuleOptions): LifecycleModule {
+  const { token, ...rest } = options ?? ({} as HttpModuleOptions);
+  const name = rest.name ?? 'http';
+  let app: LifecycleContainer | undefined;
+  const probes = typeof rest.probes === 'object' && rest.probes !== null ? { health: () => app!.health(), ...rest.probes } : rest.probes;
+  const definition = httpServer({ ...rest, probes });
+  return lifecycleModule(name, (container) => {
+    app = container;
+    container.resource(token ?? name, definition);
+  });
+}

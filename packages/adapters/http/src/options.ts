@@ -1,0 +1,57 @@
+import http from 'node:http';
+import https from 'node:https';
+import { resourceOptionsSchema, type ResourceOptions } from '@quiesce/core';
+import { z } from 'zod';
+import type { HealthSource } from './probes.js';
+
+export type HttpServerLike = http.Server | https.Server;
+
+export interface ProbeOptions {
+  /** Path answered 200 while `health().ready`, 503 from the first shutdown request on (e.g. '/readyz'). */
+  readiness?: string;
+  /** Path answered 200 unless `health().live` is false (e.g. '/livez'). */
+  liveness?: string;
+  /** The container (or a function returning its health). `httpModule` fills it in. */
+  health?: HealthSource;
+}
+
+export interface HttpServerOptions extends ResourceOptions {
+  /** An unstarted server, e.g. `http.createServer(expressApp)`. Exactly one of `server` and `create`. */
+  server?: HttpServerLike;
+  create?: () => HttpServerLike;
+  port: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  listen?: { backlog?: number; exclusive?: boolean; ipv6Only?: boolean };
+  probes?: ProbeOptions;
+}
+
+const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `expected ${what}`);
+const path = z.string().regex(/^\//, 'expected a path starting with "/"');
+
+export const httpServerOptionsSchema = resourceOptionsSchema
+  .extend({
+    server: z
+      .custom<HttpServerLike>((v) => v instanceof http.Server || v instanceof https.Server, 'expected an http.Server or https.Server (e.g. http.createServer(app))')
+      .optional(),
+    create: fn('a function returning an http.Server or https.Server').optional(),
+    port: z.number().int().min(0).max(65_535),
+    host: z.string().min(1).default('127.0.0.1'),
+    listen: z.object({ backlog: z.number().int().positive().optional(), exclusive: z.boolean().optional(), ipv6Only: z.boolean().optional() }).strict().optional(),
+    probes: z
+      .object({
+        readiness: path.optional(),
+        liveness: path.optional(),
+        health: z.custom<HealthSource>((v) => typeof v === 'function' || (typeof v === 'object' && v !== null && typeof (v as { health?: unknown }).health === 'function'), 'expected the LifecycleContainer or a function returning app.health()').optional(),
+      })
+      .strict()
+      .optional(),
+    // A per-server delay would run after core closed the node's InFlight, so requests in it could not be tracked.
+    drainDelayMs: z.never({ error: 'set drainDelayMs on the LifecycleContainer: it keeps serving (tracked) while readiness answers 503' }).optional(),
+  })
+  .superRefine((o, ctx) => {
+    if ((o.server === undefined) === (o.create === undefined)) ctx.addIssue({ code: 'custom', path: ['server'], message: 'give exactly one of `server` and `create`' });
+    if (o.probes && (o.probes.readiness || o.probes.liveness) && !o.probes.health) {
+      ctx.addIssue({ code: 'custom', path: ['probes', 'health'], message: 'required outside httpModule: pass the container (health: app)' });
+    }
+  });
