@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { e2e } from './e2e.js';
 import { engine } from './engine.js';
 import { race } from './race.js';
 import { resolution } from './resolution.js';
@@ -27,6 +28,12 @@ if (wants('resolution')) {
   const row = await resolution(10_000);
   results.resolution = row;
   printTable('3. Resolution: 10k singleton classes, bind + resolve + start + shutdown', [row]);
+}
+
+if (wants('e2e')) {
+  const row = await e2e();
+  results.e2e = row;
+  printTable('4. End-to-end: the example service on real servers, SIGTERM → exit (drain delay subtracted)', [row]);
 }
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results.json');

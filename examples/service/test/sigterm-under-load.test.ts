@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { runLoad, type LoadResult } from './support/load.js';
+import { runLoad, type LoadResult } from '../src/load-generator.js';
 import {
   auditedItemIds,
   deleteQueue,
