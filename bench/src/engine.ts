@@ -20,7 +20,7 @@ async function engineRun(names: string[], deps: number[][]): Promise<void> {
   const timeoutMs = (): number => 1_000;
   const started = await walk({ graph, direction: 'start', haltOnFailure: true, run: noop, timeoutMs });
   const stopped = await walk({ graph, direction: 'stop', haltOnFailure: false, run: noop, timeoutMs, deadlineAt: performance.now() + 60_000 });
-  if (started.outcomes.some((o) => o.status !== 'done') || stopped.outcomes.some((o) => o.status !== 'done')) throw new Error('engine run failed');
+  if (started.counts.done !== names.length || stopped.counts.done !== names.length) throw new Error('engine run failed');
 }
 
 /** The baseline: Kahn's algorithm over the same arrays, forwards to start, backwards to stop. */

@@ -36,7 +36,7 @@ import {
 import { buildShutdownReport, ShutdownReport } from './report.js';
 import { walk, type WalkResult, type WalkTransition } from './scheduler.js';
 import { handleSignals, type SignalOptions } from './signals.js';
-import { runSteps, type Step } from './steps.js';
+import { isThenable, runSteps } from './steps.js';
 import { tokenName, type Token } from './token.js';
 
 export type ContainerState = 'idle' | 'starting' | 'running' | 'draining' | 'stopping' | 'stopped';
@@ -98,7 +98,8 @@ export class LifecycleContainer {
   /** Bind a class (singleton). With `@resource()` or `options` it is a lifecycle node; else a plain injectable. */
   bind(target: Newable, options?: ResourceOptions): this {
     const subject = `bind(${tokenName(target)})`;
-    const own = options === undefined ? undefined : parseOptions(resourceOptionsSchema, options, subject);
+    // `{}` is the common "a resource with defaults" case: nothing to validate, skip zod.
+    const own = options === undefined ? undefined : isEmpty(options) ? {} : parseOptions(resourceOptionsSchema, options, subject);
     const decorated = getResourceOptions(target);
     const merged = decorated || own ? { ...decorated, ...own } : undefined;
     this.#register(classRegistration(target, merged));
@@ -286,16 +287,16 @@ export class LifecycleContainer {
   }
 
   #startNode(i: number, ctx: PhaseContext): unknown {
-    const registration = this.#compiled!.registrations[i]!;
-    const hookCtx = this.#hookContext(i, ctx);
-    const steps: Step[] = [
-      () => {
-        const instance = this.#resolve(registration);
-        return instance instanceof Promise ? instance.then((v) => this.#adopt(i, v)) : this.#adopt(i, instance);
-      },
-      () => this.#hooks[i]?.start?.(hookCtx),
-    ];
-    return runSteps(steps);
+    const instance = this.#resolve(this.#compiled!.registrations[i]!);
+    // No promise, context or closure for the common case: a sync instance without a start hook.
+    if (isThenable(instance)) return Promise.resolve(instance).then((value) => this.#startHook(i, ctx, value));
+    return this.#startHook(i, ctx, instance);
+  }
+
+  #startHook(i: number, ctx: PhaseContext, instance: unknown): unknown {
+    this.#adopt(i, instance);
+    const start = this.#hooks[i]?.start;
+    return start ? start(this.#hookContext(i, ctx)) : undefined;
   }
 
   /**
@@ -419,7 +420,7 @@ export class LifecycleContainer {
     if (t.status === 'running') {
       this.#running.set(t.node, { phase, since: t.at });
       this.#health.set(t.node, phase === 'start' ? 'starting' : 'stopping');
-      this.events.publish({ type: phase === 'start' ? 'starting' : 'stopping', node: name, phase, at: Date.now() });
+      if (this.events.observed(phase)) this.events.publish({ type: phase === 'start' ? 'starting' : 'stopping', node: name, phase, at: Date.now() });
       return;
     }
     const since = this.#running.get(t.node)?.since;
@@ -427,6 +428,7 @@ export class LifecycleContainer {
     if (phase === 'start' && t.status === 'done') this.#started[t.node] = 1;
     const type: NodeEventType = phase === 'start' && t.status === 'done' ? 'started' : SETTLED_TYPES[t.status]!;
     this.#health.set(t.node, type === 'started' ? 'ready' : type === 'skipped' ? (phase === 'start' ? 'pending' : 'stopped') : type === 'stopped' ? 'stopped' : 'failed');
+    if (!this.events.observed(phase)) return;
     const event: NodeEvent = {
       type,
       node: name,
@@ -472,6 +474,11 @@ export class LifecycleContainer {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
+}
+
+function isEmpty(object: object): boolean {
+  for (const _ in object) return false;
+  return true;
 }
 
 function firstFailure(result: WalkResult): number {

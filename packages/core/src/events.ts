@@ -49,6 +49,11 @@ export class LifecycleEvents extends EventEmitter<LifecycleEventMap> {
     super();
   }
 
+  /** Whether anyone would see an event of this phase: building events nobody reads costs on huge graphs. */
+  observed(phase: 'start' | 'stop'): boolean {
+    return this.logger !== undefined || channels[phase].hasSubscribers || this.eventNames().length > 0;
+  }
+
   publish(event: NodeEvent): void {
     const channel = channels[event.phase];
     if (channel.hasSubscribers) channel.publish(event);

@@ -12,6 +12,7 @@ function knownReport() {
     endedAt: 1_000 + 900,
     halted: false,
     deadlinePassed: false,
+    counts: { done: 2, failed: 1, timedOut: 1, skipped: 1 },
     outcomes: [
       o('done', 1_000 + 700, 1_000 + 900, { gatedBy: 1 }),
       o('done', 1_000 + 600, 1_000 + 700, { gatedBy: 2 }),
