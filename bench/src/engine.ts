@@ -1,7 +1,7 @@
 import { LifecycleContainer, buildGraph, walk } from '@quiesce/core';
 import { randomGraph } from './random-graph.js';
 import { round } from './race.js';
-import { medianMs, peakRssMb } from './timing.js';
+import { interleavedMedians, medianMs, peakRssMb } from './timing.js';
 
 export interface EngineRow {
   nodes: number;
@@ -63,8 +63,7 @@ export async function engine(sizes: readonly number[]): Promise<EngineRow[]> {
     const { deps } = randomGraph(nodes, nodes);
     const names = deps.map((_, i) => `n${i}`);
     const runs = nodes >= 100_000 ? 3 : 15;
-    const quiesceMs = await medianMs(runs, () => engineRun(names, deps));
-    const bareWalkMs = await medianMs(runs, () => bareWalk(deps));
+    const [quiesceMs, bareWalkMs] = (await interleavedMedians(runs, [() => engineRun(names, deps), () => bareWalk(deps)])) as [number, number];
     // The whole container (inversify bindings, resolution, events) for reference, where it is quick enough to repeat.
     const containerMs = nodes <= 10_000 ? await medianMs(3, () => containerRun(names, deps)) : null;
     rows.push({ nodes, quiesceMs: round(quiesceMs, 2), bareWalkMs: round(bareWalkMs, 2), ratio: round(quiesceMs / bareWalkMs, 2), containerMs: containerMs === null ? null : round(containerMs, 1), peakRssMb: peakRssMb() });

@@ -2,7 +2,7 @@ import { Container, inject, injectable } from 'inversify';
 import { LifecycleContainer } from '@quiesce/core';
 import { randomGraph } from './random-graph.js';
 import { round } from './race.js';
-import { medianMs } from './timing.js';
+import { interleavedMedians } from './timing.js';
 
 export interface ResolutionRow {
   nodes: number;
@@ -49,7 +49,6 @@ async function viaInversify(classes: Newable[]): Promise<void> {
 
 export async function resolution(nodes: number): Promise<ResolutionRow> {
   const classes = makeClasses(nodes);
-  const quiesceMs = await medianMs(5, () => viaQuiesce(classes));
-  const inversifyMs = await medianMs(5, () => viaInversify(classes));
+  const [quiesceMs, inversifyMs] = (await interleavedMedians(7, [() => viaQuiesce(classes), () => viaInversify(classes)])) as [number, number];
   return { nodes, quiesceMs: round(quiesceMs, 1), inversifyMs: round(inversifyMs, 1), ratio: round(quiesceMs / inversifyMs, 3) };
 }

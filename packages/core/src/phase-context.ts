@@ -13,14 +13,15 @@ export interface PhaseContext {
 
 /**
  * One node's run. The AbortController is created only when a hook reads `signal`: most stops
- * never do, and on a 100k-node graph the allocation is most of the engine's cost.
+ * never do, and on a 100k-node graph the allocation is most of the engine's cost. Plain fields
+ * (not #private) keep construction on V8's fast path; the class is internal to the scheduler.
  */
 export class NodeRun implements PhaseContext {
-  #controller: AbortController | undefined;
-  #abortReason: unknown;
-  #aborted = false;
+  controller: AbortController | undefined = undefined;
+  abortReason: unknown = undefined;
+  aborted = false;
   deadline = Infinity;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -28,18 +29,18 @@ export class NodeRun implements PhaseContext {
   ) {}
 
   get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#abortReason);
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.abortReason);
     }
-    return this.#controller.signal;
+    return this.controller.signal;
   }
 
   abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#abortReason = reason;
-    this.#controller?.abort(reason);
+    if (this.aborted) return;
+    this.aborted = true;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
   }
 
   clearTimer(): void {
