@@ -212,6 +212,7 @@ export class LifecycleContainer {
       (i) => ({ stopTimeoutMs: this.#stopTimeout(registrations[i]!), reserveMs: registrations[i]!.options.reserveMs ?? 0 }),
       this.options.drainDelayMs,
       this.options.shutdownTimeoutMs,
+      this.options.terminationGracePeriodSeconds,
     );
   }
 

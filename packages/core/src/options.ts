@@ -52,6 +52,11 @@ export const containerOptionsSchema = z
     drainDelayMs: z.number().int().nonnegative().default(0),
     /** Cut nodes early so the nodes after them keep their reserved time (reserveMs). */
     budget: z.boolean().default(true),
+    /**
+     * Kubernetes' `terminationGracePeriodSeconds`, when known: the plan check then also requires the
+     * global deadline to end before SIGKILL arrives.
+     */
+    terminationGracePeriodSeconds: z.number().positive().optional(),
     /** When the worst-case shutdown does not fit the deadline: warn (default) or throw at start(). */
     strictPlan: z.boolean().default(false),
     logger: loggerSchema.optional(),

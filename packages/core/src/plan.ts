@@ -31,12 +31,20 @@ export function planShutdown(
   node: (i: number) => { stopTimeoutMs: number; reserveMs: number },
   drainDelayMs: number,
   shutdownTimeoutMs: number,
+  terminationGracePeriodSeconds?: number,
 ): ShutdownPlan {
   const { total, chain } = longestStopChain(graph, (i) => node(i).stopTimeoutMs);
   const steps = chain.map((i) => ({ name: graph.names[i]!, ...node(i) }));
   const worstCaseMs = drainDelayMs + total;
-  const fits = worstCaseMs <= shutdownTimeoutMs;
   const parts = [...(drainDelayMs > 0 ? [`drain ${drainDelayMs} ms`] : []), ...steps.map((s) => `${s.name} ${s.stopTimeoutMs} ms`)];
-  const summary = `${parts.join(' → ') || '(no nodes)'} = ${worstCaseMs} ms ${fits ? '≤' : '>'} ${shutdownTimeoutMs} ms`;
+  let summary = `${parts.join(' → ') || '(no nodes)'} = ${worstCaseMs} ms ${worstCaseMs <= shutdownTimeoutMs ? '≤' : '>'} ${shutdownTimeoutMs} ms`;
+  let fits = worstCaseMs <= shutdownTimeoutMs;
+  if (terminationGracePeriodSeconds !== undefined) {
+    // The deadline must end before the kubelet's SIGKILL, or the report is never printed.
+    const graceMs = terminationGracePeriodSeconds * 1000;
+    const beforeKill = shutdownTimeoutMs < graceMs;
+    fits &&= beforeKill;
+    summary += `; shutdownTimeoutMs ${shutdownTimeoutMs} ms ${beforeKill ? '<' : '≥'} terminationGracePeriodSeconds ${graceMs} ms`;
+  }
   return { drainDelayMs, chain: steps, worstCaseMs, shutdownTimeoutMs, fits, summary };
 }

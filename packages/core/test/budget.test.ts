@@ -119,6 +119,13 @@ describe('the plan check, before start', () => {
     await app.shutdown();
   });
 
+  it('checks the deadline against the Kubernetes grace period when given', () => {
+    const tooLate = frontDoorApp(40_000, { terminationGracePeriodSeconds: 30 }).plan();
+    expect(tooLate.fits).toBe(false);
+    expect(tooLate.summary).toMatch(/= 38000 ms ≤ 40000 ms; shutdownTimeoutMs 40000 ms ≥ terminationGracePeriodSeconds 30000 ms$/);
+    expect(frontDoorApp(40_000, { terminationGracePeriodSeconds: 45 }).plan().fits).toBe(true);
+  });
+
   it('a plan that fits passes silently', async () => {
     const plan = frontDoorApp(40_000).plan();
     expect(plan.fits).toBe(true);
