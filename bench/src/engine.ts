@@ -62,7 +62,7 @@ export async function engine(sizes: readonly number[]): Promise<EngineRow[]> {
   for (const nodes of sizes) {
     const { deps } = randomGraph(nodes, nodes);
     const names = deps.map((_, i) => `n${i}`);
-    const runs = nodes >= 100_000 ? 3 : 15;
+    const runs = nodes >= 100_000 ? 5 : 21;
     const [quiesceMs, bareWalkMs] = (await interleavedMedians(runs, [() => engineRun(names, deps), () => bareWalk(deps)])) as [number, number];
     // The whole container (inversify bindings, resolution, events) for reference, where it is quick enough to repeat.
     const containerMs = nodes <= 10_000 ? await medianMs(3, () => containerRun(names, deps)) : null;

@@ -1,16 +1,14 @@
-const gc = (globalThis as { gc?: () => void }).gc;
-
 /**
  * Median wall time (ms) of each function over `runs` rounds. The functions take turns within a
- * round, after a warm-up round, with a full GC before every sample when node runs with
- * --expose-gc: both sides of a ratio see the same machine state.
+ * round, after warm-up rounds, so both sides of a ratio see the same machine state. (A forced GC
+ * before each sample was tried: on 2 cores the concurrent sweeping it leaves behind slowed the
+ * next sample 2–3×, so it is not done.)
  */
-export async function interleavedMedians(runs: number, fns: readonly (() => unknown)[]): Promise<number[]> {
-  for (const fn of fns) await fn();
+export async function interleavedMedians(runs: number, fns: readonly (() => unknown)[], warmups = 3): Promise<number[]> {
+  for (let w = 0; w < warmups; w++) for (const fn of fns) await fn();
   const samples: number[][] = fns.map(() => []);
   for (let k = 0; k < runs; k++) {
     for (let f = 0; f < fns.length; f++) {
-      gc?.();
       const began = performance.now();
       await fns[f]!();
       samples[f]!.push(performance.now() - began);
