@@ -6,6 +6,7 @@ import {
   DuplicateBindingError,
   InvalidOptionsError,
   LifecycleStateError,
+  NodeTimeoutError,
   StartAbortedError,
   StartError,
 } from './errors.js';
@@ -34,6 +35,8 @@ import {
   type ResourceDefinition,
 } from './registration.js';
 import { buildShutdownReport, ShutdownReport } from './report.js';
+import { buildGraph } from './graph.js';
+import { NodeRun } from './phase-context.js';
 import { walk, type WalkResult, type WalkTransition } from './scheduler.js';
 import { handleSignals, type SignalOptions } from './signals.js';
 import { isThenable, runSteps } from './steps.js';
@@ -73,6 +76,7 @@ export class LifecycleContainer {
   #started = new Uint8Array(0);
   #running = new Map<number, { phase: 'start' | 'stop'; since: number }>();
   #state: ContainerState = 'idle';
+  #hasStarted = false;
   #startPromise: Promise<void> | undefined;
   #startWalk: Promise<WalkResult> | undefined;
   #shutdownPromise: Promise<ShutdownReport> | undefined;
@@ -165,12 +169,19 @@ export class LifecycleContainer {
   inFlight(token: Token): InFlight {
     let group = this.#inFlight.get(token);
     if (!group) {
-      const registration = this.#registry.get(token);
+      const registration = this.#registry.get(token) ?? this.#adoptedRegistration(token);
       if (!registration?.lifecycle) throw new LifecycleStateError(`inFlight(${tokenName(token)}): not a lifecycle resource`);
       group = new InFlight(registration.options.name ?? tokenName(token));
       this.#inFlight.set(token, group);
     }
     return group;
+  }
+
+  /** A lifecycle binding made the inversify way (not through bind()/resource()). */
+  #adoptedRegistration(token: unknown): Registration | undefined {
+    const compiled = this.#compiled ?? this.validate();
+    const index = compiled.indexOf.get(token);
+    return index === undefined ? undefined : compiled.registrations[index];
   }
 
   on<K extends keyof LifecycleEventMap>(event: K, listener: (...args: LifecycleEventMap[K]) => void): this {
@@ -187,6 +198,7 @@ export class LifecycleContainer {
     if (this.#state !== 'idle') throw new LifecycleStateError(`cannot bind "${tokenName(registration.token)}" after start()`);
     if (this.#registry.has(registration.token)) throw new DuplicateBindingError(tokenName(registration.token));
     this.#registry.set(registration.token, registration);
+    this.#compiled = undefined; // a plan() or graph() before this bind must not freeze the graph
   }
 
   // ---- validating ------------------------------------------------------------------------
@@ -255,6 +267,8 @@ export class LifecycleContainer {
 
   async #start(): Promise<void> {
     if (this.#state !== 'idle') throw new LifecycleStateError(`cannot start: container is ${this.#state}`);
+    // Recompiled here: bindings made directly on inversify since the last validate() count too.
+    this.#compiled = undefined;
     const { graph, registrations } = this.validate();
     this.#checkPlan();
     const n = graph.names.length;
@@ -263,7 +277,9 @@ export class LifecycleContainer {
     this.#started = new Uint8Array(n);
     this.#health.init(graph.names);
     this.#state = 'starting';
-    this.#startWalk = walk({
+    // The first pump runs a microtask later, so a shutdown() from inside a synchronous start hook
+    // already finds the start walk to wait for.
+    this.#startWalk = Promise.resolve().then(() => walk({
       graph,
       direction: 'start',
       haltOnFailure: true,
@@ -271,7 +287,7 @@ export class LifecycleContainer {
       timeoutMs: (i) => registrations[i]!.options.startTimeoutMs ?? this.options.defaultStartTimeoutMs,
       run: (i, ctx) => this.#startNode(i, ctx),
       onTransition: (t) => this.#transition('start', t),
-    });
+    }));
     const result = await this.#startWalk;
     if (this.#shutdownPromise) {
       await this.#shutdownPromise;
@@ -279,19 +295,61 @@ export class LifecycleContainer {
     }
     const failed = firstFailure(result);
     if (failed >= 0) {
+      this.#shutdownRequested.abort();
+      this.#health.draining();
       const rollback = this.#stopStarted(Date.now(), 0);
       this.#shutdownPromise = rollback;
       const report = await rollback;
       throw new StartError(graph.names[failed]!, result.outcomes[failed]!.error, report);
     }
     this.#state = 'running';
+    this.#hasStarted = true;
+  }
+
+  /** True once start() completed: a shutdown after this is a normal stop, not an interrupted startup. */
+  get hasStarted(): boolean {
+    return this.#hasStarted;
   }
 
   #startNode(i: number, ctx: PhaseContext): unknown {
     const instance = this.#resolve(this.#compiled!.registrations[i]!);
     // No promise, context or closure for the common case: a sync instance without a start hook.
-    if (isThenable(instance)) return Promise.resolve(instance).then((value) => this.#startHook(i, ctx, value));
-    return this.#startHook(i, ctx, instance);
+    const result = isThenable(instance)
+      ? Promise.resolve(instance).then((value) => {
+          // Given up on while its value was being built: never start it, release what was built.
+          if (ctx.signal.aborted) {
+            this.#adopt(i, value);
+            this.#releaseLate(i);
+            throw ctx.signal.reason;
+          }
+          return this.#startHook(i, ctx, value);
+        })
+      : this.#startHook(i, ctx, instance);
+    if (isThenable(result)) {
+      // A start that finishes after its timeout (or after shutdown interrupted it) left a running
+      // resource nobody will stop: stop it now, best effort.
+      result.then(
+        () => ctx.signal.aborted && this.#releaseLate(i),
+        () => undefined,
+      );
+    }
+    return result;
+  }
+
+  /** Stop a node whose start completed only after the walk gave up on it (not in any report). */
+  #releaseLate(i: number): void {
+    const hooks = this.#hooks[i];
+    if (!hooks?.quiesce && !hooks?.stop) return;
+    const name = this.#compiled!.graph.names[i]!;
+    const run = new NodeRun(name, 'stop');
+    const timeoutMs = this.#stopTimeout(this.#compiled!.registrations[i]!);
+    run.timer = setTimeout(() => run.abort(new NodeTimeoutError(name, 'stop', timeoutMs, 'own timeout')), timeoutMs);
+    this.options.logger?.warn({ node: name }, `quiesce: ${name} finished starting after it was given up on; stopping it`);
+    const ctx = this.#hookContext(i, run);
+    Promise.resolve()
+      .then(() => runSteps([() => hooks.quiesce?.(ctx), () => hooks.stop?.(ctx)], 0, run.signal))
+      .catch((error: unknown) => this.options.logger?.error({ node: name, err: error }, `quiesce: stopping ${name} after a late start failed`))
+      .finally(() => run.clearTimer());
   }
 
   #startHook(i: number, ctx: PhaseContext, instance: unknown): unknown {
@@ -356,13 +414,21 @@ export class LifecycleContainer {
     this.#shutdownRequested.abort();
     if (this.#state === 'idle') {
       this.#state = 'stopped';
-      this.#compiled ??= compileGraph(this.#registry, () => true);
+      try {
+        this.#compiled ??= compileGraph(this.#allRegistrations(), () => true);
+      } catch {
+        // The graph never validated (a cycle, say), so nothing can have started: an empty report.
+        this.#compiled = { graph: buildGraph([], []), registrations: [], indexOf: new Map() };
+      }
       this.#started = new Uint8Array(this.#compiled!.graph.names.length);
       return this.#stopStarted(requestedAt, 0);
     }
     if (this.#state === 'starting') {
       this.#interrupt.abort();
-      await this.#startWalk;
+      // Starts in progress see their signal abort, but a start may ignore it: the global deadline
+      // bounds this wait too. Whatever finishes starting later is released by #releaseLate.
+      const waited = await Promise.race([this.#startWalk!.then(() => true), sleepUnlessDone(this.options.shutdownTimeoutMs, this.#startWalk!)]);
+      if (!waited) this.options.logger?.warn({ pending: this.pending() }, 'quiesce: starts still running at the global deadline');
     }
     this.#state = 'draining';
     this.#health.draining();
@@ -406,12 +472,18 @@ export class LifecycleContainer {
     const deactivation = hooks ? this.#bindings.takeDeactivation(token, this.#instances[i]) : [];
     if (!hooks?.quiesce && !hooks?.stop && !group && deactivation.length === 0) return undefined;
     const hookCtx = this.#hookContext(i, ctx);
-    return runSteps([
-      () => hooks?.quiesce?.(hookCtx),
-      () => (group && group.active > 0 ? group.drain(ctx.signal) : undefined),
-      () => hooks?.stop?.(hookCtx),
-      ...deactivation,
-    ]);
+    // Once the node's time is up no further step runs (its dependencies are stopping by then);
+    // what is left to do happens in the hooks' own ctx.signal abort listeners (the force path).
+    return runSteps(
+      [
+        () => hooks?.quiesce?.(hookCtx),
+        () => (group && group.active > 0 ? group.drain(ctx.signal) : undefined),
+        () => hooks?.stop?.(hookCtx),
+        ...deactivation,
+      ],
+      0,
+      ctx.signal,
+    );
   }
 
   // ---- observing -------------------------------------------------------------------------
@@ -488,6 +560,17 @@ function firstFailure(result: WalkResult): number {
     if ((o.status === 'failed' || o.status === 'timedOut') && (first < 0 || o.endedAt < result.outcomes[first]!.endedAt)) first = i;
   });
   return first;
+}
+
+/** Resolves false after ms, unless `done` settles first (then its timer is cleared). */
+function sleepUnlessDone(ms: number, done: Promise<unknown>): Promise<false> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    done.then(
+      () => clearTimeout(timer),
+      () => clearTimeout(timer),
+    );
+  });
 }
 
 function sleep(ms: number): Promise<void> {

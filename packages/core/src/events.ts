@@ -55,16 +55,25 @@ export class LifecycleEvents extends EventEmitter<LifecycleEventMap> {
   }
 
   publish(event: NodeEvent): void {
+    // Subscriber, logger and listener errors must not derail a shutdown: each is contained.
     const channel = channels[event.phase];
-    if (channel.hasSubscribers) channel.publish(event);
-    if (this.logger) log(this.logger, event);
-    // Listener errors must not derail a shutdown: report them and carry on.
-    try {
+    attempt(() => channel.hasSubscribers && channel.publish(event));
+    if (this.logger) attempt(() => log(this.logger!, event));
+    const failure = attempt(() => {
       this.emit(event.type, event);
       this.emit('transition', event);
-    } catch (error) {
-      this.logger?.error({ err: error, node: event.node }, 'quiesce: an event listener threw');
-    }
+    });
+    if (failure !== undefined) attempt(() => this.logger?.error({ err: failure, node: event.node }, 'quiesce: an event listener threw'));
+  }
+}
+
+/** Run fn; return what it threw (undefined when it did not). */
+function attempt(fn: () => unknown): unknown {
+  try {
+    fn();
+    return undefined;
+  } catch (error) {
+    return error ?? new Error('undefined thrown');
   }
 }
 

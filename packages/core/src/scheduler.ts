@@ -181,17 +181,19 @@ class Walk {
   }
 
   #begin(i: number): void {
+    const now = Number.isNaN(this.#clock) ? performance.now() : this.#clock;
+    // The deadline may be over before its timer ran (a walk begun late, after a long interrupted startup).
+    if (this.#o.deadlineAt !== undefined && now >= this.#o.deadlineAt) this.#deadlinePassed = true;
     if (this.#halted || this.#deadlinePassed) {
       this.#reasons.set(i, this.#deadlinePassed ? 'global deadline passed before it could begin' : 'not begun: walk halted');
       return this.#settle(i, 3);
     }
-    const now = Number.isNaN(this.#clock) ? performance.now() : this.#clock;
     const run = new NodeRun(this.#names[i]!, this.#o.direction);
     this.#state[i] = RUNNING;
     this.#beganAt[i] = now;
     this.#limitFor(i, now);
     run.deadline = this.#epochOffset + now + this.#allowed[i]!;
-    this.#o.onTransition?.({ node: i, status: 'running', at: now });
+    this.#notify({ node: i, status: 'running', at: now });
     let result: unknown;
     try {
       result = this.#o.run(i, run);
@@ -233,6 +235,16 @@ class Walk {
     }, allowed);
   }
 
+  /** A throwing observer must not leave the walk half-updated (a node never settled = a hung shutdown). */
+  #notify(t: WalkTransition): void {
+    if (!this.#o.onTransition) return;
+    try {
+      this.#o.onTransition(t);
+    } catch {
+      // Observers report their own failures; the walk's bookkeeping comes first.
+    }
+  }
+
   /** status: 0 done, 1 failed, 2 timedOut, 3 skipped. */
   #settle(i: number, status: number, error?: unknown): void {
     if (this.#state[i] === SETTLED || this.#finished) return;
@@ -247,7 +259,7 @@ class Walk {
       run.clearTimer();
       this.#runs.delete(i);
     }
-    this.#o.onTransition?.({ node: i, status: STATUSES[status]!, at: now, error });
+    this.#notify({ node: i, status: STATUSES[status]!, at: now, error });
     if ((status === 1 || status === 2) && this.#o.haltOnFailure) this.#halted = true;
     const after = this.#after[i]!;
     for (let k = 0; k < after.length; k++) {

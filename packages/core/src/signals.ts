@@ -43,7 +43,8 @@ export function handleSignals(app: LifecycleContainer, options: SignalOptions = 
   function onSignal(signal: NodeJS.Signals): void {
     if (received === undefined) {
       received = signal;
-      const interruptedStart = app.state === 'starting' || app.state === 'idle';
+      // A signal before start() completed (or during its rollback) is a failed startup: exit 1.
+      const interruptedStart = !app.hasStarted;
       write(`quiesce: ${signal} received, shutting down (deadline ${app.options.shutdownTimeoutMs} ms; send it again to force exit)`);
       app.shutdown().then(
         (report) => finish(report, interruptedStart),

@@ -5,11 +5,13 @@
  */
 export type Step = () => unknown;
 
-export function runSteps(steps: readonly Step[], from = 0): unknown {
+export function runSteps(steps: readonly Step[], from = 0, signal?: AbortSignal): unknown {
   for (let k = from; k < steps.length; k++) {
+    // Checked between steps: once the node was given up on, the rest of its sequence is skipped.
+    if (k > from && signal?.aborted) return undefined;
     const result = steps[k]!();
     if (isThenable(result)) {
-      return k === steps.length - 1 ? result : Promise.resolve(result).then(() => runSteps(steps, k + 1));
+      return k === steps.length - 1 ? result : Promise.resolve(result).then(() => (signal?.aborted ? undefined : runSteps(steps, k + 1, signal)));
     }
   }
   return undefined;

@@ -71,6 +71,20 @@ describe('adopting an existing inversify container', () => {
     expect(log.filter((l) => l.includes('preDestroy') || l.includes('onDeactivation'))).toHaveLength(3);
   });
 
+  it('in-flight work is tracked for resources bound the inversify way too', async () => {
+    const log: string[] = [];
+    const app = new LifecycleContainer({ container: buildInversifyApp(log) });
+    await app.start();
+    const work = app.inFlight(TYPES.Api);
+    const done = work.track();
+    const stopping = app.shutdown();
+    await sleep(30);
+    expect(log).not.toContain('api stop'); // waits for the tracked work
+    done();
+    await stopping;
+    expect(log).toContain('api stop');
+  });
+
   it('plain injectables are resolved but never started or stopped', async () => {
     const log: string[] = [];
     const container = buildInversifyApp(log);

@@ -218,3 +218,59 @@ describe('disposal and exactly-once', () => {
     expect(after).toBeLessThanOrEqual(before);
   });
 });
+
+describe('review fixes: bounded and contained', () => {
+  it('a shutdown during a start that ignores its signal is still bounded by the global deadline, and says so', async () => {
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 200 })
+      .resource('db', { value: 1, stop: () => undefined })
+      .resource('slow', { create: () => new Promise((r) => setTimeout(() => r({}), 1_000)), dependsOn: ['db'] });
+    const starting = app.start().catch((e: unknown) => e);
+    await sleep(30);
+    const began = performance.now();
+    const report = await app.shutdown();
+    expect(performance.now() - began).toBeLessThan(600);
+    expect(report.deadlinePassed).toBe(true);
+    expect(report.ok).toBe(false);
+    await starting;
+  });
+
+  it('no further stop step runs once a node timed out', async () => {
+    const steps: string[] = [];
+    const app = new LifecycleContainer()
+      .resource('db', { value: 1, stop: () => void steps.push('db stop') })
+      .resource('api', { value: 2, dependsOn: ['db'], stopTimeoutMs: 60, stop: () => void steps.push('api stop') });
+    await app.start();
+    app.inFlight('api').track(); // never finishes
+    const report = await app.shutdown();
+    await sleep(50);
+    expect(report.node('api')!.status).toBe('timedOut');
+    expect(steps).toEqual(['db stop']);
+  });
+
+  it('a throwing logger does not hang start or shutdown', async () => {
+    const boom = () => { throw new Error('logger down'); };
+    const app = new LifecycleContainer({ logger: { info: boom, warn: boom, error: boom, debug: boom } })
+      .resource('db', { value: 1 })
+      .resource('api', { value: 2, dependsOn: ['db'] });
+    await app.start();
+    const report = await app.shutdown();
+    expect(report.ok).toBe(true);
+  });
+
+  it('a plan() before the last bind does not freeze the graph', async () => {
+    const stopped: string[] = [];
+    const app = new LifecycleContainer().resource('db', { value: 1, stop: () => void stopped.push('db') });
+    app.plan();
+    app.resource('http', { value: 2, dependsOn: ['db'], stop: () => void stopped.push('http') });
+    await app.start();
+    await app.shutdown();
+    expect(stopped).toEqual(['http', 'db']);
+  });
+
+  it('shutdown() after a start that failed validation returns an empty report instead of rejecting', async () => {
+    const app = new LifecycleContainer().resource('a', { value: 1, dependsOn: ['b'] }).resource('b', { value: 2, dependsOn: ['a'] });
+    await expect(app.start()).rejects.toThrow(/cycle/i);
+    const report = await app.shutdown();
+    expect(report.nodes).toEqual([]);
+  });
+});

@@ -51,7 +51,7 @@ describe('start', () => {
     const app = new LifecycleContainer()
       .resource('db', fake(t, 'db'))
       .resource('broker', {
-        ...fake(t, 'broker', 0, (ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => { aborted = ctx.signal.reason; resolve(); }))),
+        ...fake(t, 'broker', 0, (ctx) => new Promise<void>((_resolve, reject) => ctx.signal.addEventListener('abort', () => { aborted = ctx.signal.reason; reject(ctx.signal.reason); }))),
         startTimeoutMs: 50,
         dependsOn: ['db'],
       });
@@ -121,5 +121,31 @@ describe('async factories', () => {
     const before = await app.container.getAsync('pool');
     await app.shutdown();
     expect(app.get('pool')).toBe(before);
+  });
+});
+
+describe('starts that finish after they were given up on', () => {
+  it('a start completing after its timeout is stopped again, so nothing is left running', async () => {
+    const t = new Timeline();
+    const app = new LifecycleContainer().resource('server', { ...fake(t, 'server', 0, 150), startTimeoutMs: 40 });
+    const error = await app.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartError);
+    expect(t.count('server', 'stop')).toBe(0);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(t.count('server', 'start', 'end')).toBe(1);
+    expect(t.count('server', 'stop')).toBe(1);
+  });
+
+  it('an async factory resolving after the timeout never has its start hook called, and is stopped', async () => {
+    const calls: string[] = [];
+    const app = new LifecycleContainer().resource('pool', {
+      create: () => new Promise<{ id: number }>((r) => setTimeout(() => r({ id: 1 }), 120)),
+      start: () => void calls.push('start'),
+      stop: () => void calls.push('stop'),
+      startTimeoutMs: 30,
+    });
+    await expect(app.start()).rejects.toBeInstanceOf(StartError);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(calls).toEqual(['stop']);
   });
 });

@@ -156,11 +156,11 @@ describe('httpServer graceful stop (real sockets on 127.0.0.1)', () => {
     const began = performance.now();
     const report = await app.shutdown();
     const shutdownMs = performance.now() - began;
-    await within(client.closed, 500, 'socket closed');
+    await within(client.closed, 1_500, 'socket closed');
 
     // The queued response never emits 'close' (Node only closes its request): the adapter settles it when the socket goes.
     expect(report.node('http')?.status).toBe('stopped');
-    expect(shutdownMs).toBeLessThan(1_000);
+    expect(shutdownMs).toBeLessThan(1_900); // far below stopTimeoutMs (2 s) would be the timeout path
     expect(inFlight.active).toBe(0);
     expect(client.data()).toMatch(/\r\nConnection: close\r\n/i);
     expect(client.data().endsWith(`1:${BODY}`)).toBe(true);
