@@ -347,7 +347,7 @@ export class LifecycleContainer {
     this.options.logger?.warn({ node: name }, `quiesce: ${name} finished starting after it was given up on; stopping it`);
     const ctx = this.#hookContext(i, run);
     Promise.resolve()
-      .then(() => runSteps([() => hooks.quiesce?.(ctx), () => hooks.stop?.(ctx)], 0, run.signal))
+      .then(() => runSteps([() => hooks.quiesce?.(ctx), () => hooks.stop?.(ctx)], 0, run))
       .catch((error: unknown) => this.options.logger?.error({ node: name, err: error }, `quiesce: stopping ${name} after a late start failed`))
       .finally(() => run.clearTimer());
   }
@@ -385,16 +385,7 @@ export class LifecycleContainer {
   }
 
   #hookContext(i: number, ctx: PhaseContext): HookContext {
-    const token = this.#compiled!.registrations[i]!.token;
-    const container = this;
-    return {
-      get name() { return ctx.name; },
-      get phase() { return ctx.phase; },
-      get signal() { return ctx.signal; },
-      get deadline() { return ctx.deadline; },
-      get inFlight() { return container.inFlight(token as Token); },
-      get shutdownRequested() { return container.shutdownRequested; },
-    };
+    return new NodeHookContext(ctx, this, this.#compiled!.registrations[i]!.token as Token);
   }
 
   // ---- stopping --------------------------------------------------------------------------
@@ -482,7 +473,7 @@ export class LifecycleContainer {
         ...deactivation,
       ],
       0,
-      ctx.signal,
+      ctx,
     );
   }
 
@@ -546,6 +537,39 @@ export class LifecycleContainer {
   /** TC39 explicit resource management: `await using app = ...` shuts down at scope exit. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
+  }
+}
+
+/**
+ * What hooks receive. A class, not an object literal with getters: a literal would allocate its
+ * accessor functions anew for every node, which showed up as GC time on large graphs.
+ */
+class NodeHookContext implements HookContext {
+  constructor(
+    private readonly ctx: PhaseContext,
+    private readonly app: LifecycleContainer,
+    private readonly token: Token,
+  ) {}
+  get name(): string {
+    return this.ctx.name;
+  }
+  get phase(): 'start' | 'stop' {
+    return this.ctx.phase;
+  }
+  get signal(): AbortSignal {
+    return this.ctx.signal;
+  }
+  get aborted(): boolean {
+    return this.ctx.aborted;
+  }
+  get deadline(): number {
+    return this.ctx.deadline;
+  }
+  get inFlight(): InFlight {
+    return this.app.inFlight(this.token);
+  }
+  get shutdownRequested(): AbortSignal {
+    return this.app.shutdownRequested;
   }
 }
 

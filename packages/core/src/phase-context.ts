@@ -9,6 +9,8 @@ export interface PhaseContext {
   readonly signal: AbortSignal;
   /** Epoch ms at which the scheduler stops waiting for this node (Infinity when unbounded). */
   readonly deadline: number;
+  /** Whether `signal` has aborted, without creating the signal (cheap to poll). */
+  readonly aborted: boolean;
 }
 
 /**

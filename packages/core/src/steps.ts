@@ -5,7 +5,7 @@
  */
 export type Step = () => unknown;
 
-export function runSteps(steps: readonly Step[], from = 0, signal?: AbortSignal): unknown {
+export function runSteps(steps: readonly Step[], from = 0, signal?: { readonly aborted: boolean }): unknown {
   for (let k = from; k < steps.length; k++) {
     // Checked between steps: once the node was given up on, the rest of its sequence is skipped.
     if (k > from && signal?.aborted) return undefined;
