@@ -71,10 +71,13 @@ export class LifecycleContainer {
   readonly #bindings: InversifyBindings;
   #instances: unknown[] = [];
   #compiled: CompiledGraph | undefined;
+  #compiledBoundCount = -1;
   #hooks: (LifecycleHooks | undefined)[] = [];
   #owner = new Map<unknown, number>();
   #started = new Uint8Array(0);
-  #running = new Map<number, { phase: 'start' | 'stop'; since: number }>();
+  /** Node → performance.now() its hook began, while it runs (what a hung shutdown waits on). */
+  #running = new Map<number, number>();
+  #runningPhase: 'start' | 'stop' = 'start';
   #state: ContainerState = 'idle';
   #hasStarted = false;
   #startPromise: Promise<void> | undefined;
@@ -205,7 +208,10 @@ export class LifecycleContainer {
 
   /** Build and check the graph (cycles, missing bindings) without starting anything. */
   validate(): CompiledGraph {
-    this.#compiled ??= compileGraph(this.#allRegistrations(), (token) => this.container.isBound(token as never));
+    if (!this.#compiled) {
+      this.#compiled = compileGraph(this.#allRegistrations(), (token) => this.container.isBound(token as never));
+      this.#compiledBoundCount = this.#bindings.boundServiceCount();
+    }
     return this.#compiled;
   }
 
@@ -267,8 +273,9 @@ export class LifecycleContainer {
 
   async #start(): Promise<void> {
     if (this.#state !== 'idle') throw new LifecycleStateError(`cannot start: container is ${this.#state}`);
-    // Recompiled here: bindings made directly on inversify since the last validate() count too.
-    this.#compiled = undefined;
+    // Bindings made directly on inversify since the last validate() must count too: recompile
+    // when the container's set of bound tokens changed (our own binds already reset the cache).
+    if (this.#compiledBoundCount !== this.#bindings.boundServiceCount()) this.#compiled = undefined;
     const { graph, registrations } = this.validate();
     this.#checkPlan();
     const n = graph.names.length;
@@ -482,17 +489,19 @@ export class LifecycleContainer {
   #transition(phase: 'start' | 'stop', t: WalkTransition): void {
     const name = this.#compiled!.graph.names[t.node]!;
     if (t.status === 'running') {
-      this.#running.set(t.node, { phase, since: t.at });
+      this.#running.set(t.node, t.at);
+      this.#runningPhase = phase;
       this.#health.set(t.node, phase === 'start' ? 'starting' : 'stopping');
-      if (this.events.observed(phase)) this.events.publish({ type: phase === 'start' ? 'starting' : 'stopping', node: name, phase, at: Date.now() });
+      const type = phase === 'start' ? 'starting' : 'stopping';
+      if (this.events.observed(phase, type)) this.events.publish({ type, node: name, phase, at: Date.now() });
       return;
     }
-    const since = this.#running.get(t.node)?.since;
+    const since = this.#running.get(t.node);
     this.#running.delete(t.node);
     if (phase === 'start' && t.status === 'done') this.#started[t.node] = 1;
     const type: NodeEventType = phase === 'start' && t.status === 'done' ? 'started' : SETTLED_TYPES[t.status]!;
     this.#health.set(t.node, type === 'started' ? 'ready' : type === 'skipped' ? (phase === 'start' ? 'pending' : 'stopped') : type === 'stopped' ? 'stopped' : 'failed');
-    if (!this.events.observed(phase)) return;
+    if (!this.events.observed(phase, type)) return;
     const event: NodeEvent = {
       type,
       node: name,
@@ -509,7 +518,7 @@ export class LifecycleContainer {
     const now = performance.now();
     const names = this.#compiled?.graph.names ?? [];
     return [...this.#running.entries()]
-      .map(([i, r]) => ({ name: names[i]!, phase: r.phase, forMs: Math.round(now - r.since) }))
+      .map(([i, since]) => ({ name: names[i]!, phase: this.#runningPhase, forMs: Math.round(now - since) }))
       .sort((a, b) => b.forMs - a.forMs);
   }
 

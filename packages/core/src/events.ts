@@ -50,8 +50,8 @@ export class LifecycleEvents extends EventEmitter<LifecycleEventMap> {
   }
 
   /** Whether anyone would see an event of this phase: building events nobody reads costs on huge graphs. */
-  observed(phase: 'start' | 'stop'): boolean {
-    return this.logger !== undefined || channels[phase].hasSubscribers || this.eventNames().length > 0;
+  observed(phase: 'start' | 'stop', type: NodeEventType): boolean {
+    return this.logger !== undefined || channels[phase].hasSubscribers || this.listenerCount(type) > 0 || this.listenerCount('transition') > 0;
   }
 
   publish(event: NodeEvent): void {

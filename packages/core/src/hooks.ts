@@ -29,11 +29,13 @@ function method(instance: unknown, key: PropertyKey): Callable | undefined {
   return typeof fn === 'function' ? (ctx) => (fn as Callable).call(instance, ctx) : undefined;
 }
 
+const NONE: LifecycleHooks = Object.freeze({});
+
 /** Hooks found on an instance: start/quiesce/stop methods, else TC39 disposal for stop. */
 export function hooksOf(instance: unknown): LifecycleHooks {
-  return {
-    start: method(instance, 'start'),
-    quiesce: method(instance, 'quiesce'),
-    stop: method(instance, 'stop') ?? method(instance, Symbol.asyncDispose) ?? method(instance, Symbol.dispose),
-  };
+  const start = method(instance, 'start');
+  const quiesce = method(instance, 'quiesce');
+  const stop = method(instance, 'stop') ?? method(instance, Symbol.asyncDispose) ?? method(instance, Symbol.dispose);
+  // Most injectables have none: share one empty record instead of allocating one per node.
+  return start || quiesce || stop ? { start, quiesce, stop } : NONE;
 }

@@ -1,4 +1,4 @@
-import { getClassMetadata, type ClassElementMetadata } from '@inversifyjs/core';
+import { getClassMetadata, type ClassElementMetadata, type ClassMetadata } from '@inversifyjs/core';
 import type { Newable } from 'inversify';
 
 export interface DependencyRef {
@@ -14,7 +14,7 @@ const UNMANAGED = 2; // ClassElementMetadataKind.unmanaged: not injected by the 
  * sees exactly what the container resolves.
  */
 export function injectedDependencies(target: Newable): DependencyRef[] {
-  const metadata = getClassMetadata(target);
+  const metadata = classMetadataOf(target);
   const elements: ClassElementMetadata[] = [...metadata.constructorArguments, ...metadata.properties.values()];
   const refs: DependencyRef[] = [];
   for (const element of elements) {
@@ -28,4 +28,17 @@ export function injectedDependencies(target: Newable): DependencyRef[] {
 
 function isLazy(value: unknown): value is { unwrap(): unknown } {
   return typeof value === 'object' && value !== null && typeof (value as { unwrap?: unknown }).unwrap === 'function';
+}
+
+// inversify re-reads and re-validates reflect metadata on every getClassMetadata() call; quiesce
+// needs it twice per class (graph compile, teardown hooks) and it never changes once decorated.
+const memo = new WeakMap<object, ClassMetadata>();
+
+export function classMetadataOf(target: Newable): ClassMetadata {
+  let metadata = memo.get(target);
+  if (!metadata) {
+    metadata = getClassMetadata(target);
+    memo.set(target, metadata);
+  }
+  return metadata;
 }

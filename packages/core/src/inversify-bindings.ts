@@ -1,9 +1,9 @@
-import { getClassMetadata, type Binding } from '@inversifyjs/core';
+import type { Binding } from '@inversifyjs/core';
 import { Plugin, type PluginContext } from '@inversifyjs/plugin';
 import type { Container } from 'inversify';
 import { getResourceOptions } from './decorators.js';
 import { LifecycleStateError } from './errors.js';
-import type { DependencyRef } from './injected-dependencies.js';
+import { classMetadataOf, type DependencyRef } from './injected-dependencies.js';
 import { aliasRegistration, classRegistration, type Registration } from './registration.js';
 import type { Step } from './steps.js';
 import { tokenName } from './token.js';
@@ -30,6 +30,13 @@ export class InversifyBindings {
     this.#context = contexts.get(container)!;
   }
 
+  /** How many tokens are bound right now: a cheap way to notice bindings added since a compile. */
+  boundServiceCount(): number {
+    let count = 0;
+    for (const _ of this.#context.bindingService.getBoundServices()) count++;
+    return count;
+  }
+
   /** Registrations for bindings made directly on inversify, skipping tokens quiesce already knows. */
   scan(known: ReadonlyMap<unknown, Registration>): Registration[] {
     const found: Registration[] = [];
@@ -51,7 +58,7 @@ export class InversifyBindings {
     for (const binding of this.#context.bindingService.get(token as never) ?? []) {
       if (!('cache' in binding) || !binding.cache.isRight) continue;
       if (binding.type === 'Instance') {
-        for (const method of getClassMetadata(binding.implementationType).lifecycle.preDestroyMethodNames) {
+        for (const method of classMetadataOf(binding.implementationType).lifecycle.preDestroyMethodNames) {
           steps.push(() => (instance as Record<PropertyKey, () => unknown>)[method]?.());
         }
       }

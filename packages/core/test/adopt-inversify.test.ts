@@ -117,3 +117,23 @@ describe('adopting an existing inversify container', () => {
     expect(log.indexOf('worker stop')).toBeLessThan(log.indexOf('api stop'));
   });
 });
+
+describe('bindings added on inversify after validate()', () => {
+  it('are part of the graph at start', async () => {
+    @resource({ name: 'late' })
+    class Late {
+      stopped = false;
+      stop() { this.stopped = true; }
+    }
+    const container = new Container();
+    const app = new LifecycleContainer({ container });
+    app.resource('db', { value: 1 });
+    expect(app.validate().graph.names).toEqual(['db']);
+    container.bind(Late).toSelf().inSingletonScope();
+    await app.start();
+    const late = app.get(Late);
+    const report = await app.shutdown();
+    expect(report.node('late')?.status).toBe('stopped');
+    expect(late.stopped).toBe(true);
+  });
+});
