@@ -40,6 +40,8 @@ import { NodeRun } from './phase-context.js';
 import { walk, type WalkResult, type WalkTransition } from './scheduler.js';
 import { handleSignals, type SignalOptions } from './signals.js';
 import { isThenable, runSteps } from './steps.js';
+import { NodeHookContext } from './hook-context.js';
+import { sleep, sleepUnlessDone } from './delay.js';
 import { tokenName, type Token } from './token.js';
 
 export type ContainerState = 'idle' | 'starting' | 'running' | 'draining' | 'stopping' | 'stopped';
@@ -549,39 +551,6 @@ export class LifecycleContainer {
   }
 }
 
-/**
- * What hooks receive. A class, not an object literal with getters: a literal would allocate its
- * accessor functions anew for every node, which showed up as GC time on large graphs.
- */
-class NodeHookContext implements HookContext {
-  constructor(
-    private readonly ctx: PhaseContext,
-    private readonly app: LifecycleContainer,
-    private readonly token: Token,
-  ) {}
-  get name(): string {
-    return this.ctx.name;
-  }
-  get phase(): 'start' | 'stop' {
-    return this.ctx.phase;
-  }
-  get signal(): AbortSignal {
-    return this.ctx.signal;
-  }
-  get aborted(): boolean {
-    return this.ctx.aborted;
-  }
-  get deadline(): number {
-    return this.ctx.deadline;
-  }
-  get inFlight(): InFlight {
-    return this.app.inFlight(this.token);
-  }
-  get shutdownRequested(): AbortSignal {
-    return this.app.shutdownRequested;
-  }
-}
-
 function isEmpty(object: object): boolean {
   for (const _ in object) return false;
   return true;
@@ -593,20 +562,4 @@ function firstFailure(result: WalkResult): number {
     if ((o.status === 'failed' || o.status === 'timedOut') && (first < 0 || o.endedAt < result.outcomes[first]!.endedAt)) first = i;
   });
   return first;
-}
-
-/** Resolves false after ms, unless `done` settles first (then its timer is cleared). */
-function sleepUnlessDone(ms: number, done: Promise<unknown>): Promise<false> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    done.then(
-      () => clearTimeout(timer),
-      () => clearTimeout(timer),
-    );
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  // Ref'd: the drain delay is part of shutdown; an idle process must not exit in the middle of it.
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
