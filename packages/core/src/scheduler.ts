@@ -254,7 +254,8 @@ class Walk {
     this.#status[i] = status;
     this.#endedAt[i] = now;
     if (error !== undefined) this.#errors.set(i, error);
-    const run = this.#runs.get(i);
+    // Only asynchronous nodes are in #runs; most graphs settle mostly synchronous nodes.
+    const run = this.#runs.size > 0 ? this.#runs.get(i) : undefined;
     if (run) {
       run.clearTimer();
       this.#runs.delete(i);
