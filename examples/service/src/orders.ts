@@ -12,8 +12,22 @@ export interface Order {
  * redelivered after a shutdown is applied once, and it is acked only after the row is committed.
  */
 export async function applyOrder(pool: Pool, msg: ConsumeMessage, workMs: number): Promise<void> {
-  const order = JSON.parse(msg.content.toString('utf8')) as Order;
-  if (typeof order.id !== 'string' || !Number.isInteger(order.amount)) throw new Error('malformed order message');
+  const order = parseOrder(msg.content.toString('utf8'));
+  // A malformed message would fail forever: requeueing it would loop. Logged and acked (dropped);
+  // a real service would route it to a dead-letter queue instead.
+  if (!order) {
+    console.error(`dropping malformed order message: ${msg.content.toString('utf8').slice(0, 200)}`);
+    return;
+  }
   await sleep(workMs);
   await pool.query('INSERT INTO order_effects (message_id, amount) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING', [order.id, order.amount]);
+}
+
+function parseOrder(text: string): Order | undefined {
+  try {
+    const order = JSON.parse(text) as Partial<Order>;
+    return typeof order.id === 'string' && Number.isInteger(order.amount) ? (order as Order) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -22,6 +22,7 @@ export { diagnosticsChannels, type NodeEvent, type NodeEventType, type Lifecycle
 export type { HealthReport, NodeHealth } from './health.js';
 export type { HookContext, LifecycleHooks } from './hooks.js';
 export { InFlight } from './in-flight.js';
+export { onAbort } from './on-abort.js';
 export { parseOptions, resourceOptionsSchema, type ContainerOptionsInput as ContainerOptions, type ResourceOptions, type FailurePolicy, type Logger } from './options.js';
 export { lifecycleModule, type LifecycleModule } from './module.js';
 export type { PhaseContext } from './phase-context.js';

@@ -1,4 +1,4 @@
-import { parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
+import { onAbort, parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
 import { connect, type ChannelModel, type Options } from 'amqplib';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
@@ -54,20 +54,18 @@ export function amqpConnection(options: AmqpConnectionOptions): ResourceDefiniti
     // amqplib's `timeout` bounds the whole handshake; tied to startTimeoutMs, a connect cannot
     // succeed (and leak) after the start already timed out.
     create: async () => watch(connection ?? (await connect(url as string | Options.Connect, { timeout: parsed.startTimeoutMs, ...socketOptions }))),
-    stop: async (conn, { signal }) => {
+    // close() waits for the broker's Close-Ok; a broker that never answers would hold the socket
+    // open. Registered in quiesce so it also covers a drain of work tracked on this node.
+    quiesce: (conn, { signal }) =>
+      onAbort(signal, () => {
+        if (!closedConnections.has(conn)) (conn.connection as unknown as { stream: Duplex }).stream.destroy(new Error('amqp connection: stop timed out, socket destroyed'));
+      }),
+    stop: async (conn) => {
       if (closedConnections.has(conn)) return;
-      // close() waits for the broker's Close-Ok; a broker that never answers would hold the socket open.
-      const force = (): void => {
-        (conn.connection as unknown as { stream: Duplex }).stream.destroy(new Error('amqp connection: stop timed out, socket destroyed'));
-      };
-      if (signal.aborted) return force();
-      signal.addEventListener('abort', force, { once: true });
       try {
         await conn.close();
       } catch (error) {
         if (!closedConnections.has(conn)) throw error;
-      } finally {
-        signal.removeEventListener('abort', force);
       }
     },
   };

@@ -1,4 +1,4 @@
-import { parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
+import { onAbort, parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { z } from 'zod';
 import { lifecycleFields } from './lifecycle-fields.js';
@@ -29,18 +29,16 @@ export function amqpPublisher(options: AmqpPublisherOptions): ResourceDefinition
       channel.on('close', () => closed.add(channel));
       return channel;
     },
-    stop: async (channel, { signal }) => {
+    // The force path is registered before the drain: a drain that hangs (a broker alarm blocking
+    // publishes, a confirm that never comes) skips stop, and this still closes the channel.
+    quiesce: (channel, { signal }) => onAbort(signal, () => void channel.close().catch(() => {})),
+    stop: async (channel) => {
       if (closed.has(channel)) return;
-      const force = (): void => void channel.close().catch(() => {});
-      if (signal.aborted) return force();
-      signal.addEventListener('abort', force, { once: true });
       try {
         await channel.waitForConfirms();
         await channel.close();
       } catch (error) {
         if (!closed.has(channel)) throw error;
-      } finally {
-        signal.removeEventListener('abort', force);
       }
     },
   };

@@ -142,3 +142,26 @@ describe('amqpModule and amqpPublisher', () => {
     expect(await broker.ready(queue)).toBe(N);
   });
 });
+
+describe('amqpPublisher force path', () => {
+  it('a publish that never completes: the node times out and its channel is closed anyway', async () => {
+    const app = new LifecycleContainer();
+    app.resource('amqp', amqpConnection({ url: amqpUrl() }));
+    app.resource('pub', amqpPublisher({ connection: 'amqp', stopTimeoutMs: 200 }));
+    // Holds the connection open for 1.5 s, so only the publisher's own force path can close its channel early.
+    app.resource('holder', { value: 1, dependsOn: ['amqp'], stop: () => new Promise((r) => setTimeout(r, 1_500)) });
+    let connectionStopping = false;
+    app.on('stopping', (e) => (connectionStopping ||= e.node === 'amqp'));
+    await app.start();
+    const channel = app.get<ConfirmChannel>('pub');
+    let closed = false;
+    channel.once('close', () => (closed = true));
+    app.inFlight('pub').track(); // a publish whose confirm never arrives: the drain cannot finish
+    const stopping = app.shutdown();
+    await until(() => closed, 1_200, 'publisher channel closed by its force path');
+    expect(connectionStopping).toBe(false);
+    const report = await stopping;
+    expect(report.node('pub')?.status).toBe('timedOut');
+    expect(report.node('amqp')?.status).toBe('stopped');
+  });
+});

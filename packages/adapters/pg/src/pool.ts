@@ -71,7 +71,8 @@ function onTimeout(pool: Pool, ctx: HookContext): void {
   const state = tracked.get(pool);
   if (!state) return;
   const force = (): void => {
-    state.force ??= terminate(pool, state.connections);
+    // Nobody may await this (a drain cut short skips stop): never let it reject unhandled.
+    state.force ??= terminate(pool, state.connections).catch(() => undefined);
   };
   if (ctx.signal.aborted) force();
   else ctx.signal.addEventListener('abort', force, { once: true });

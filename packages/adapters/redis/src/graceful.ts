@@ -1,4 +1,4 @@
-import type { ResourceDefinition, ResourceOptions } from '@quiesce/core';
+import { onAbort, type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
 
 /** What differs between the drivers; the order of the stop and its force path are shared. */
 export interface RedisDriver<C> {
@@ -13,8 +13,10 @@ export interface RedisDriver<C> {
 }
 
 interface ErrorEmitter {
+  on(event: 'error', listener: (error: Error) => void): unknown;
   once(event: 'error', listener: (error: Error) => void): unknown;
   off(event: 'error', listener: (error: Error) => void): unknown;
+  listenerCount(event: 'error'): number;
 }
 
 /**
@@ -50,11 +52,14 @@ export function redisResource<C extends ErrorEmitter>(create: () => Promise<C>, 
         client.off('error', onError);
         signal.removeEventListener('abort', kill);
       }
+      // Runtime errors (a killed connection, a failover) must not crash the process through an
+      // 'error' event nobody listens to: node-redis requires a listener. Reported as warnings.
+      if (client.listenerCount('error') === 0) client.on('error', (error: Error) => process.emitWarning(`redis client: ${error.message}`, 'QuiesceRedisWarning'));
     },
     // Registered in quiesce, the first hook of the stop: its signal is the one for the whole stop sequence.
     quiesce: (client, { signal }) => {
-      if (signal.aborted) return driver.kill(client);
-      signal.addEventListener('abort', () => driver.kill(client), { once: true });
+      onAbort(signal, () => driver.kill(client));
+      if (signal.aborted) return;
       return orKill(client, () => driver.unsubscribeAll(client));
     },
     stop: (client) => orKill(client, () => driver.close(client)),

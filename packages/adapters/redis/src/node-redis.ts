@@ -13,8 +13,10 @@ export interface NodeRedisLike {
   pUnsubscribe(): Promise<unknown>;
   close(): Promise<unknown>;
   destroy(): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
   once(event: 'error', listener: (error: Error) => void): unknown;
   off(event: 'error', listener: (error: Error) => void): unknown;
+  listenerCount(event: 'error'): number;
 }
 
 export interface NodeRedisClientOptions<C extends NodeRedisLike = NodeRedisLike> extends ResourceOptions {
