@@ -1,4 +1,4 @@
-import { parseOptions, resourceOptionsSchema, type HookContext, type InFlight, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
+import { onAbort, parseOptions, resourceOptionsSchema, type HookContext, type InFlight, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { z } from 'zod';
 import { lifecycleFields } from './lifecycle-fields.js';
@@ -96,9 +96,8 @@ export class AmqpConsumer {
 
   /** basic.cancel: the broker sends nothing more. The abort listener stays for the drain that follows. */
   async quiesce(ctx: HookContext): Promise<void> {
-    const force = (): void => void this.close().catch(() => {});
-    if (ctx.signal.aborted) return force();
-    ctx.signal.addEventListener('abort', force, { once: true });
+    onAbort(ctx.signal, () => void this.close().catch(() => {}));
+    if (ctx.signal.aborted) return;
     if (!this.channel || !this.consumerTag || this.#closed || this.#brokerCancelled) return;
     try {
       await this.channel.cancel(this.consumerTag);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
-import type { InFlight } from '@quiesce/core';
+import { onAbort, type InFlight } from '@quiesce/core';
 import type { HttpServerLike } from './options.js';
 import type { ProbeRouter } from './probes.js';
 
@@ -96,8 +96,7 @@ export class ConnectionTracker {
   /** quiesce: stop listening, let every open response finish with `Connection: close`, drop idle sockets. */
   close(signal: AbortSignal): void {
     this.#draining = true;
-    if (signal.aborted) this.destroy();
-    else signal.addEventListener('abort', () => this.destroy(), { once: true });
+    onAbort(signal, () => this.destroy());
     this.#closed = new Promise((resolve) => this.server.close(() => resolve()));
     for (const [socket, open] of this.#http) {
       for (const res of open.keys()) if (!res.headersSent) res.setHeader('Connection', 'close');

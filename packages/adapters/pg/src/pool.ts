@@ -1,4 +1,4 @@
-import { parseOptions, type HookContext, type ResourceDefinition } from '@quiesce/core';
+import { onAbort, parseOptions, type HookContext, type ResourceDefinition } from '@quiesce/core';
 import pg from 'pg';
 import type { Pool } from 'pg';
 import { Connections, gateCheckouts } from './connections.js';
@@ -74,6 +74,5 @@ function onTimeout(pool: Pool, ctx: HookContext): void {
     // Nobody may await this (a drain cut short skips stop): never let it reject unhandled.
     state.force ??= terminate(pool, state.connections).catch(() => undefined);
   };
-  if (ctx.signal.aborted) force();
-  else ctx.signal.addEventListener('abort', force, { once: true });
+  onAbort(ctx.signal, force);
 }
