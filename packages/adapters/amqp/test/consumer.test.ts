@@ -1,17 +1,10 @@
 import { LifecycleContainer } from '@quiesce/core';
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { amqpConnection, amqpConsumer, type AmqpConsumer } from '../src/index.js';
-import { amqpUrl, Broker, sleep, until } from './helpers.js';
+import { amqpUrl, brokerPerTest, sleep, until } from './helpers.js';
 
-let broker: Broker;
-beforeEach(async () => {
-  broker = new Broker();
-  await broker.open();
-});
-afterEach(async () => {
-  await broker.close();
-});
+const broker = brokerPerTest();
 
 const ids = (n: number, prefix = 'm'): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 const idOf = (msg: ConsumeMessage): string => msg.properties.messageId as string;

@@ -1,7 +1,7 @@
 import type {} from '@quiesce/test-servers';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
 
 export const amqpUrl = (): string => inject('servers').amqp.url;
 
@@ -72,6 +72,15 @@ export class Broker {
 
   async close(): Promise<void> {
     for (const q of this.#queues) await this.#ch?.deleteQueue(q).catch(() => {});
+    this.#queues.clear();
     await this.#conn?.close().catch(() => {});
   }
+}
+
+/** One broker connection per test (opened before, queues deleted and closed after), for a whole test file. */
+export function brokerPerTest(): Broker {
+  const broker = new Broker();
+  beforeEach(() => broker.open());
+  afterEach(() => broker.close());
+  return broker;
 }

@@ -1,18 +1,11 @@
 import { InvalidOptionsError, LifecycleContainer, StartError } from '@quiesce/core';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { createServer } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { amqpConnection, amqpConsumer, amqpModule, amqpPublisher, type AmqpConsumer } from '../src/index.js';
-import { amqpUrl, Broker, until } from './helpers.js';
+import { amqpUrl, brokerPerTest, until } from './helpers.js';
 
-let broker: Broker;
-beforeEach(async () => {
-  broker = new Broker();
-  await broker.open();
-});
-afterEach(async () => {
-  await broker.close();
-});
+const broker = brokerPerTest();
 
 function fieldsOf(fn: () => unknown): string[] {
   try {
