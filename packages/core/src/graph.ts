@@ -80,3 +80,42 @@ export function longestStopChain(
   for (let i = start; i >= 0; i = next[i]!) chain.push(i);
   return { total: start < 0 ? 0 : tail[start]!, chain };
 }
+
+const depthCache = new WeakMap<LifecycleGraph, { start?: Int32Array; stop?: Int32Array }>();
+
+/**
+ * For each node, how many nodes the longest chain that must run after it holds, itself included
+ * (its dependencies when stopping, its dependents when starting). Cached per graph: a container
+ * walks the same graph on every start and stop.
+ */
+export function chainDepths(graph: LifecycleGraph, direction: 'start' | 'stop'): Int32Array {
+  const cached = depthCache.get(graph) ?? {};
+  depthCache.set(graph, cached);
+  const hit = cached[direction];
+  if (hit) return hit;
+  const n = graph.names.length;
+  const depth = new Int32Array(n);
+  const after = direction === 'stop' ? graph.deps : graph.dependents;
+  // Every node's successors in this walk come before it in this visiting order.
+  for (let k = 0; k < n; k++) {
+    const i = graph.order[direction === 'stop' ? k : n - 1 - k]!;
+    const next = after[i]!;
+    let best = 0;
+    for (let j = 0; j < next.length; j++) if (depth[next[j]!]! > best) best = depth[next[j]!]!;
+    depth[i] = best + 1;
+  }
+  cached[direction] = depth;
+  return depth;
+}
+
+/** `nodes` reordered deepest chain first (a counting sort: linear, and stable within a depth). */
+export function deepestFirst(nodes: readonly number[], depth: Int32Array): number[] {
+  let max = 0;
+  for (let k = 0; k < nodes.length; k++) if (depth[nodes[k]!]! > max) max = depth[nodes[k]!]!;
+  const start = new Int32Array(max + 2);
+  for (let k = 0; k < nodes.length; k++) start[max - depth[nodes[k]!]! + 1]!++;
+  for (let d = 1; d <= max + 1; d++) start[d]! += start[d - 1]!;
+  const out: number[] = new Array(nodes.length);
+  for (let k = 0; k < nodes.length; k++) out[start[max - depth[nodes[k]!]!]!++] = nodes[k]!;
+  return out;
+}

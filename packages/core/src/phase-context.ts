@@ -1,3 +1,5 @@
+import { LazyAbort } from './lazy-abort.js';
+
 /**
  * What a start/quiesce/stop hook receives. `signal` aborts when the node's time is up (its own
  * timeout, the global deadline or its budget, whichever comes first); `deadline` is that moment
@@ -14,35 +16,19 @@ export interface PhaseContext {
 }
 
 /**
- * One node's run. The AbortController is created only when a hook reads `signal`: most stops
- * never do, and on a 100k-node graph the allocation is most of the engine's cost. Plain fields
- * (not #private) keep construction on V8's fast path; the class is internal to the scheduler.
+ * One node's run. The AbortController behind `signal` is created only when a hook reads it (see
+ * LazyAbort): most stops never do, and on a 100k-node graph the allocation was most of the
+ * engine's cost. The class is internal to the scheduler.
  */
-export class NodeRun implements PhaseContext {
-  controller: AbortController | undefined = undefined;
-  abortReason: unknown = undefined;
-  aborted = false;
+export class NodeRun extends LazyAbort implements PhaseContext {
   deadline = Infinity;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(
     readonly name: string,
     readonly phase: 'start' | 'stop',
-  ) {}
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.abortReason);
-    }
-    return this.controller.signal;
-  }
-
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.abortReason = reason;
-    this.controller?.abort(reason);
+  ) {
+    super();
   }
 
   clearTimer(): void {

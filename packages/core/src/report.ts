@@ -42,23 +42,59 @@ export interface ShutdownReportJSON {
   readonly nodes: readonly NodeReport[];
 }
 
-/** What happened to every node during one shutdown. Returned by `shutdown()`; never thrown. */
+/** The per-node half of a report, built only when someone reads it. */
+export interface ReportDetail {
+  readonly nodes: readonly NodeReport[];
+  readonly criticalPath: readonly string[];
+}
+
+/**
+ * What happened to every node during one shutdown. Returned by `shutdown()`; never thrown.
+ * `ok` is known the moment the walk ends; the per-node detail is built on first read, so a
+ * shutdown resolves without paying for a table nobody may look at (the process is about to exit).
+ */
 export class ShutdownReport {
   readonly ok: boolean;
-  readonly warnings: readonly string[];
+  #build: (() => ReportDetail) | undefined;
+  #detail: ReportDetail | undefined;
+  #warnings: readonly string[] | undefined;
 
   constructor(
     readonly startedAt: Date,
     readonly durationMs: number,
     readonly deadlineMs: number,
     readonly deadlinePassed: boolean,
-    readonly nodes: readonly NodeReport[],
-    readonly criticalPath: readonly string[],
+    detail: ReportDetail | (() => ReportDetail),
+    ok?: boolean,
   ) {
-    this.ok = !deadlinePassed && nodes.every((n) => n.policy === 'bestEffort' || isClean(n));
-    this.warnings = nodes
+    if (typeof detail === 'function') this.#build = detail;
+    else this.#detail = detail;
+    this.ok = ok ?? (!deadlinePassed && this.nodes.every((n) => n.policy === 'bestEffort' || isClean(n)));
+  }
+
+  get nodes(): readonly NodeReport[] {
+    return this.#resolve().nodes;
+  }
+
+  /** The chain of nodes that bounded the total time, first to stop first. */
+  get criticalPath(): readonly string[] {
+    return this.#resolve().criticalPath;
+  }
+
+  /** One line per best-effort node that did not stop cleanly (they do not make `ok` false). */
+  get warnings(): readonly string[] {
+    this.#warnings ??= this.nodes
       .filter((n) => n.policy === 'bestEffort' && !isClean(n))
       .map((n) => `${n.name} (best effort) ${n.status}${n.error ? `: ${n.error.message}` : ''}`);
+    return this.#warnings;
+  }
+
+  #resolve(): ReportDetail {
+    if (!this.#detail) {
+      this.#detail = this.#build!();
+      this.#build = undefined;
+    }
+    return this.#detail;
   }
 
   node(name: string): NodeReport | undefined {
@@ -141,35 +177,36 @@ export interface ReportInput {
 }
 
 export function buildShutdownReport({ graph, walk, policy, deadlineMs, startedAt, offsetMs = 0 }: ReportInput): ShutdownReport {
-  const { outcomes } = walk;
-  const critical = criticalPath(walk);
-  const onPath = new Set(critical);
-  const nodes: NodeReport[] = outcomes.map((o, i) => {
-    const began = Number.isNaN(o.beganAt) ? null : o.beganAt - walk.beganAt + offsetMs;
-    return {
-      name: graph.names[i]!,
-      status: o.status === 'done' ? 'stopped' : o.status,
-      policy: policy(i),
-      dependsOn: graph.deps[i]!.map((d) => graph.names[d]!),
-      startOffsetMs: began,
-      endOffsetMs: began === null ? null : o.endedAt - walk.beganAt + offsetMs,
-      durationMs: began === null ? null : o.endedAt - o.beganAt,
-      timeoutMs: o.timeoutMs,
-      effectiveTimeoutMs: o.effectiveTimeoutMs,
-      limitedBy: o.limitedBy,
-      onCriticalPath: onPath.has(i),
-      ...(o.reason !== undefined ? { reason: o.reason } : {}),
-      ...(o.error !== undefined ? { error: toReportedError(o.error) } : {}),
-    };
-  });
-  return new ShutdownReport(
-    startedAt,
-    walk.endedAt - walk.beganAt + offsetMs,
-    deadlineMs,
-    walk.deadlinePassed,
-    nodes,
-    critical.map((i) => graph.names[i]!),
-  );
+  let ok = !walk.deadlinePassed;
+  for (let i = 0; ok && i < graph.names.length; i++) {
+    const status = walk.statusOf(i);
+    ok = status === 'done' || (status === 'skipped' && walk.reasonOf(i) === 'not started') || policy(i) === 'bestEffort';
+  }
+  const detail = (): ReportDetail => {
+    const { outcomes } = walk;
+    const critical = criticalPath(walk);
+    const onPath = new Set(critical);
+    const nodes: NodeReport[] = outcomes.map((o, i) => {
+      const began = Number.isNaN(o.beganAt) ? null : o.beganAt - walk.beganAt + offsetMs;
+      return {
+        name: graph.names[i]!,
+        status: o.status === 'done' ? 'stopped' : o.status,
+        policy: policy(i),
+        dependsOn: graph.deps[i]!.map((d) => graph.names[d]!),
+        startOffsetMs: began,
+        endOffsetMs: began === null ? null : o.endedAt - walk.beganAt + offsetMs,
+        durationMs: began === null ? null : o.endedAt - o.beganAt,
+        timeoutMs: o.timeoutMs,
+        effectiveTimeoutMs: o.effectiveTimeoutMs,
+        limitedBy: o.limitedBy,
+        onCriticalPath: onPath.has(i),
+        ...(o.reason !== undefined ? { reason: o.reason } : {}),
+        ...(o.error !== undefined ? { error: toReportedError(o.error) } : {}),
+      };
+    });
+    return { nodes, criticalPath: critical.map((i) => graph.names[i]!) };
+  };
+  return new ShutdownReport(startedAt, walk.endedAt - walk.beganAt + offsetMs, deadlineMs, walk.deadlinePassed, detail, ok);
 }
 
 /** From the node that finished last, follow "who let me begin" links back to the first node. */

@@ -7,19 +7,22 @@ function knownReport() {
   const o = (status: NodeOutcome['status'], beganAt: number, endedAt: number, extra: Partial<NodeOutcome> = {}): NodeOutcome => ({
     status, beganAt, endedAt, timeoutMs: 5_000, effectiveTimeoutMs: 5_000, limitedBy: 'own timeout', gatedBy: -1, ...extra,
   });
+  const outcomes = [
+    o('done', 1_000 + 700, 1_000 + 900, { gatedBy: 1 }),
+    o('done', 1_000 + 600, 1_000 + 700, { gatedBy: 2 }),
+    o('timedOut', 1_000, 1_000 + 600, { effectiveTimeoutMs: 600, limitedBy: 'budget', error: new Error('http: stop did not finish within 600 ms (budget)') }),
+    o('failed', 1_000, 1_000 + 50, { error: new Error('metrics exploded') }),
+    o('skipped', NaN, NaN, { reason: 'not started' }),
+  ];
   const walk: WalkResult = {
+    statusOf: (i) => outcomes[i]!.status,
+    reasonOf: (i) => outcomes[i]!.reason,
     beganAt: 1_000,
     endedAt: 1_000 + 900,
     halted: false,
     deadlinePassed: false,
     counts: { done: 2, failed: 1, timedOut: 1, skipped: 1 },
-    outcomes: [
-      o('done', 1_000 + 700, 1_000 + 900, { gatedBy: 1 }),
-      o('done', 1_000 + 600, 1_000 + 700, { gatedBy: 2 }),
-      o('timedOut', 1_000, 1_000 + 600, { effectiveTimeoutMs: 600, limitedBy: 'budget', error: new Error('http: stop did not finish within 600 ms (budget)') }),
-      o('failed', 1_000, 1_000 + 50, { error: new Error('metrics exploded') }),
-      o('skipped', NaN, NaN, { reason: 'not started' }),
-    ],
+    outcomes,
   };
   return buildShutdownReport({ graph, walk, policy: () => 'critical', deadlineMs: 1_000, startedAt: new Date(0) });
 }
