@@ -45,13 +45,24 @@ export function compileGraph(registry: ReadonlyMap<unknown, Registration>, isBou
     return result;
   };
 
-  const deps = registrations.map((r, i) => {
-    const found = new Set<number>();
-    for (const dep of r.dependencies()) {
-      for (const n of nodesBehind(dep.token, names[i]!, dep.optional, [names[i]!])) found.add(n);
+  // A node's dependency list without a Set per node: `seenBy[n] === i` marks n as already listed for i.
+  const seenBy = new Int32Array(registrations.length).fill(-1);
+  const deps: number[][] = new Array(registrations.length);
+  for (let i = 0; i < registrations.length; i++) {
+    const list: number[] = [];
+    const add = (n: number): void => {
+      if (seenBy[n] !== i) {
+        seenBy[n] = i;
+        list.push(n);
+      }
+    };
+    for (const dep of registrations[i]!.dependencies()) {
+      const node = indexOf.get(dep.token);
+      if (node !== undefined) add(node);
+      else for (const n of nodesBehind(dep.token, names[i]!, dep.optional, [names[i]!])) add(n);
     }
-    return [...found];
-  });
+    deps[i] = list;
+  }
   return { graph: buildGraph(names, deps), registrations, indexOf };
 }
 

@@ -41,6 +41,7 @@ import { walk, type WalkResult, type WalkTransition } from './scheduler.js';
 import { handleSignals, type SignalOptions } from './signals.js';
 import { isThenable, runSteps } from './steps.js';
 import { LazyAbort } from './lazy-abort.js';
+import { nodeLimits, type NodeLimits } from './node-limits.js';
 import { NodeHookContext } from './hook-context.js';
 import { sleep, sleepUnlessDone } from './delay.js';
 import { tokenName, type Token } from './token.js';
@@ -76,6 +77,8 @@ export class LifecycleContainer {
   #instances: unknown[] = [];
   #compiled: CompiledGraph | undefined;
   #compiledBoundCount = -1;
+  #limitsCache: NodeLimits | undefined;
+  #limitsOf: CompiledGraph | undefined;
   #hooks: (LifecycleHooks | undefined)[] = [];
   #owner = new Map<unknown, number>();
   #started = new Uint8Array(0);
@@ -108,11 +111,10 @@ export class LifecycleContainer {
 
   /** Bind a class (singleton). With `@resource()` or `options` it is a lifecycle node; else a plain injectable. */
   bind(target: Newable, options?: ResourceOptions): this {
-    const subject = `bind(${tokenName(target)})`;
     // `{}` is the common "a resource with defaults" case: nothing to validate, skip zod.
-    const own = options === undefined ? undefined : isEmpty(options) ? {} : parseOptions(resourceOptionsSchema, options, subject);
+    const own = options === undefined ? undefined : isEmpty(options) ? {} : parseOptions(resourceOptionsSchema, options, `bind(${tokenName(target)})`);
     const decorated = getResourceOptions(target);
-    const merged = decorated || own ? { ...decorated, ...own } : undefined;
+    const merged = decorated && own ? { ...decorated, ...own } : (decorated ?? own);
     this.#register(classRegistration(target, merged));
     this.container.bind(target).toSelf().inSingletonScope();
     return this;
@@ -213,25 +215,29 @@ export class LifecycleContainer {
   /** Build and check the graph (cycles, missing bindings) without starting anything. */
   validate(): CompiledGraph {
     if (!this.#compiled) {
-      this.#compiled = compileGraph(this.#allRegistrations(), (token) => this.container.isBound(token as never));
-      this.#compiledBoundCount = this.#bindings.boundServiceCount();
+      const { found, boundCount } = this.#bindings.scan(this.#registry);
+      this.#compiled = compileGraph(this.#withAdopted(found), (token) => this.container.isBound(token as never));
+      this.#compiledBoundCount = boundCount;
     }
     return this.#compiled;
   }
 
   /** Ours, plus whatever was bound the inversify way (an adopted container, loaded ContainerModules). */
-  #allRegistrations(): Map<unknown, Registration> {
+  #withAdopted(found: readonly Registration[]): ReadonlyMap<unknown, Registration> {
+    if (found.length === 0) return this.#registry;
     const all = new Map(this.#registry);
-    for (const registration of this.#bindings.scan(this.#registry)) all.set(registration.token, registration);
+    for (const registration of found) all.set(registration.token, registration);
     return all;
   }
 
   /** Worst-case shutdown time from the configured timeouts, and whether it fits the deadline. */
   plan(): ShutdownPlan {
-    const { graph, registrations } = this.validate();
+    const { graph } = this.validate();
+    const { stopTimeoutMs, reserveMs } = this.#limits();
     return planShutdown(
       graph,
-      (i) => ({ stopTimeoutMs: this.#stopTimeout(registrations[i]!), reserveMs: registrations[i]!.options.reserveMs ?? 0 }),
+      (i) => stopTimeoutMs[i]!,
+      (i) => reserveMs[i]!,
       this.options.drainDelayMs,
       this.options.shutdownTimeoutMs,
       this.options.terminationGracePeriodSeconds,
@@ -240,16 +246,14 @@ export class LifecycleContainer {
 
   /** The dependency graph with each node's timeouts, as data, Mermaid or DOT. */
   graph(): GraphExport {
-    const { graph, registrations } = this.validate();
-    return GraphExport.from(graph, (i) => {
-      const o = registrations[i]!.options;
-      return {
-        startTimeoutMs: o.startTimeoutMs ?? this.options.defaultStartTimeoutMs,
-        stopTimeoutMs: this.#stopTimeout(registrations[i]!),
-        reserveMs: o.reserveMs ?? 0,
-        policy: o.policy ?? 'critical',
-      };
-    });
+    const { graph } = this.validate();
+    const limits = this.#limits();
+    return GraphExport.from(graph, (i) => ({
+      startTimeoutMs: limits.startTimeoutMs[i]!,
+      stopTimeoutMs: limits.stopTimeoutMs[i]!,
+      reserveMs: limits.reserveMs[i]!,
+      policy: this.#policy(i),
+    }));
   }
 
   #checkPlan(): void {
@@ -259,8 +263,14 @@ export class LifecycleContainer {
     this.options.logger?.warn({ plan }, `quiesce: worst-case shutdown does not fit the deadline: ${plan.summary}`);
   }
 
-  #stopTimeout(r: Registration): number {
-    return r.options.stopTimeoutMs ?? this.options.defaultStopTimeoutMs;
+  /** The compiled graph's per-node timeouts and reserves (computed once per compile). */
+  #limits(): NodeLimits {
+    const compiled = this.validate();
+    if (this.#limitsOf !== compiled) {
+      this.#limitsCache = nodeLimits(compiled.registrations, this.options);
+      this.#limitsOf = compiled;
+    }
+    return this.#limitsCache!;
   }
 
   #policy(i: number): FailurePolicy {
@@ -279,8 +289,9 @@ export class LifecycleContainer {
     if (this.#state !== 'idle') throw new LifecycleStateError(`cannot start: container is ${this.#state}`);
     // Bindings made directly on inversify since the last validate() must count too: recompile
     // when the container's set of bound tokens changed (our own binds already reset the cache).
-    if (this.#compiledBoundCount !== this.#bindings.boundServiceCount()) this.#compiled = undefined;
-    const { graph, registrations } = this.validate();
+    if (this.#compiled && this.#compiledBoundCount !== this.#bindings.boundServiceCount()) this.#compiled = undefined;
+    const { graph } = this.validate();
+    const { startTimeoutMs } = this.#limits();
     this.#checkPlan();
     const n = graph.names.length;
     this.#hooks = new Array(n);
@@ -296,7 +307,7 @@ export class LifecycleContainer {
       direction: 'start',
       haltOnFailure: true,
       interrupt: this.#interrupt.signal,
-      timeoutMs: (i) => registrations[i]!.options.startTimeoutMs ?? this.options.defaultStartTimeoutMs,
+      timeoutMs: (i) => startTimeoutMs[i]!,
       run: (i, ctx) => this.#startNode(i, ctx),
       onTransition: (t) => this.#transition('start', t),
     }));
@@ -354,7 +365,7 @@ export class LifecycleContainer {
     if (!hooks?.quiesce && !hooks?.stop) return;
     const name = this.#compiled!.graph.names[i]!;
     const run = new NodeRun(name, 'stop');
-    const timeoutMs = this.#stopTimeout(this.#compiled!.registrations[i]!);
+    const timeoutMs = this.#limits().stopTimeoutMs[i]!;
     run.timer = setTimeout(() => run.abort(new NodeTimeoutError(name, 'stop', timeoutMs, 'own timeout')), timeoutMs);
     this.options.logger?.warn({ node: name }, `quiesce: ${name} finished starting after it was given up on; stopping it`);
     const ctx = this.#hookContext(i, run);
@@ -418,7 +429,7 @@ export class LifecycleContainer {
     if (this.#state === 'idle') {
       this.#state = 'stopped';
       try {
-        this.#compiled ??= compileGraph(this.#allRegistrations(), () => true);
+        this.#compiled ??= compileGraph(this.#withAdopted(this.#bindings.scan(this.#registry).found), () => true);
       } catch {
         // The graph never validated (a cycle, say), so nothing can have started: an empty report.
         this.#compiled = { graph: buildGraph([], []), registrations: [], indexOf: new Map() };
@@ -441,7 +452,8 @@ export class LifecycleContainer {
   }
 
   async #stopStarted(requestedAt: number, elapsedMs: number): Promise<ShutdownReport> {
-    const { graph, registrations } = this.#compiled!;
+    const { graph } = this.#compiled!;
+    const { stopTimeoutMs, reserveMs } = this.#limits();
     this.#state = 'stopping';
     const deadlineMs = this.options.shutdownTimeoutMs;
     const result = await walk({
@@ -450,8 +462,8 @@ export class LifecycleContainer {
       haltOnFailure: false,
       include: (i) => this.#started[i] === 1,
       deadlineAt: performance.now() + deadlineMs - elapsedMs,
-      reserveMs: this.options.budget ? (i) => registrations[i]!.options.reserveMs ?? 0 : undefined,
-      timeoutMs: (i) => this.#stopTimeout(registrations[i]!),
+      reserveMs: this.options.budget ? (i) => reserveMs[i]! : undefined,
+      timeoutMs: (i) => stopTimeoutMs[i]!,
       run: (i, ctx) => this.#stopNode(i, ctx),
       onTransition: (t) => this.#transition('stop', t),
     });
@@ -564,7 +576,10 @@ function isEmpty(object: object): boolean {
   return true;
 }
 
+/** The node that failed first (by end time), or -1: what a StartError names. */
 function firstFailure(result: WalkResult): number {
+  // The common case, a clean start, needs no outcome records.
+  if (result.counts.failed + result.counts.timedOut === 0) return -1;
   let first = -1;
   result.outcomes.forEach((o, i) => {
     if ((o.status === 'failed' || o.status === 'timedOut') && (first < 0 || o.endedAt < result.outcomes[first]!.endedAt)) first = i;

@@ -13,7 +13,9 @@ const UNMANAGED = 2; // ClassElementMetadataKind.unmanaged: not injected by the 
  * parameters, from @inject or from `design:paramtypes`, and injected properties), so the graph
  * sees exactly what the container resolves.
  */
-export function injectedDependencies(target: Newable): DependencyRef[] {
+export function injectedDependencies(target: Newable): readonly DependencyRef[] {
+  const known = dependencyMemo.get(target);
+  if (known) return known;
   const metadata = classMetadataOf(target);
   const elements: ClassElementMetadata[] = [...metadata.constructorArguments, ...metadata.properties.values()];
   const refs: DependencyRef[] = [];
@@ -23,6 +25,7 @@ export function injectedDependencies(target: Newable): DependencyRef[] {
     const token = isLazy(value) ? value.unwrap() : value;
     refs.push({ token, optional: (element as { optional?: boolean }).optional === true });
   }
+  dependencyMemo.set(target, refs);
   return refs;
 }
 
@@ -33,6 +36,7 @@ function isLazy(value: unknown): value is { unwrap(): unknown } {
 // inversify re-reads and re-validates reflect metadata on every getClassMetadata() call; quiesce
 // needs it twice per class (graph compile, teardown hooks) and it never changes once decorated.
 const memo = new WeakMap<object, ClassMetadata>();
+const dependencyMemo = new WeakMap<object, readonly DependencyRef[]>();
 
 export function classMetadataOf(target: Newable): ClassMetadata {
   let metadata = memo.get(target);

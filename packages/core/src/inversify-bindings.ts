@@ -37,15 +37,20 @@ export class InversifyBindings {
     return count;
   }
 
-  /** Registrations for bindings made directly on inversify, skipping tokens quiesce already knows. */
-  scan(known: ReadonlyMap<unknown, Registration>): Registration[] {
+  /**
+   * Registrations for bindings made directly on inversify, skipping tokens quiesce already knows,
+   * and how many tokens are bound in all (one pass over inversify's bindings, not two).
+   */
+  scan(known: ReadonlyMap<unknown, Registration>): { found: Registration[]; boundCount: number } {
     const found: Registration[] = [];
+    let boundCount = 0;
     for (const token of this.#context.bindingService.getBoundServices()) {
+      boundCount++;
       if (known.has(token)) continue;
       const bindings = [...(this.#context.bindingService.get(token) ?? [])];
       found.push(bindings.length === 1 ? fromBinding(token, bindings[0]!) : plain(token, bindings.flatMap(dependenciesOf)));
     }
-    return found;
+    return { found, boundCount };
   }
 
   /**
@@ -93,12 +98,12 @@ function fromBinding(token: unknown, binding: Binding): Registration {
   }
 }
 
-function plain(token: unknown, dependencies: DependencyRef[]): Registration {
+function plain(token: unknown, dependencies: readonly DependencyRef[]): Registration {
   return { token, kind: 'value', lifecycle: false, options: {}, dependencies: () => dependencies, hooks: () => ({}) };
 }
 
 /** What a binding injects: class constructor/property metadata, or a resolved value's arguments. */
-function dependenciesOf(binding: Binding): DependencyRef[] {
+function dependenciesOf(binding: Binding): readonly DependencyRef[] {
   if (binding.type === 'Instance') return classRegistration(binding.implementationType, undefined).dependencies();
   if (binding.type === 'ResolvedValue') {
     return binding.metadata.arguments.flatMap((arg) => {

@@ -28,13 +28,14 @@ export class PlanDoesNotFitError extends QuiesceError {
 
 export function planShutdown(
   graph: LifecycleGraph,
-  node: (i: number) => { stopTimeoutMs: number; reserveMs: number },
+  stopTimeoutMs: (i: number) => number,
+  reserveMs: (i: number) => number,
   drainDelayMs: number,
   shutdownTimeoutMs: number,
   terminationGracePeriodSeconds?: number,
 ): ShutdownPlan {
-  const { total, chain } = longestStopChain(graph, (i) => node(i).stopTimeoutMs);
-  const steps = chain.map((i) => ({ name: graph.names[i]!, ...node(i) }));
+  const { total, chain } = longestStopChain(graph, stopTimeoutMs);
+  const steps = chain.map((i) => ({ name: graph.names[i]!, stopTimeoutMs: stopTimeoutMs(i), reserveMs: reserveMs(i) }));
   const worstCaseMs = drainDelayMs + total;
   const parts = [...(drainDelayMs > 0 ? [`drain ${drainDelayMs} ms`] : []), ...steps.map((s) => `${s.name} ${s.stopTimeoutMs} ms`)];
   let summary = `${parts.join(' → ') || '(no nodes)'} = ${worstCaseMs} ms ${worstCaseMs <= shutdownTimeoutMs ? '≤' : '>'} ${shutdownTimeoutMs} ms`;

@@ -30,7 +30,7 @@ export interface Registration {
   readonly options: ResourceOptions;
   /** For aliases: the token this one redirects to (the same instance, stopped once). */
   readonly aliasOf?: unknown;
-  dependencies(): DependencyRef[];
+  dependencies(): readonly DependencyRef[];
   hooks(instance: unknown): LifecycleHooks;
 }
 
@@ -40,7 +40,7 @@ export function classRegistration(target: Newable, options: ResourceOptions | un
     kind: 'class',
     lifecycle: options !== undefined,
     options: options ?? {},
-    dependencies: () => [...injectedDependencies(target), ...explicit(options)],
+    dependencies: () => (options?.dependsOn?.length ? [...injectedDependencies(target), ...explicit(options)] : injectedDependencies(target)),
     hooks: hooksOf,
   };
 }

@@ -1,0 +1,27 @@
+import type { Registration } from './registration.js';
+
+/**
+ * Every node's configured limits, index-aligned with the graph, read once per compiled graph.
+ * Walks, plans and reports ask for them per node many times; reading typed arrays instead of
+ * option objects of many shapes kept a 10k-node start from paying ~1 ms per pass.
+ */
+export interface NodeLimits {
+  readonly startTimeoutMs: Float64Array;
+  readonly stopTimeoutMs: Float64Array;
+  readonly reserveMs: Float64Array;
+}
+
+export function nodeLimits(
+  registrations: readonly Registration[],
+  defaults: { readonly defaultStartTimeoutMs: number; readonly defaultStopTimeoutMs: number },
+): NodeLimits {
+  const n = registrations.length;
+  const limits = { startTimeoutMs: new Float64Array(n), stopTimeoutMs: new Float64Array(n), reserveMs: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    const o = registrations[i]!.options;
+    limits.startTimeoutMs[i] = o.startTimeoutMs ?? defaults.defaultStartTimeoutMs;
+    limits.stopTimeoutMs[i] = o.stopTimeoutMs ?? defaults.defaultStopTimeoutMs;
+    limits.reserveMs[i] = o.reserveMs ?? 0;
+  }
+  return limits;
+}
