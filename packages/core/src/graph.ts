@@ -10,6 +10,11 @@ export interface LifecycleGraph {
   readonly deps: readonly (readonly number[])[];
   readonly dependents: readonly (readonly number[])[];
   readonly order: readonly number[];
+  /**
+   * For each node, how many nodes the longest chain of dependencies from it holds, itself
+   * included: the chain that must stop after it. A stop walk begins the deepest ready nodes first.
+   */
+  readonly stopDepth: Int32Array;
 }
 
 export function buildGraph(names: readonly string[], deps: readonly (readonly number[])[]): LifecycleGraph {
@@ -21,15 +26,23 @@ export function buildGraph(names: readonly string[], deps: readonly (readonly nu
     waiting[i] = own.length;
     for (let k = 0; k < own.length; k++) dependents[own[k]!]!.push(i);
   }
-  // Kahn's algorithm: a node enters the order once all its dependencies have.
+  // Kahn's algorithm: a node enters the order once all its dependencies have. Every dependency
+  // is placed before its dependents, so depths propagate along the same pass.
   const order: number[] = [];
+  const stopDepth = new Int32Array(n).fill(1);
   for (let i = 0; i < n; i++) if (waiting[i] === 0) order.push(i);
   for (let head = 0; head < order.length; head++) {
-    const ds = dependents[order[head]!]!;
-    for (let k = 0; k < ds.length; k++) if (--waiting[ds[k]!] === 0) order.push(ds[k]!);
+    const u = order[head]!;
+    const ds = dependents[u]!;
+    const below = stopDepth[u]! + 1;
+    for (let k = 0; k < ds.length; k++) {
+      const s = ds[k]!;
+      if (stopDepth[s]! < below) stopDepth[s] = below;
+      if (--waiting[s] === 0) order.push(s);
+    }
   }
   if (order.length < n) throw new CycleError(findCycle(names, deps, waiting));
-  return { names, deps, dependents, order };
+  return { names, deps, dependents, order, stopDepth };
 }
 
 /**
@@ -79,33 +92,6 @@ export function longestStopChain(
   const chain: number[] = [];
   for (let i = start; i >= 0; i = next[i]!) chain.push(i);
   return { total: start < 0 ? 0 : tail[start]!, chain };
-}
-
-const depthCache = new WeakMap<LifecycleGraph, { start?: Int32Array; stop?: Int32Array }>();
-
-/**
- * For each node, how many nodes the longest chain that must run after it holds, itself included
- * (its dependencies when stopping, its dependents when starting). Cached per graph: a container
- * walks the same graph on every start and stop.
- */
-export function chainDepths(graph: LifecycleGraph, direction: 'start' | 'stop'): Int32Array {
-  const cached = depthCache.get(graph) ?? {};
-  depthCache.set(graph, cached);
-  const hit = cached[direction];
-  if (hit) return hit;
-  const n = graph.names.length;
-  const depth = new Int32Array(n);
-  const after = direction === 'stop' ? graph.deps : graph.dependents;
-  // Every node's successors in this walk come before it in this visiting order.
-  for (let k = 0; k < n; k++) {
-    const i = graph.order[direction === 'stop' ? k : n - 1 - k]!;
-    const next = after[i]!;
-    let best = 0;
-    for (let j = 0; j < next.length; j++) if (depth[next[j]!]! > best) best = depth[next[j]!]!;
-    depth[i] = best + 1;
-  }
-  cached[direction] = depth;
-  return depth;
 }
 
 /** `nodes` reordered deepest chain first (a counting sort: linear, and stable within a depth). */

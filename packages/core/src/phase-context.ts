@@ -1,4 +1,4 @@
-import { LazyAbort } from './lazy-abort.js';
+import { abortState, signalOf, type AbortState } from './lazy-abort.js';
 
 /**
  * What a start/quiesce/stop hook receives. `signal` aborts when the node's time is up (its own
@@ -17,18 +17,27 @@ export interface PhaseContext {
 
 /**
  * One node's run. The AbortController behind `signal` is created only when a hook reads it (see
- * LazyAbort): most stops never do, and on a 100k-node graph the allocation was most of the
- * engine's cost. The class is internal to the scheduler.
+ * lazy-abort.ts): most stops never do, and on a 100k-node graph the allocation was most of the
+ * engine's cost. Plain fields, no base class: it is allocated once per node per walk.
  */
-export class NodeRun extends LazyAbort implements PhaseContext {
+export class NodeRun implements PhaseContext, AbortState {
+  controller: AbortController | undefined = undefined;
+  abortReason: unknown = undefined;
+  aborted = false;
   deadline = Infinity;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(
     readonly name: string,
     readonly phase: 'start' | 'stop',
-  ) {
-    super();
+  ) {}
+
+  get signal(): AbortSignal {
+    return signalOf(this);
+  }
+
+  abort(reason: unknown): void {
+    abortState(this, reason);
   }
 
   clearTimer(): void {

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { LifecycleContainer, buildGraph, walk } from '../src/index.js';
-import { chainDepths, deepestFirst } from '../src/graph.js';
+import { deepestFirst } from '../src/graph.js';
 
-// a ← b ← c ← d (a chain of 4) and e, f, g: lone nodes. Every node but a is a root when stopping.
+// a ← b ← c ← d (a chain of 4) and e, f, g: lone nodes.
 const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const deps = [[], [0], [1], [2], [], [], []];
 
 describe('nodes ready at once begin deepest chain first', () => {
-  it('measures the chain behind each node in each direction', () => {
-    const graph = buildGraph(names, deps);
-    expect([...chainDepths(graph, 'stop')]).toEqual([1, 2, 3, 4, 1, 1, 1]);
-    expect([...chainDepths(graph, 'start')]).toEqual([4, 3, 2, 1, 1, 1, 1]);
-    expect(chainDepths(graph, 'stop')).toBe(chainDepths(graph, 'stop'));
+  it('measures the chain of dependencies behind each node', () => {
+    expect([...buildGraph(names, deps).stopDepth]).toEqual([1, 2, 3, 4, 1, 1, 1]);
+    // A diamond plus a tail: the longest chain counts, not the number of paths.
+    expect([...buildGraph(['a', 'b', 'c', 'd', 'e'], [[], [0], [0], [1, 2], [3]]).stopDepth]).toEqual([1, 2, 2, 3, 4]);
   });
 
   it('orders by depth, stable within a depth', () => {
