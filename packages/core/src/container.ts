@@ -453,7 +453,7 @@ export class LifecycleContainer {
 
   async #stopStarted(requestedAt: number, elapsedMs: number): Promise<ShutdownReport> {
     const { graph } = this.#compiled!;
-    const { stopTimeoutMs, reserveMs } = this.#limits();
+    const { stopTimeoutMs, reserveMs, anyReserve } = this.#limits();
     this.#state = 'stopping';
     const deadlineMs = this.options.shutdownTimeoutMs;
     const result = await walk({
@@ -462,7 +462,8 @@ export class LifecycleContainer {
       haltOnFailure: false,
       include: (i) => this.#started[i] === 1,
       deadlineAt: performance.now() + deadlineMs - elapsedMs,
-      reserveMs: this.options.budget ? (i) => reserveMs[i]! : undefined,
+      // With no reserve anywhere every tail is 0: skip the pass (it was most of the time before the first stop).
+      reserveMs: this.options.budget && anyReserve ? (i) => reserveMs[i]! : undefined,
       timeoutMs: (i) => stopTimeoutMs[i]!,
       run: (i, ctx) => this.#stopNode(i, ctx),
       onTransition: (t) => this.#transition('stop', t),

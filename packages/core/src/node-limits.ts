@@ -9,6 +9,8 @@ export interface NodeLimits {
   readonly startTimeoutMs: Float64Array;
   readonly stopTimeoutMs: Float64Array;
   readonly reserveMs: Float64Array;
+  /** Whether any node reserves time: without one, budgeting has nothing to compute. */
+  readonly anyReserve: boolean;
 }
 
 export function nodeLimits(
@@ -16,12 +18,16 @@ export function nodeLimits(
   defaults: { readonly defaultStartTimeoutMs: number; readonly defaultStopTimeoutMs: number },
 ): NodeLimits {
   const n = registrations.length;
-  const limits = { startTimeoutMs: new Float64Array(n), stopTimeoutMs: new Float64Array(n), reserveMs: new Float64Array(n) };
+  const startTimeoutMs = new Float64Array(n);
+  const stopTimeoutMs = new Float64Array(n);
+  const reserveMs = new Float64Array(n);
+  let anyReserve = false;
   for (let i = 0; i < n; i++) {
     const o = registrations[i]!.options;
-    limits.startTimeoutMs[i] = o.startTimeoutMs ?? defaults.defaultStartTimeoutMs;
-    limits.stopTimeoutMs[i] = o.stopTimeoutMs ?? defaults.defaultStopTimeoutMs;
-    limits.reserveMs[i] = o.reserveMs ?? 0;
+    startTimeoutMs[i] = o.startTimeoutMs ?? defaults.defaultStartTimeoutMs;
+    stopTimeoutMs[i] = o.stopTimeoutMs ?? defaults.defaultStopTimeoutMs;
+    reserveMs[i] = o.reserveMs ?? 0;
+    anyReserve ||= reserveMs[i]! > 0;
   }
-  return limits;
+  return { startTimeoutMs, stopTimeoutMs, reserveMs, anyReserve };
 }
