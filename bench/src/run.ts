@@ -7,6 +7,7 @@ import { engine } from './engine.js';
 import { race } from './race.js';
 import { resolution } from './resolution.js';
 import { printTable } from './table.js';
+import { checkTargets, type BenchResults } from './targets.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -35,6 +36,10 @@ if (wants('e2e')) {
   results.e2e = row;
   printTable('4. End-to-end: the example service on real servers, SIGTERM → exit (drain delay subtracted)', [row]);
 }
+
+const targets = checkTargets(results as BenchResults);
+results.targets = targets;
+printTable('Targets (judged on this run)', targets.map((t) => ({ met: t.met ? 'yes' : 'NO', target: t.target, measured: t.measured })));
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results.json');
 mkdirSync(dirname(out), { recursive: true });

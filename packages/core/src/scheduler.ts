@@ -202,7 +202,7 @@ class Walk {
     this.#timeout[i] = this.#allowed[i] = this.#o.timeoutMs(i);
     this.#limitFor(i, now);
     run.deadline = this.#epochOffset + now + this.#allowed[i]!;
-    this.#notify({ node: i, status: 'running', at: now });
+    if (this.#o.onTransition) this.#notify({ node: i, status: 'running', at: now });
     let result: unknown;
     try {
       result = this.#o.run(i, run);
@@ -269,7 +269,8 @@ class Walk {
       run.clearTimer();
       this.#runs.delete(i);
     }
-    this.#notify({ node: i, status: STATUSES[status]!, at: now, error });
+    // Checked here, not in #notify: the record itself is 2 allocations per node nobody may want.
+    if (this.#o.onTransition) this.#notify({ node: i, status: STATUSES[status]!, at: now, error });
     if ((status === 1 || status === 2) && this.#o.haltOnFailure) this.#halted = true;
     const after = this.#after[i]!;
     for (let k = 0; k < after.length; k++) {
