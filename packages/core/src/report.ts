@@ -1,7 +1,7 @@
 import { ShutdownError, type TimeoutReason } from './errors.js';
 import type { LifecycleGraph } from './graph.js';
 import type { FailurePolicy } from './options.js';
-import type { WalkResult } from './scheduler.js';
+import type { WalkResult, WalkStatus } from './scheduler.js';
 import { renderTimelineHtml, renderTimelineSvg } from './timeline.js';
 
 export type NodeStatus = 'stopped' | 'failed' | 'timedOut' | 'skipped';
@@ -54,8 +54,7 @@ export interface ReportDetail {
  * shutdown resolves without paying for a table nobody may look at (the process is about to exit).
  */
 export class ShutdownReport {
-  readonly ok: boolean;
-  #build: (() => ReportDetail) | undefined;
+  readonly #build: () => ReportDetail;
   #detail: ReportDetail | undefined;
   #warnings: readonly string[] | undefined;
 
@@ -64,12 +63,11 @@ export class ShutdownReport {
     readonly durationMs: number,
     readonly deadlineMs: number,
     readonly deadlinePassed: boolean,
-    detail: ReportDetail | (() => ReportDetail),
-    ok?: boolean,
+    /** Every critical node stopped (or never started) and the deadline held. */
+    readonly ok: boolean,
+    detail: () => ReportDetail,
   ) {
-    if (typeof detail === 'function') this.#build = detail;
-    else this.#detail = detail;
-    this.ok = ok ?? (!deadlinePassed && this.nodes.every((n) => n.policy === 'bestEffort' || isClean(n)));
+    this.#build = detail;
   }
 
   get nodes(): readonly NodeReport[] {
@@ -84,16 +82,13 @@ export class ShutdownReport {
   /** One line per best-effort node that did not stop cleanly (they do not make `ok` false). */
   get warnings(): readonly string[] {
     this.#warnings ??= this.nodes
-      .filter((n) => n.policy === 'bestEffort' && !isClean(n))
+      .filter((n) => n.policy === 'bestEffort' && !isClean(n.status, n.reason))
       .map((n) => `${n.name} (best effort) ${n.status}${n.error ? `: ${n.error.message}` : ''}`);
     return this.#warnings;
   }
 
   #resolve(): ReportDetail {
-    if (!this.#detail) {
-      this.#detail = this.#build!();
-      this.#build = undefined;
-    }
+    this.#detail ??= this.#build();
     return this.#detail;
   }
 
@@ -152,8 +147,12 @@ export class ShutdownReport {
 }
 
 /** Stopped, or never started in the first place. */
-function isClean(n: NodeReport): boolean {
-  return n.status === 'stopped' || (n.status === 'skipped' && n.reason === 'not started');
+function isClean(status: NodeStatus, reason: string | undefined): boolean {
+  return status === 'stopped' || (status === 'skipped' && reason === 'not started');
+}
+
+function reportStatus(status: WalkStatus): NodeStatus {
+  return status === 'done' ? 'stopped' : status;
 }
 
 function round(ms: number): number {
@@ -177,11 +176,9 @@ export interface ReportInput {
 }
 
 export function buildShutdownReport({ graph, walk, policy, deadlineMs, startedAt, offsetMs = 0 }: ReportInput): ShutdownReport {
+  // Known from the walk's own arrays: no per-node record is built unless someone reads one.
   let ok = !walk.deadlinePassed;
-  for (let i = 0; ok && i < graph.names.length; i++) {
-    const status = walk.statusOf(i);
-    ok = status === 'done' || (status === 'skipped' && walk.reasonOf(i) === 'not started') || policy(i) === 'bestEffort';
-  }
+  for (let i = 0; ok && i < graph.names.length; i++) ok = isClean(reportStatus(walk.statusOf(i)), walk.reasonOf(i)) || policy(i) === 'bestEffort';
   const detail = (): ReportDetail => {
     const { outcomes } = walk;
     const critical = criticalPath(walk);
@@ -190,7 +187,7 @@ export function buildShutdownReport({ graph, walk, policy, deadlineMs, startedAt
       const began = Number.isNaN(o.beganAt) ? null : o.beganAt - walk.beganAt + offsetMs;
       return {
         name: graph.names[i]!,
-        status: o.status === 'done' ? 'stopped' : o.status,
+        status: reportStatus(o.status),
         policy: policy(i),
         dependsOn: graph.deps[i]!.map((d) => graph.names[d]!),
         startOffsetMs: began,
@@ -206,7 +203,7 @@ export function buildShutdownReport({ graph, walk, policy, deadlineMs, startedAt
     });
     return { nodes, criticalPath: critical.map((i) => graph.names[i]!) };
   };
-  return new ShutdownReport(startedAt, walk.endedAt - walk.beganAt + offsetMs, deadlineMs, walk.deadlinePassed, detail, ok);
+  return new ShutdownReport(startedAt, walk.endedAt - walk.beganAt + offsetMs, deadlineMs, walk.deadlinePassed, ok, detail);
 }
 
 /** From the node that finished last, follow "who let me begin" links back to the first node. */
