@@ -10,8 +10,9 @@ import {
   StartAbortedError,
   StartError,
 } from './errors.js';
-import { LifecycleEvents, type LifecycleEventMap, type NodeEvent, type NodeEventType } from './events.js';
-import { HealthBoard, type HealthReport } from './health.js';
+import { LifecycleEvents, type LifecycleEventMap } from './events.js';
+import type { HealthReport } from './health.js';
+import { NodeObserver, type PendingNode } from './node-observer.js';
 import type { HookContext, LifecycleHooks } from './hooks.js';
 import { InFlight } from './in-flight.js';
 import { InversifyBindings } from './inversify-bindings.js';
@@ -48,15 +49,6 @@ import { tokenName, type Token } from './token.js';
 
 export type ContainerState = 'idle' | 'starting' | 'running' | 'draining' | 'stopping' | 'stopped';
 
-/** A node still running when someone asks (second signal, deadline): who, in which phase, since when. */
-export interface PendingNode {
-  readonly name: string;
-  readonly phase: 'start' | 'stop';
-  readonly forMs: number;
-}
-
-const SETTLED_TYPES: Record<string, NodeEventType> = { done: 'stopped', failed: 'failed', timedOut: 'timedOut', skipped: 'skipped' };
-
 /**
  * Binds resources in an inversify container, builds their dependency graph, starts them in
  * dependency order and shuts them down in reverse, each node under its own timeout, the whole
@@ -72,7 +64,7 @@ export class LifecycleContainer {
   readonly #interrupt = new AbortController();
   /** Lazy: aborting a real AbortController nobody listens to cost ~0.1–0.2 ms before the first stop. */
   readonly #shutdownRequested = new LazyAbort();
-  readonly #health = new HealthBoard();
+  readonly #observer: NodeObserver;
   readonly #bindings: InversifyBindings;
   #instances: unknown[] = [];
   #compiled: CompiledGraph | undefined;
@@ -82,9 +74,6 @@ export class LifecycleContainer {
   #hooks: (LifecycleHooks | undefined)[] = [];
   #owner = new Map<unknown, number>();
   #started = new Uint8Array(0);
-  /** performance.now() each node's hook began, NaN when not running (what a hung shutdown waits on). */
-  #runningSince = new Float64Array(0);
-  #runningPhase: 'start' | 'stop' = 'start';
   #state: ContainerState = 'idle';
   #hasStarted = false;
   #startPromise: Promise<void> | undefined;
@@ -95,6 +84,7 @@ export class LifecycleContainer {
     this.options = parseOptions(containerOptionsSchema, options, 'LifecycleContainer');
     this.container = (this.options.container as Container | undefined) ?? new Container();
     this.events = new LifecycleEvents(this.options.logger);
+    this.#observer = new NodeObserver(this.events);
     this.#bindings = new InversifyBindings(this.container);
   }
 
@@ -297,8 +287,7 @@ export class LifecycleContainer {
     this.#hooks = new Array(n);
     this.#instances = new Array(n);
     this.#started = new Uint8Array(n);
-    this.#runningSince = new Float64Array(n).fill(NaN);
-    this.#health.init(graph.names);
+    this.#observer.reset(graph.names);
     this.#state = 'starting';
     // The first pump runs a microtask later, so a shutdown() from inside a synchronous start hook
     // already finds the start walk to wait for.
@@ -319,7 +308,7 @@ export class LifecycleContainer {
     const failed = firstFailure(result);
     if (failed >= 0) {
       this.#shutdownRequested.abort();
-      this.#health.draining();
+      this.#observer.draining();
       const rollback = this.#stopStarted(Date.now(), 0);
       this.#shutdownPromise = rollback;
       const report = await rollback;
@@ -435,7 +424,7 @@ export class LifecycleContainer {
         this.#compiled = { graph: buildGraph([], []), registrations: [], indexOf: new Map() };
       }
       this.#started = new Uint8Array(this.#compiled!.graph.names.length);
-      this.#runningSince = new Float64Array(this.#started.length).fill(NaN);
+      this.#observer.reset(this.#compiled!.graph.names);
       return this.#stopStarted(requestedAt, 0);
     }
     if (this.#state === 'starting') {
@@ -446,7 +435,7 @@ export class LifecycleContainer {
       if (!waited) this.options.logger?.warn({ pending: this.pending() }, 'quiesce: starts still running at the global deadline');
     }
     this.#state = 'draining';
-    this.#health.draining();
+    this.#observer.draining();
     if (this.options.drainDelayMs > 0) await sleep(this.options.drainDelayMs);
     return this.#stopStarted(requestedAt, performance.now() - began);
   }
@@ -508,46 +497,18 @@ export class LifecycleContainer {
   // ---- observing -------------------------------------------------------------------------
 
   #transition(phase: 'start' | 'stop', t: WalkTransition): void {
-    const name = this.#compiled!.graph.names[t.node]!;
-    if (t.status === 'running') {
-      this.#runningSince[t.node] = t.at;
-      this.#runningPhase = phase;
-      this.#health.set(t.node, phase === 'start' ? 'starting' : 'stopping');
-      const type = phase === 'start' ? 'starting' : 'stopping';
-      if (this.events.observed(phase, type)) this.events.publish({ type, node: name, phase, at: Date.now() });
-      return;
-    }
-    const since = this.#runningSince[t.node]!;
-    this.#runningSince[t.node] = NaN;
     if (phase === 'start' && t.status === 'done') this.#started[t.node] = 1;
-    const type: NodeEventType = phase === 'start' && t.status === 'done' ? 'started' : SETTLED_TYPES[t.status]!;
-    this.#health.set(t.node, type === 'started' ? 'ready' : type === 'skipped' ? (phase === 'start' ? 'pending' : 'stopped') : type === 'stopped' ? 'stopped' : 'failed');
-    if (!this.events.observed(phase, type)) return;
-    const event: NodeEvent = {
-      type,
-      node: name,
-      phase,
-      at: Date.now(),
-      ...(!Number.isNaN(since) ? { durationMs: t.at - since } : {}),
-      ...(t.error !== undefined ? { error: t.error } : {}),
-    };
-    this.events.publish(event);
+    this.#observer.transition(phase, t);
   }
 
   /** Nodes whose hook is running right now, longest first: what a hung shutdown waits on. */
   pending(): PendingNode[] {
-    const now = performance.now();
-    const names = this.#compiled?.graph.names ?? [];
-    const pending: PendingNode[] = [];
-    this.#runningSince.forEach((since, i) => {
-      if (!Number.isNaN(since)) pending.push({ name: names[i]!, phase: this.#runningPhase, forMs: Math.round(now - since) });
-    });
-    return pending.sort((a, b) => b.forMs - a.forMs);
+    return this.#observer.pending();
   }
 
   /** Per-node state and an aggregate readiness/liveness answer for probes. */
   health(): HealthReport {
-    return this.#health.report(this.#state);
+    return this.#observer.health(this.#state);
   }
 
   /** Install SIGTERM/SIGINT handlers that run `shutdown()`; returns a function that removes them. */

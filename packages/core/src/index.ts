@@ -1,7 +1,8 @@
 // Decorator metadata (design:paramtypes) needs the full polyfill before user classes are defined.
 import 'reflect-metadata';
 
-export { LifecycleContainer, type ContainerState, type PendingNode } from './container.js';
+export { LifecycleContainer, type ContainerState } from './container.js';
+export type { PendingNode } from './node-observer.js';
 export { resource, getResourceOptions } from './decorators.js';
 export {
   QuiesceError,

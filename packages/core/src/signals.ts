@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
-import type { LifecycleContainer, PendingNode } from './container.js';
+import type { LifecycleContainer } from './container.js';
+import type { PendingNode } from './node-observer.js';
 import type { ShutdownReport } from './report.js';
 
 export interface SignalOptions {
