@@ -1,9 +1,8 @@
 import { Container, type Newable } from 'inversify';
-import { compileGraph, type CompiledGraph } from './compile.js';
+import type { CompiledGraph } from './compile.js';
 import { getResourceOptions } from './decorators.js';
 import { GraphExport } from './graph-export.js';
 import {
-  DuplicateBindingError,
   InvalidOptionsError,
   LifecycleStateError,
   NodeTimeoutError,
@@ -15,7 +14,6 @@ import type { HealthReport } from './health.js';
 import { NodeObserver, type PendingNode } from './node-observer.js';
 import type { HookContext, LifecycleHooks } from './hooks.js';
 import { InFlight } from './in-flight.js';
-import { InversifyBindings } from './inversify-bindings.js';
 import type { LifecycleModule } from './module.js';
 import {
   containerOptionsSchema,
@@ -36,13 +34,13 @@ import {
   type ResourceDefinition,
 } from './registration.js';
 import { buildShutdownReport, ShutdownReport } from './report.js';
-import { buildGraph } from './graph.js';
 import { NodeRun } from './phase-context.js';
 import { walk, type WalkResult, type WalkTransition } from './scheduler.js';
 import { handleSignals, type SignalOptions } from './signals.js';
 import { isThenable, runSteps } from './steps.js';
 import { LazyAbort } from './lazy-abort.js';
-import { nodeLimits, type NodeLimits } from './node-limits.js';
+import type { NodeLimits } from './node-limits.js';
+import { Registry } from './registry.js';
 import { NodeHookContext } from './hook-context.js';
 import { sleep, sleepUnlessDone } from './delay.js';
 import { tokenName, type Token } from './token.js';
@@ -59,18 +57,15 @@ export class LifecycleContainer {
   readonly container: Container;
   readonly options: ContainerOptions;
   readonly events: LifecycleEvents;
-  readonly #registry = new Map<unknown, Registration>();
+  readonly #registry: Registry;
   readonly #inFlight = new Map<unknown, InFlight>();
   readonly #interrupt = new AbortController();
   /** Lazy: aborting a real AbortController nobody listens to cost ~0.1–0.2 ms before the first stop. */
   readonly #shutdownRequested = new LazyAbort();
   readonly #observer: NodeObserver;
-  readonly #bindings: InversifyBindings;
   #instances: unknown[] = [];
+  /** The graph being started or stopped (fixed at start: nothing can be registered afterwards). */
   #compiled: CompiledGraph | undefined;
-  #compiledBoundCount = -1;
-  #limitsCache: NodeLimits | undefined;
-  #limitsOf: CompiledGraph | undefined;
   #hooks: (LifecycleHooks | undefined)[] = [];
   #owner = new Map<unknown, number>();
   #started = new Uint8Array(0);
@@ -85,7 +80,7 @@ export class LifecycleContainer {
     this.container = (this.options.container as Container | undefined) ?? new Container();
     this.events = new LifecycleEvents(this.options.logger);
     this.#observer = new NodeObserver(this.events);
-    this.#bindings = new InversifyBindings(this.container);
+    this.#registry = new Registry(this.container, this.options);
   }
 
   get state(): ContainerState {
@@ -168,19 +163,12 @@ export class LifecycleContainer {
   inFlight(token: Token): InFlight {
     let group = this.#inFlight.get(token);
     if (!group) {
-      const registration = this.#registry.get(token) ?? this.#adoptedRegistration(token);
+      const registration = this.#registry.find(token);
       if (!registration?.lifecycle) throw new LifecycleStateError(`inFlight(${tokenName(token)}): not a lifecycle resource`);
       group = new InFlight(registration.options.name ?? tokenName(token));
       this.#inFlight.set(token, group);
     }
     return group;
-  }
-
-  /** A lifecycle binding made the inversify way (not through bind()/resource()). */
-  #adoptedRegistration(token: unknown): Registration | undefined {
-    const compiled = this.#compiled ?? this.validate();
-    const index = compiled.indexOf.get(token);
-    return index === undefined ? undefined : compiled.registrations[index];
   }
 
   on<K extends keyof LifecycleEventMap>(event: K, listener: (...args: LifecycleEventMap[K]) => void): this {
@@ -195,37 +183,22 @@ export class LifecycleContainer {
 
   #register(registration: Registration): void {
     if (this.#state !== 'idle') throw new LifecycleStateError(`cannot bind "${tokenName(registration.token)}" after start()`);
-    if (this.#registry.has(registration.token)) throw new DuplicateBindingError(tokenName(registration.token));
-    this.#registry.set(registration.token, registration);
-    this.#compiled = undefined; // a plan() or graph() before this bind must not freeze the graph
+    this.#registry.add(registration);
   }
 
   // ---- validating ------------------------------------------------------------------------
 
   /** Build and check the graph (cycles, missing bindings) without starting anything. */
   validate(): CompiledGraph {
-    if (!this.#compiled) {
-      const { found, boundCount } = this.#bindings.scan(this.#registry);
-      this.#compiled = compileGraph(this.#withAdopted(found), (token) => this.container.isBound(token as never));
-      this.#compiledBoundCount = boundCount;
-    }
-    return this.#compiled;
-  }
-
-  /** Ours, plus whatever was bound the inversify way (an adopted container, loaded ContainerModules). */
-  #withAdopted(found: readonly Registration[]): ReadonlyMap<unknown, Registration> {
-    if (found.length === 0) return this.#registry;
-    const all = new Map(this.#registry);
-    for (const registration of found) all.set(registration.token, registration);
-    return all;
+    return this.#registry.compile();
   }
 
   /** Worst-case shutdown time from the configured timeouts, and whether it fits the deadline. */
   plan(): ShutdownPlan {
-    const { graph } = this.validate();
-    const { stopTimeoutMs, reserveMs } = this.#limits();
+    const compiled = this.validate();
+    const { stopTimeoutMs, reserveMs } = this.#registry.limits(compiled);
     return planShutdown(
-      graph,
+      compiled.graph,
       (i) => stopTimeoutMs[i]!,
       (i) => reserveMs[i]!,
       this.options.drainDelayMs,
@@ -236,13 +209,13 @@ export class LifecycleContainer {
 
   /** The dependency graph with each node's timeouts, as data, Mermaid or DOT. */
   graph(): GraphExport {
-    const { graph } = this.validate();
-    const limits = this.#limits();
-    return GraphExport.from(graph, (i) => ({
+    const compiled = this.validate();
+    const limits = this.#registry.limits(compiled);
+    return GraphExport.from(compiled.graph, (i) => ({
       startTimeoutMs: limits.startTimeoutMs[i]!,
       stopTimeoutMs: limits.stopTimeoutMs[i]!,
       reserveMs: limits.reserveMs[i]!,
-      policy: this.#policy(i),
+      policy: compiled.registrations[i]!.options.policy ?? 'critical',
     }));
   }
 
@@ -253,14 +226,9 @@ export class LifecycleContainer {
     this.options.logger?.warn({ plan }, `quiesce: worst-case shutdown does not fit the deadline: ${plan.summary}`);
   }
 
-  /** The compiled graph's per-node timeouts and reserves (computed once per compile). */
+  /** The running graph's per-node timeouts and reserves. */
   #limits(): NodeLimits {
-    const compiled = this.validate();
-    if (this.#limitsOf !== compiled) {
-      this.#limitsCache = nodeLimits(compiled.registrations, this.options);
-      this.#limitsOf = compiled;
-    }
-    return this.#limitsCache!;
+    return this.#registry.limits(this.#compiled!);
   }
 
   #policy(i: number): FailurePolicy {
@@ -277,10 +245,9 @@ export class LifecycleContainer {
 
   async #start(): Promise<void> {
     if (this.#state !== 'idle') throw new LifecycleStateError(`cannot start: container is ${this.#state}`);
-    // Bindings made directly on inversify since the last validate() must count too: recompile
-    // when the container's set of bound tokens changed (our own binds already reset the cache).
-    if (this.#compiled && this.#compiledBoundCount !== this.#bindings.boundServiceCount()) this.#compiled = undefined;
-    const { graph } = this.validate();
+    this.#registry.forgetIfRebound();
+    this.#compiled = this.validate();
+    const { graph } = this.#compiled;
     const { startTimeoutMs } = this.#limits();
     this.#checkPlan();
     const n = graph.names.length;
@@ -417,12 +384,7 @@ export class LifecycleContainer {
     this.#shutdownRequested.abort();
     if (this.#state === 'idle') {
       this.#state = 'stopped';
-      try {
-        this.#compiled ??= compileGraph(this.#withAdopted(this.#bindings.scan(this.#registry).found), () => true);
-      } catch {
-        // The graph never validated (a cycle, say), so nothing can have started: an empty report.
-        this.#compiled = { graph: buildGraph([], []), registrations: [], indexOf: new Map() };
-      }
+      this.#compiled = this.#registry.compileOrEmpty();
       this.#started = new Uint8Array(this.#compiled!.graph.names.length);
       this.#observer.reset(this.#compiled!.graph.names);
       return this.#stopStarted(requestedAt, 0);
@@ -475,7 +437,7 @@ export class LifecycleContainer {
     const group = this.#inFlight.get(token);
     group?.close();
     // inversify's own @preDestroy/onDeactivation run here, after stop, in dependency order.
-    const deactivation = hooks ? this.#bindings.takeDeactivation(token, this.#instances[i]) : [];
+    const deactivation = hooks ? this.#registry.takeDeactivation(token, this.#instances[i]) : [];
     if (!hooks?.quiesce && !hooks?.stop && !group && deactivation.length === 0) return undefined;
     const hookCtx = this.#hookContext(i, ctx);
     // The common case, a stop hook alone, needs no step list: the hook's own answer is the node's.
