@@ -17,31 +17,46 @@ export interface LifecycleGraph {
   readonly stopDepth: Int32Array;
 }
 
+// Shared by every node nobody depends on (read-only by type; never mutated here).
+const NO_DEPENDENTS: number[] = [];
+
 export function buildGraph(names: readonly string[], deps: readonly (readonly number[])[]): LifecycleGraph {
   const n = names.length;
-  const dependents: number[][] = Array.from({ length: n }, () => []);
+  // Every dependents list is allocated at its final size (counted first) and all nodes nobody
+  // depends on share one empty list: growing 10k lists by push() was ~1 MB of garbage per build.
   const waiting = new Int32Array(n);
+  const count = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const own = deps[i]!;
     waiting[i] = own.length;
-    for (let k = 0; k < own.length; k++) dependents[own[k]!]!.push(i);
+    for (let k = 0; k < own.length; k++) count[own[k]!]!++;
+  }
+  const dependents: number[][] = new Array(n);
+  for (let i = 0; i < n; i++) dependents[i] = count[i] === 0 ? NO_DEPENDENTS : new Array(count[i]);
+  for (let i = 0; i < n; i++) {
+    const own = deps[i]!;
+    for (let k = 0; k < own.length; k++) {
+      const d = own[k]!;
+      dependents[d]![dependents[d]!.length - count[d]!--] = i;
+    }
   }
   // Kahn's algorithm: a node enters the order once all its dependencies have. Every dependency
   // is placed before its dependents, so depths propagate along the same pass.
-  const order: number[] = [];
+  const order: number[] = new Array(n);
+  let placed = 0;
   const stopDepth = new Int32Array(n).fill(1);
-  for (let i = 0; i < n; i++) if (waiting[i] === 0) order.push(i);
-  for (let head = 0; head < order.length; head++) {
+  for (let i = 0; i < n; i++) if (waiting[i] === 0) order[placed++] = i;
+  for (let head = 0; head < placed; head++) {
     const u = order[head]!;
     const ds = dependents[u]!;
     const below = stopDepth[u]! + 1;
     for (let k = 0; k < ds.length; k++) {
       const s = ds[k]!;
       if (stopDepth[s]! < below) stopDepth[s] = below;
-      if (--waiting[s] === 0) order.push(s);
+      if (--waiting[s] === 0) order[placed++] = s;
     }
   }
-  if (order.length < n) throw new CycleError(findCycle(names, deps, waiting));
+  if (placed < n) throw new CycleError(findCycle(names, deps, waiting));
   return { names, deps, dependents, order, stopDepth };
 }
 
