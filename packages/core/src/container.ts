@@ -35,9 +35,9 @@ import {
 } from './registration.js';
 import { buildShutdownReport, ShutdownReport } from './report.js';
 import { NodeRun } from './phase-context.js';
-import { walk, type WalkResult, type WalkTransition } from './scheduler.js';
+import { walk, type WalkResult, type WalkStatus } from './scheduler.js';
 import { handleSignals, type SignalOptions } from './signals.js';
-import { isThenable, runSteps } from './steps.js';
+import { isThenable, NO_STEPS, runSteps } from './steps.js';
 import { LazyAbort } from './lazy-abort.js';
 import type { NodeLimits } from './node-limits.js';
 import { Registry } from './registry.js';
@@ -265,7 +265,7 @@ export class LifecycleContainer {
       interrupt: this.#interrupt.signal,
       timeoutMs: (i) => startTimeoutMs[i]!,
       run: (i, ctx) => this.#startNode(i, ctx),
-      onTransition: (t) => this.#transition('start', t),
+      onTransition: (node, status, at, error) => this.#transition('start', node, status, at, error),
     }));
     const result = await this.#startWalk;
     if (this.#shutdownPromise) {
@@ -417,7 +417,7 @@ export class LifecycleContainer {
       reserveMs: this.options.budget && anyReserve ? (i) => reserveMs[i]! : undefined,
       timeoutMs: (i) => stopTimeoutMs[i]!,
       run: (i, ctx) => this.#stopNode(i, ctx),
-      onTransition: (t) => this.#transition('stop', t),
+      onTransition: (node, status, at, error) => this.#transition('stop', node, status, at, error),
     });
     this.#state = 'stopped';
     return buildShutdownReport({
@@ -437,7 +437,7 @@ export class LifecycleContainer {
     const group = this.#inFlight.get(token);
     group?.close();
     // inversify's own @preDestroy/onDeactivation run here, after stop, in dependency order.
-    const deactivation = hooks ? this.#registry.takeDeactivation(token, this.#instances[i]) : [];
+    const deactivation = hooks ? this.#registry.takeDeactivation(token, this.#instances[i]) : NO_STEPS;
     if (!hooks?.quiesce && !hooks?.stop && !group && deactivation.length === 0) return undefined;
     const hookCtx = this.#hookContext(i, ctx);
     // The common case, a stop hook alone, needs no step list: the hook's own answer is the node's.
@@ -458,9 +458,9 @@ export class LifecycleContainer {
 
   // ---- observing -------------------------------------------------------------------------
 
-  #transition(phase: 'start' | 'stop', t: WalkTransition): void {
-    if (phase === 'start' && t.status === 'done') this.#started[t.node] = 1;
-    this.#observer.transition(phase, t);
+  #transition(phase: 'start' | 'stop', node: number, status: 'running' | WalkStatus, at: number, error: unknown): void {
+    if (phase === 'start' && status === 'done') this.#started[node] = 1;
+    this.#observer.transition(phase, node, status, at, error);
   }
 
   /** Nodes whose hook is running right now, longest first: what a hung shutdown waits on. */

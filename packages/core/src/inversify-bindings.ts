@@ -5,7 +5,7 @@ import { getResourceOptions } from './decorators.js';
 import { LifecycleStateError } from './errors.js';
 import { classMetadataOf, type DependencyRef } from './injected-dependencies.js';
 import { aliasRegistration, classRegistration, type Registration } from './registration.js';
-import type { Step } from './steps.js';
+import { NO_STEPS, type Step } from './steps.js';
 import { tokenName } from './token.js';
 
 // inversify 8 has no public way to list bindings; its plugin context does, so quiesce registers
@@ -58,27 +58,30 @@ export class InversifyBindings {
    * onDeactivation, container-level onDeactivation), and the cached singleton dropped, so that a
    * later `unbindAll()` finds nothing left to deactivate: the hooks never run twice.
    */
-  takeDeactivation(token: unknown, instance: unknown): Step[] {
-    const steps: Step[] = [];
+  takeDeactivation(token: unknown, instance: unknown): readonly Step[] {
+    // Most nodes have none: no array is allocated for them (this runs as each node begins stopping).
+    let steps: Step[] | undefined;
     for (const binding of this.#context.bindingService.get(token as never) ?? []) {
       if (!('cache' in binding) || !binding.cache.isRight) continue;
       if (binding.type === 'Instance') {
         for (const method of classMetadataOf(binding.implementationType).lifecycle.preDestroyMethodNames) {
-          steps.push(() => (instance as Record<PropertyKey, () => unknown>)[method]?.());
+          (steps ??= []).push(() => (instance as Record<PropertyKey, () => unknown>)[method]?.());
         }
       }
       const own = binding.onDeactivation;
-      if (own) steps.push(() => own(instance));
+      if (own) (steps ??= []).push(() => own(instance));
     }
     for (const deactivation of this.#context.deactivationService.get(token as never) ?? []) {
-      steps.push(() => deactivation(instance));
+      (steps ??= []).push(() => deactivation(instance));
     }
+    if (!steps) return NO_STEPS;
     // Only when there is something inversify would run again: dropping the cache also means a
     // later get() builds a new instance, which nobody should pay for without a reason.
-    if (steps.length > 0) for (const binding of this.#context.bindingService.get(token as never) ?? []) if ('cache' in binding) binding.cache = { isRight: false, value: undefined };
+    for (const binding of this.#context.bindingService.get(token as never) ?? []) if ('cache' in binding) binding.cache = { isRight: false, value: undefined };
     return steps;
   }
 }
+
 
 function fromBinding(token: unknown, binding: Binding): Registration {
   switch (binding.type) {

@@ -1,7 +1,7 @@
 import type { LifecycleEvents, NodeEvent, NodeEventType } from './events.js';
 import { HealthBoard, type HealthReport } from './health.js';
 import type { ContainerState } from './container.js';
-import type { WalkTransition } from './scheduler.js';
+import type { WalkStatus } from './scheduler.js';
 
 /** A node still running when someone asks (second signal, deadline): who, in which phase, since when. */
 export interface PendingNode {
@@ -38,28 +38,28 @@ export class NodeObserver {
     this.#health.draining();
   }
 
-  transition(phase: 'start' | 'stop', t: WalkTransition): void {
-    const node = this.#names[t.node]!;
-    if (t.status === 'running') {
-      this.#runningSince[t.node] = t.at;
+  transition(phase: 'start' | 'stop', i: number, status: 'running' | WalkStatus, at: number, error: unknown): void {
+    const node = this.#names[i]!;
+    if (status === 'running') {
+      this.#runningSince[i] = at;
       this.#runningPhase = phase;
-      this.#health.set(t.node, phase === 'start' ? 'starting' : 'stopping');
+      this.#health.set(i, phase === 'start' ? 'starting' : 'stopping');
       const type = phase === 'start' ? 'starting' : 'stopping';
       if (this.events.observed(phase, type)) this.events.publish({ type, node, phase, at: Date.now() });
       return;
     }
-    const since = this.#runningSince[t.node]!;
-    this.#runningSince[t.node] = NaN;
-    const type: NodeEventType = phase === 'start' && t.status === 'done' ? 'started' : SETTLED_TYPES[t.status]!;
-    this.#health.set(t.node, type === 'started' ? 'ready' : type === 'skipped' ? (phase === 'start' ? 'pending' : 'stopped') : type === 'stopped' ? 'stopped' : 'failed');
+    const since = this.#runningSince[i]!;
+    this.#runningSince[i] = NaN;
+    const type: NodeEventType = phase === 'start' && status === 'done' ? 'started' : SETTLED_TYPES[status]!;
+    this.#health.set(i, type === 'started' ? 'ready' : type === 'skipped' ? (phase === 'start' ? 'pending' : 'stopped') : type === 'stopped' ? 'stopped' : 'failed');
     if (!this.events.observed(phase, type)) return;
     const event: NodeEvent = {
       type,
       node,
       phase,
       at: Date.now(),
-      ...(!Number.isNaN(since) ? { durationMs: t.at - since } : {}),
-      ...(t.error !== undefined ? { error: t.error } : {}),
+      ...(!Number.isNaN(since) ? { durationMs: at - since } : {}),
+      ...(error !== undefined ? { error } : {}),
     };
     this.events.publish(event);
   }

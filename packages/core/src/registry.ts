@@ -84,7 +84,7 @@ export class Registry {
   }
 
   /** inversify's own teardown hooks for a singleton (see InversifyBindings). */
-  takeDeactivation(token: unknown, instance: unknown): Step[] {
+  takeDeactivation(token: unknown, instance: unknown): readonly Step[] {
     return this.#bindings.takeDeactivation(token, instance);
   }
 

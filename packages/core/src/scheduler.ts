@@ -22,12 +22,12 @@ export interface NodeOutcome {
   gatedBy: number;
 }
 
-export interface WalkTransition {
-  readonly node: number;
-  readonly status: 'running' | WalkStatus;
-  readonly at: number;
-  readonly error?: unknown;
-}
+/**
+ * A node began ('running') or settled, at `at` (performance.now()). Positional, not a record:
+ * the walk calls it twice per node and allocating there showed up in the time before a
+ * shutdown's first stop began.
+ */
+export type WalkTransition = (node: number, status: 'running' | WalkStatus, at: number, error?: unknown) => void;
 
 export interface WalkOptions {
   readonly graph: LifecycleGraph;
@@ -43,7 +43,7 @@ export interface WalkOptions {
   readonly reserveMs?: (i: number) => number;
   /** Start walks halt on the first failure; stop walks always go on and collect errors. */
   readonly haltOnFailure: boolean;
-  readonly onTransition?: (t: WalkTransition) => void;
+  readonly onTransition?: WalkTransition;
   /** Lets the caller interrupt a walk (shutdown during start): nothing new begins afterwards. */
   readonly interrupt?: AbortSignal;
 }
@@ -120,16 +120,23 @@ class Walk {
     this.#names = graph.names;
     this.#before = o.direction === 'start' ? graph.deps : graph.dependents;
     this.#after = o.direction === 'start' ? graph.dependents : graph.deps;
-    this.#remaining = new Int32Array(n);
-    this.#state = new Uint8Array(n);
-    this.#status = new Uint8Array(n).fill(3);
-    this.#limit = new Uint8Array(n);
-    this.#gatedBy = new Int32Array(n).fill(-1);
-    this.#beganAt = new Float64Array(n).fill(NaN);
-    this.#endedAt = new Float64Array(n).fill(NaN);
+    // One buffer for all per-node state: a single off-heap allocation per walk instead of nine.
+    // Each typed array of a 200-node graph is already off-heap, and the GC's external-memory
+    // accounting for nine of them ran incremental-marking steps of up to ~4 ms right here, before
+    // the first stop of a shutdown could begin. Widest element type first keeps every view aligned.
+    const f64 = 8 * n;
+    const i32 = 4 * n;
+    const buffer = new ArrayBuffer(4 * f64 + 2 * i32 + 3 * n);
+    this.#beganAt = new Float64Array(buffer, 0, n).fill(NaN);
+    this.#endedAt = new Float64Array(buffer, f64, n).fill(NaN);
     // Timeouts are read when a node begins: the first node must not wait for every node's options.
-    this.#timeout = new Float64Array(n).fill(NaN);
-    this.#allowed = new Float64Array(n).fill(NaN);
+    this.#timeout = new Float64Array(buffer, 2 * f64, n).fill(NaN);
+    this.#allowed = new Float64Array(buffer, 3 * f64, n).fill(NaN);
+    this.#remaining = new Int32Array(buffer, 4 * f64, n);
+    this.#gatedBy = new Int32Array(buffer, 4 * f64 + i32, n).fill(-1);
+    this.#state = new Uint8Array(buffer, 4 * f64 + 2 * i32, n);
+    this.#status = new Uint8Array(buffer, 4 * f64 + 2 * i32 + n, n).fill(3);
+    this.#limit = new Uint8Array(buffer, 4 * f64 + 2 * i32 + 2 * n, n);
     const include = o.include;
     for (let i = 0; i < n; i++) {
       if (include && !include(i)) {
@@ -202,7 +209,7 @@ class Walk {
     this.#timeout[i] = this.#allowed[i] = this.#o.timeoutMs(i);
     this.#limitFor(i, now);
     run.deadline = this.#epochOffset + now + this.#allowed[i]!;
-    if (this.#o.onTransition) this.#notify({ node: i, status: 'running', at: now });
+    this.#notify(i, 'running', now);
     let result: unknown;
     try {
       result = this.#o.run(i, run);
@@ -245,10 +252,10 @@ class Walk {
   }
 
   /** A throwing observer must not leave the walk half-updated (a node never settled = a hung shutdown). */
-  #notify(t: WalkTransition): void {
+  #notify(node: number, status: 'running' | WalkStatus, at: number, error?: unknown): void {
     if (!this.#o.onTransition) return;
     try {
-      this.#o.onTransition(t);
+      this.#o.onTransition(node, status, at, error);
     } catch {
       // Observers report their own failures; the walk's bookkeeping comes first.
     }
@@ -269,8 +276,7 @@ class Walk {
       run.clearTimer();
       this.#runs.delete(i);
     }
-    // Checked here, not in #notify: the record itself is 2 allocations per node nobody may want.
-    if (this.#o.onTransition) this.#notify({ node: i, status: STATUSES[status]!, at: now, error });
+    this.#notify(i, STATUSES[status]!, now, error);
     if ((status === 1 || status === 2) && this.#o.haltOnFailure) this.#halted = true;
     const after = this.#after[i]!;
     for (let k = 0; k < after.length; k++) {

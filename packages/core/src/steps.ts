@@ -5,6 +5,9 @@
  */
 export type Step = () => unknown;
 
+/** The step list of a node with nothing to run: shared, never mutated. */
+export const NO_STEPS: readonly Step[] = [];
+
 export function runSteps(steps: readonly Step[], from = 0, signal?: { readonly aborted: boolean }): unknown {
   for (let k = from; k < steps.length; k++) {
     // Checked between steps: once the node was given up on, the rest of its sequence is skipped.
