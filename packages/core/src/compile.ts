@@ -50,16 +50,13 @@ export function compileGraph(registry: ReadonlyMap<unknown, Registration>, isBou
   const deps: number[][] = new Array(registrations.length);
   for (let i = 0; i < registrations.length; i++) {
     const list: number[] = [];
-    const add = (n: number): void => {
-      if (seenBy[n] !== i) {
-        seenBy[n] = i;
-        list.push(n);
-      }
-    };
     for (const dep of registrations[i]!.dependencies()) {
       const node = indexOf.get(dep.token);
-      if (node !== undefined) add(node);
-      else for (const n of nodesBehind(dep.token, names[i]!, dep.optional, [names[i]!])) add(n);
+      // A direct dependency on a node (the common case) needs no walk through plain injectables.
+      for (const n of node !== undefined ? [node] : nodesBehind(dep.token, names[i]!, dep.optional, [names[i]!])) {
+        if (seenBy[n] !== i) list.push(n);
+        seenBy[n] = i;
+      }
     }
     deps[i] = list;
   }

@@ -13,10 +13,13 @@ export interface NodeLimits {
   readonly anyReserve: boolean;
 }
 
-export function nodeLimits(
-  registrations: readonly Registration[],
-  defaults: { readonly defaultStartTimeoutMs: number; readonly defaultStopTimeoutMs: number },
-): NodeLimits {
+/** The container options a node falls back to when it sets no timeout of its own. */
+export interface LimitDefaults {
+  readonly defaultStartTimeoutMs: number;
+  readonly defaultStopTimeoutMs: number;
+}
+
+export function nodeLimits(registrations: readonly Registration[], defaults: LimitDefaults): NodeLimits {
   const n = registrations.length;
   const startTimeoutMs = new Float64Array(n);
   const stopTimeoutMs = new Float64Array(n);

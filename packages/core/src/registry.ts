@@ -3,15 +3,10 @@ import { compileGraph, type CompiledGraph } from './compile.js';
 import { DuplicateBindingError } from './errors.js';
 import { buildGraph } from './graph.js';
 import { InversifyBindings } from './inversify-bindings.js';
-import { nodeLimits, type NodeLimits } from './node-limits.js';
+import { nodeLimits, type LimitDefaults, type NodeLimits } from './node-limits.js';
 import type { Registration } from './registration.js';
 import type { Step } from './steps.js';
 import { tokenName } from './token.js';
-
-export interface LimitDefaults {
-  readonly defaultStartTimeoutMs: number;
-  readonly defaultStopTimeoutMs: number;
-}
 
 /**
  * What the container knows before anything runs: the registrations (made through quiesce, or
