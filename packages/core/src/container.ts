@@ -35,7 +35,7 @@ import {
   type Registration,
   type ResourceDefinition,
 } from './registration.js';
-import { buildShutdownReport, ShutdownReport } from './report.js';
+import { buildShutdownReport, ShutdownReport, START_NOT_COMPLETED } from './report.js';
 import { NodeRun } from './phase-context.js';
 import { BUDGET_SLACK_MS, NodeSettlement, walk, type WalkResult } from './scheduler.js';
 import { chainTails, longestStopChain } from './graph.js';
@@ -494,7 +494,7 @@ export class LifecycleContainer {
       const state = this.#starts.state[i];
       if (ctx.aborted) return undefined; // the walk already cut it; a late completion is released
       if (state === STARTING) return NodeSettlement.timedOut(new StartNotSettledError(this.#compiled!.graph.names[i]!, waited));
-      if (state === START_FAILED) return NodeSettlement.skipped('its start was interrupted and did not complete');
+      if (state === START_FAILED) return NodeSettlement.skipped(START_NOT_COMPLETED);
       this.#notes.set(i, `its start had been given up on; waited ${Math.round(waited)} ms for the start to complete, then stopped it`);
       if (this.#stopClaimed[i]) return this.#lateStops.get(i)?.then(settlementOf);
       this.#stopClaimed[i] = 1;

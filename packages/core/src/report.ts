@@ -151,9 +151,17 @@ export class ShutdownReport {
   }
 }
 
+/** Skip reasons of nodes that had nothing to stop: they never started, or their start never completed. */
+export const NOT_STARTED = 'not started';
+export const START_NOT_COMPLETED = 'its start was interrupted and did not complete';
+
+export function neverStarted(reason: string | undefined): boolean {
+  return reason === NOT_STARTED || reason === START_NOT_COMPLETED;
+}
+
 /** Stopped, or never started in the first place. */
 function isClean(status: NodeStatus, reason: string | undefined): boolean {
-  return status === 'stopped' || (status === 'skipped' && reason === 'not started');
+  return status === 'stopped' || (status === 'skipped' && neverStarted(reason));
 }
 
 function reportStatus(status: WalkStatus): NodeStatus {

@@ -2,6 +2,7 @@ import { EmptyRejectionError, InterruptedError, NodeOverrunError, NodeTimeoutErr
 import { deepestFirst, type LifecycleGraph } from './graph.js';
 import { NodeRun, type PhaseContext } from './phase-context.js';
 import { isThenable } from './steps.js';
+import { NOT_STARTED } from './report.js';
 
 /** What happened to one node in one walk. */
 export type WalkStatus = 'done' | 'failed' | 'timedOut' | 'skipped';
@@ -185,7 +186,7 @@ class Walk {
     for (let i = 0; i < n; i++) {
       if (include && !include(i)) {
         this.#state[i] = SETTLED;
-        this.#reasons.set(i, o.direction === 'stop' ? 'not started' : 'excluded');
+        this.#reasons.set(i, o.direction === 'stop' ? NOT_STARTED : 'excluded');
       }
     }
     for (let i = 0; i < n; i++) {

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import type { LifecycleContainer } from './container.js';
 import type { PendingNode } from './node-observer.js';
-import type { ShutdownReport } from './report.js';
+import { neverStarted, type ShutdownReport } from './report.js';
 
 export interface SignalOptions {
   /** Default: SIGTERM and SIGINT. */
@@ -51,7 +51,7 @@ export function handleSignals(app: LifecycleContainer, options: SignalOptions = 
     process.exitCode = report.ok && !interruptedStart && !crashed ? 0 : 1;
     if (report.deadlinePassed) {
       const cut = report.nodes
-        .filter((n) => n.status === 'timedOut' || (n.status === 'skipped' && n.reason !== 'not started'))
+        .filter((n) => n.status === 'timedOut' || (n.status === 'skipped' && !neverStarted(n.reason)))
         .sort((a, b) => (a.startOffsetMs ?? Infinity) - (b.startOffsetMs ?? Infinity));
       exitNow(1, `quiesce: global deadline of ${report.deadlineMs} ms passed; cut short: ${cut.map((n) => `${n.name} (${n.status}${n.durationMs === null ? '' : `, ${Math.round(n.durationMs)} ms`})`).join(', ')}. Exiting hard with code 1.`);
     }
