@@ -1,5 +1,3 @@
-import type { ShutdownReport } from './report.js';
-
 /**
  * Stable codes, Node's `ERR_*` habit: retry and alerting logic can branch on `err.code` without
  * matching messages or depending on `instanceof` across duplicated installs.
@@ -169,35 +167,12 @@ export class StartNotSettledError extends QuiesceError {
   }
 }
 
-/** `start()` failed: `node` is the first node whose start failed; what had started was stopped again. */
-export class StartError extends QuiesceError {
-  override readonly name = 'StartError';
-  override readonly code = ErrorCodes.StartError;
-  constructor(
-    readonly node: string,
-    override readonly cause: unknown,
-    readonly rollback: ShutdownReport,
-  ) {
-    super(`Start failed at "${node}": ${describeError(cause)}; started nodes were stopped again (rollback ${rollback.ok ? 'ok' : 'had failures'})`);
-  }
-}
-
 /** `start()` was interrupted by `shutdown()` (for example a SIGTERM during startup). */
 export class StartAbortedError extends QuiesceError {
   override readonly name = 'StartAbortedError';
   override readonly code = ErrorCodes.StartAbortedError;
   constructor() {
     super('Start was interrupted by shutdown; only nodes that had started were stopped');
-  }
-}
-
-/** Thrown by `ShutdownReport.throwIfFailed()`; carries the report with every node's outcome. */
-export class ShutdownError extends QuiesceError {
-  override readonly name = 'ShutdownError';
-  override readonly code = ErrorCodes.ShutdownError;
-  constructor(readonly report: ShutdownReport) {
-    const bad = report.nodes.filter((n) => n.status === 'failed' || n.status === 'timedOut');
-    super(`Shutdown was not clean: ${bad.map((n) => `${n.name} ${n.status}`).join(', ') || 'global deadline passed'}`);
   }
 }
 
