@@ -49,12 +49,6 @@ export interface ShutdownReportJSON {
 }
 
 /** What a renderer reads of a report (the chart and page never need the class itself). */
-export interface ReportView {
-  readonly ok: boolean;
-  readonly durationMs: number;
-  readonly deadlineMs: number;
-  readonly deadlinePassed: boolean;
-  readonly criticalPath: readonly string[];
-  readonly nodes: readonly NodeReport[];
+export type ReportView = Pick<ShutdownReportJSON, 'ok' | 'durationMs' | 'deadlineMs' | 'deadlinePassed' | 'criticalPath' | 'nodes'> & {
   toTable(): string;
-}
+};
