@@ -14,7 +14,7 @@ import { probeRouter } from './probes.js';
  */
 export function httpServer(options: HttpServerOptions): ResourceDefinition<HttpServerLike> {
   const subject = `httpServer(${typeof options?.name === 'string' ? options.name : `port ${String(options?.port)}`})`;
-  const { server, create, port, host, listen, probes, drainDelayMs: _, ...lifecycle } = parseOptions(httpServerOptionsSchema, options, subject);
+  const { server, create, port, host, listen, probes, headerGraceMs, drainDelayMs: _, ...lifecycle } = parseOptions(httpServerOptionsSchema, options, subject);
   const probe = probes?.health && (probes.readiness || probes.liveness) ? probeRouter(probes.health, probes) : undefined;
   // One tracker per server instance (not per definition): a definition or server reused by a
   // second container must not make the first one's stop act on the wrong tracker.
@@ -26,7 +26,7 @@ export function httpServer(options: HttpServerOptions): ResourceDefinition<HttpS
       if (!((srv as unknown) instanceof http.Server || (srv as unknown) instanceof https.Server)) throw new Error(`${ctx.name}: create() must return an http.Server or https.Server`);
       if (srv.listening) throw new Error(`${ctx.name}: the server is already listening; pass it unstarted, quiesce calls listen()`);
       if (trackers.has(srv)) throw new Error(`${ctx.name}: this server was already started once; create a new server for a new container`);
-      const own = new ConnectionTracker(srv, ctx.inFlight, probe);
+      const own = new ConnectionTracker(srv, ctx.inFlight, probe, headerGraceMs);
       trackers.set(srv, own);
       ctx.shutdownRequested.addEventListener('abort', () => own.closeAfterEachResponse(), { once: true });
       await listenOn(srv, { port, host, ...listen });

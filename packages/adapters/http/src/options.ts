@@ -24,6 +24,12 @@ export interface HttpServerOptions extends ResourceOptions {
   host?: string;
   listen?: { backlog?: number; exclusive?: boolean; ipv6Only?: boolean };
   probes?: ProbeOptions;
+  /**
+   * Once the server drains, how long a connection with no request in progress (silent, sending
+   * half a header block, mid TLS handshake, or whose keep-alive response just ended) may take to
+   * deliver a complete request before it is closed. Default 500.
+   */
+  headerGraceMs?: number;
 }
 
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `expected ${what}`);
@@ -38,6 +44,7 @@ export const httpServerOptionsSchema = resourceOptionsSchema
     port: z.number().int().min(0).max(65_535),
     host: z.string().min(1).default('127.0.0.1'),
     listen: z.object({ backlog: z.number().int().positive().optional(), exclusive: z.boolean().optional(), ipv6Only: z.boolean().optional() }).strict().optional(),
+    headerGraceMs: z.number().int().nonnegative().max(2_147_483_647).default(500),
     probes: z
       .object({
         readiness: path.optional(),

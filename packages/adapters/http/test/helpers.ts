@@ -2,6 +2,31 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import fs from 'node:fs';
+import { LifecycleContainer } from '@quiesce/core';
+import { afterEach } from 'vitest';
+import { httpServer, type HttpServerOptions } from '../src/index.js';
+
+export const fixture = (name: string): Buffer => fs.readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+
+/**
+ * Registers an afterEach that runs the cleanups; `started(server)` runs one container with the
+ * server as node 'http' and shuts it down after the test if the test did not.
+ */
+export function lifecycleHarness() {
+  const cleanup: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0)) await fn();
+  });
+  async function started(server: http.Server | https.Server, options: Partial<HttpServerOptions> = {}) {
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
+    app.resource('http', httpServer({ server, port: 0, ...options }));
+    await app.start();
+    cleanup.push(() => app.shutdown());
+    return { app, port: portOf(server), inFlight: app.inFlight('http') };
+  }
+  return { cleanup, started };
+}
 
 export interface Reply {
   status: number;
@@ -9,6 +34,8 @@ export interface Reply {
   body: string;
   /** The request went out on a pooled keep-alive socket. */
   reused: boolean;
+  /** The client socket's local port: two replies with the same one shared a socket. */
+  localPort: number;
   /** Resolves when the client's socket for this request closes (ms since the request began). */
   socketClosed: Promise<number>;
 }
@@ -28,7 +55,7 @@ export function get(port: number, path: string, agent?: http.Agent, onResponse?:
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, reused: req.reusedSocket, socketClosed }));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, reused: req.reusedSocket, localPort: req.socket!.localPort!, socketClosed }));
       res.on('error', reject);
     });
     req.on('socket', (socket) => {
@@ -75,4 +102,24 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, sleep(ms).then(() => Promise.reject(new Error(`${what}: not within ${ms} ms`)))]);
+}
+
+/** Connect, send `request`, and do not read until `resume()`: the server's writes pile up unflushed. */
+export async function stalledReader(port: number, request: string): Promise<{ resume: () => void; received: () => Buffer; closed: Promise<string | undefined> }> {
+  const socket = net.connect(port, '127.0.0.1');
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  let error: string | undefined;
+  socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code));
+  const closed = new Promise<string | undefined>((r) => socket.once('close', () => r(error)));
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.write(request);
+  socket.pause();
+  return { resume: () => socket.resume(), received: () => Buffer.concat(chunks), closed };
+}
+
+/** The body of a raw HTTP/1.1 response with a content-length (undefined while the header is incomplete). */
+export function rawBody(response: Buffer): Buffer | undefined {
+  const end = response.indexOf('\r\n\r\n');
+  return end < 0 ? undefined : response.subarray(end + 4);
 }
