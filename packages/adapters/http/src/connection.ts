@@ -1,6 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
+/** What a TLS socket shares with the TCP socket under it, and an HTTP/2 session with its socket. */
+export const remoteKey = (socket: Socket): string => `${socket.remoteAddress}|${socket.remotePort}`;
+
 /**
  * One accepted TCP connection and the HTTP exchange on it. Under https `raw` is the TCP socket and
  * `http` the TLS socket requests are parsed from, unset until the handshake completes.

@@ -2,12 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { onAbort, type InFlight } from '@quiesce/core';
-import { Connection } from './connection.js';
-import type { HttpServerLike } from './options.js';
+import { Connection, remoteKey } from './connection.js';
+import type { Http1Server, ServerTracker } from './server-kinds.js';
 import type { ProbeRouter } from './probes.js';
 
 const noop = (): void => {};
-const remoteKey = (socket: Socket): string => `${socket.remoteAddress}|${socket.remotePort}`;
 
 /**
  * Sees every connection, request and response of one server so that closing it is graceful. What
@@ -17,7 +16,7 @@ const remoteKey = (socket: Socket): string => `${socket.remoteAddress}|${socket.
  * that sent nothing, half a header block, or half a TLS handshake (close() also stops Node's
  * header-timeout checks).
  */
-export class ConnectionTracker {
+export class ConnectionTracker implements ServerTracker {
   readonly #connections = new Set<Connection>();
   /** The connection each socket HTTP is parsed from belongs to (the TLS socket under https). */
   readonly #byHttpSocket = new WeakMap<Socket, Connection>();
@@ -31,7 +30,7 @@ export class ConnectionTracker {
   readonly upgrades = { openAtClose: 0, destroyed: 0 };
 
   constructor(
-    readonly server: HttpServerLike,
+    readonly server: Http1Server,
     readonly inFlight: InFlight,
     readonly probe: ProbeRouter | undefined,
     /** Once draining, how long a connection without a request in progress may take to deliver one. */

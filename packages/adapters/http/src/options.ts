@@ -1,10 +1,9 @@
-import http from 'node:http';
-import https from 'node:https';
-import { resourceOptionsSchema, type ResourceOptions } from '@quiesce/core';
+import { resourceOptionsSchema, type ResourceOptions, type Resolver } from '@quiesce/core';
 import { z } from 'zod';
 import type { HealthSource } from './probes.js';
+import { isHttpServer, type HttpServerLike } from './server-kinds.js';
 
-export type HttpServerLike = http.Server | https.Server;
+export type { HttpServerLike } from './server-kinds.js';
 
 export interface ProbeOptions {
   /** Path answered 200 while `health().ready`, 503 from the first shutdown request on (e.g. '/readyz'). */
@@ -16,9 +15,10 @@ export interface ProbeOptions {
 }
 
 export interface HttpServerOptions extends ResourceOptions {
-  /** An unstarted server, e.g. `http.createServer(expressApp)`. Exactly one of `server` and `create`. */
+  /** An unstarted server: node:http, node:https or node:http2 (`http.createServer(expressApp)`). Exactly one of `server` and `create`. */
   server?: HttpServerLike;
-  create?: () => HttpServerLike;
+  /** Builds the server when the container resolves the node; `get` resolves other bindings (`({ get }) => http.createServer(routes(get(Orders)))`). */
+  create?: (resolver: Resolver) => HttpServerLike;
   port: number;
   /** Default '127.0.0.1'. */
   host?: string;
@@ -38,9 +38,9 @@ const path = z.string().regex(/^\//, 'expected a path starting with "/"');
 export const httpServerOptionsSchema = resourceOptionsSchema
   .extend({
     server: z
-      .custom<HttpServerLike>((v) => v instanceof http.Server || v instanceof https.Server, 'expected an http.Server or https.Server (e.g. http.createServer(app))')
+      .custom<HttpServerLike>(isHttpServer, 'expected an http.Server, https.Server or http2 server (e.g. http.createServer(app))')
       .optional(),
-    create: fn('a function returning an http.Server or https.Server').optional(),
+    create: fn('a function returning an http, https or http2 server').optional(),
     port: z.number().int().min(0).max(65_535),
     host: z.string().min(1).default('127.0.0.1'),
     listen: z.object({ backlog: z.number().int().positive().optional(), exclusive: z.boolean().optional(), ipv6Only: z.boolean().optional() }).strict().optional(),

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import { LifecycleContainer } from '@quiesce/core';
 import { afterEach } from 'vitest';
-import { httpServer, type HttpServerOptions } from '../src/index.js';
+import { httpServer, type HttpServerLike, type HttpServerOptions } from '../src/index.js';
 
 export const fixture = (name: string): Buffer => fs.readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -18,7 +18,7 @@ export function lifecycleHarness() {
   afterEach(async () => {
     for (const fn of cleanup.splice(0)) await fn();
   });
-  async function started(server: http.Server | https.Server, options: Partial<HttpServerOptions> = {}) {
+  async function started(server: HttpServerLike, options: Partial<HttpServerOptions> = {}) {
     const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
     app.resource('http', httpServer({ server, port: 0, ...options }));
     await app.start();
@@ -122,4 +122,11 @@ export async function stalledReader(port: number, request: string): Promise<{ re
 export function rawBody(response: Buffer): Buffer | undefined {
   const end = response.indexOf('\r\n\r\n');
   return end < 0 ? undefined : response.subarray(end + 4);
+}
+
+/** The value of `fn()` and how long it took (ms). */
+export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const began = performance.now();
+  const value = await fn();
+  return [value, performance.now() - began];
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { describe, expect, it } from 'vitest';
-import { fixture, get, lifecycleHarness, rawClient, waitFor, within } from './helpers.js';
+import { fixture, get, lifecycleHarness, rawClient, timed, waitFor, within } from './helpers.js';
 
 const slow = (_req: http.IncomingMessage, res: http.ServerResponse): void => void setTimeout(() => res.end('done'), 300);
 
@@ -9,19 +9,13 @@ const slow = (_req: http.IncomingMessage, res: http.ServerResponse): void => voi
 describe('one misbehaving client never holds the stop', () => {
   const { started } = lifecycleHarness();
 
-  async function stopTimed(app: { shutdown(): Promise<import('@quiesce/core').ShutdownReport> }) {
-    const began = performance.now();
-    const report = await app.shutdown();
-    return { report, ms: performance.now() - began };
-  }
-
   it('https: a TCP connection that never starts its TLS handshake is closed after the header grace', async () => {
     const server = https.createServer({ key: fixture('key.pem'), cert: fixture('cert.pem') }, slow);
     const { app, port } = await started(server, { stopTimeoutMs: 5_000 });
     const silent = await rawClient(port);
     await waitFor(() => (server as unknown as { _connections: number })._connections === 1);
 
-    const { report, ms } = await stopTimed(app);
+    const [report, ms] = await timed(() => app.shutdown());
     expect(report.node('http')?.status).toBe('stopped');
     expect(ms).toBeGreaterThanOrEqual(450);
     expect(ms).toBeLessThan(2_500);
@@ -35,7 +29,7 @@ describe('one misbehaving client never holds the stop', () => {
     stalled.socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])); // a record header announcing 512 bytes, then silence
     await waitFor(() => (server as unknown as { _connections: number })._connections === 1);
 
-    const { report, ms } = await stopTimed(app);
+    const [report, ms] = await timed(() => app.shutdown());
     expect(report.node('http')?.status).toBe('stopped');
     expect(ms).toBeLessThan(2_500);
     await within(stalled.closed, 500, 'stalled TLS connection closed');
@@ -49,7 +43,7 @@ describe('one misbehaving client never holds the stop', () => {
     const real = get(port, '/real');
     await waitFor(() => inFlight.active === 1);
 
-    const { report, ms } = await stopTimed(app);
+    const [report, ms] = await timed(() => app.shutdown());
     expect((await real).body).toBe('done');
     expect(report.node('http')?.status).toBe('stopped');
     expect(ms).toBeLessThan(2_500);
@@ -65,7 +59,7 @@ describe('one misbehaving client never holds the stop', () => {
     await waitFor(() => (server as unknown as { _connections: number })._connections === 1);
     const trickle = setInterval(() => loris.socket.writable && loris.socket.write('X-A: b\r\n'), 50);
 
-    const { report, ms } = await stopTimed(app);
+    const [report, ms] = await timed(() => app.shutdown());
     clearInterval(trickle);
     expect(report.node('http')?.status).toBe('stopped');
     expect(ms).toBeGreaterThanOrEqual(180);
