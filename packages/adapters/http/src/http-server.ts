@@ -2,6 +2,7 @@ import type { ListenOptions } from 'node:net';
 import { parseOptions, type ResourceDefinition } from '@quiesce/core';
 import { ConnectionTracker } from './connections.js';
 import { httpServerOptionsSchema, type HttpServerOptions } from './options.js';
+import { warnIfReadinessCannotWork } from './drain-delay-warning.js';
 import { probeRouter } from './probes.js';
 import { isHttp2Server, isHttpServer, type HttpServerLike, type ServerTracker } from './server-kinds.js';
 import { SessionTracker } from './sessions.js';
@@ -28,6 +29,7 @@ export function httpServer(options: HttpServerOptions): ResourceDefinition<HttpS
       if (trackers.has(srv)) throw new Error(`${ctx.name}: this server was already started once; create a new server for a new container`);
       const own = isHttp2Server(srv) ? new SessionTracker(srv, ctx.inFlight, probe, headerGraceMs) : new ConnectionTracker(srv, ctx.inFlight, probe, headerGraceMs);
       trackers.set(srv, own);
+      warnIfReadinessCannotWork(ctx.name, probes?.readiness, probes?.health);
       ctx.shutdownRequested.addEventListener('abort', () => own.closeAfterEachResponse(), { once: true });
       await listenOn(srv, { port, host, ...listen });
     },
