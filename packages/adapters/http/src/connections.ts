@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { onAbort, type InFlight } from '@quiesce/core';
 import { Connection, remoteKey } from './connection.js';
+import { warnForcedClose, type ForcedCounts } from './forced-warning.js';
 import type { Http1Server, ServerTracker } from './server-kinds.js';
 import type { ProbeRouter } from './probes.js';
 
@@ -26,8 +27,6 @@ export class ConnectionTracker implements ServerTracker {
   /** Shutdown was requested (drain delay running): still serving, but no socket is kept alive. */
   #lingering = false;
   #closed: Promise<void> = Promise.resolve();
-  /** Upgraded (WebSocket, CONNECT) connections seen while draining, and how many the force path destroyed. */
-  readonly upgrades = { openAtClose: 0, destroyed: 0 };
 
   constructor(
     readonly server: Http1Server,
@@ -155,14 +154,13 @@ export class ConnectionTracker implements ServerTracker {
    * finish with `Connection: close`, and give every connection with no request in progress (silent,
    * half a header block, mid-handshake) the header grace to deliver one.
    */
-  close(signal: AbortSignal): void {
+  close(signal: AbortSignal, name: string): void {
     this.#draining = true;
-    onAbort(signal, () => this.destroy());
+    onAbort(signal, () => warnForcedClose(name, this.destroy()));
     this.#closed = new Promise((resolve) => this.server.close(() => resolve()));
     for (const conn of this.#connections) {
       if (conn.destroyed) continue;
-      if (conn.upgraded) this.upgrades.openAtClose++;
-      else if (conn.responses.size === 0) this.#graceFor(conn);
+      if (!conn.upgraded && conn.responses.size === 0) this.#graceFor(conn);
       for (const res of conn.responses.keys()) if (!res.headersSent) res.setHeader('Connection', 'close');
     }
   }
@@ -172,12 +170,17 @@ export class ConnectionTracker implements ServerTracker {
     return this.#closed;
   }
 
-  /** The force path, when the node's time is up. */
-  destroy(): void {
-    this.server.closeAllConnections();
+  /** The force path, when the node's time is up: what it destroyed, by kind. */
+  destroy(): ForcedCounts {
+    const counts = { 'connections with a response in progress': 0, 'upgraded connections': 0, 'other connections': 0 };
     for (const conn of this.#connections) {
-      if (conn.upgraded && !conn.destroyed) this.upgrades.destroyed++;
+      if (conn.destroyed) continue;
+      if (conn.upgraded) counts['upgraded connections']++;
+      else if (conn.responses.size > 0) counts['connections with a response in progress']++;
+      else counts['other connections']++;
       conn.destroy();
     }
+    this.server.closeAllConnections();
+    return counts;
   }
 }

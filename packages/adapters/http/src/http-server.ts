@@ -33,7 +33,7 @@ export function httpServer(options: HttpServerOptions): ResourceDefinition<HttpS
       ctx.shutdownRequested.addEventListener('abort', () => own.closeAfterEachResponse(), { once: true });
       await listenOn(srv, { port, host, ...listen });
     },
-    quiesce: (srv, ctx) => trackers.get(srv)?.close(ctx.signal),
+    quiesce: (srv, ctx) => trackers.get(srv)?.close(ctx.signal, ctx.name),
     stop: (srv) => trackers.get(srv)?.closed,
   };
 }

@@ -19,8 +19,8 @@ export const isHttpServer = (v: unknown): v is HttpServerLike => isHttp1Server(v
 export interface ServerTracker {
   /** Shutdown was requested (drain delay): keep serving, keep no connection alive past its response. */
   closeAfterEachResponse(): void;
-  /** quiesce: stop accepting, let what is in flight finish; `signal` aborting is the force path. */
-  close(signal: AbortSignal): void;
+  /** quiesce: stop accepting, let what is in flight finish; `signal` aborting is the force path (warned about under `name`). */
+  close(signal: AbortSignal, name: string): void;
   /** Resolves when the last connection is gone. */
   readonly closed: Promise<void>;
 }

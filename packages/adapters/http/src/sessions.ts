@@ -3,6 +3,7 @@ import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHt
 import type { Socket } from 'node:net';
 import { onAbort, type InFlight } from '@quiesce/core';
 import { remoteKey } from './connection.js';
+import { warnForcedClose, type ForcedCounts } from './forced-warning.js';
 import type { ProbeRouter } from './probes.js';
 import type { Http2ServerLike, ServerTracker } from './server-kinds.js';
 
@@ -95,9 +96,9 @@ export class SessionTracker implements ServerTracker {
     // The GOAWAY goes out when the listener closes.
   }
 
-  close(signal: AbortSignal): void {
+  close(signal: AbortSignal, name: string): void {
     this.#draining = true;
-    onAbort(signal, () => this.destroy());
+    onAbort(signal, () => warnForcedClose(name, this.destroy()));
     this.#closed = new Promise((resolve) => this.server.close(() => resolve()));
     for (const session of this.#sessions.values()) session.close();
     for (const res of this.#http1Responses) if (!res.headersSent) res.setHeader('Connection', 'close');
@@ -122,11 +123,13 @@ export class SessionTracker implements ServerTracker {
     return this.#closed;
   }
 
-  /** The force path: every session and socket destroyed. */
-  destroy(): void {
+  /** The force path: every session and socket destroyed; what it destroyed, by kind. */
+  destroy(): ForcedCounts {
+    const counts = { 'requests in progress': this.inFlight.active, sessions: this.#sessions.size, 'connections without a session': this.#raw.size - this.#sessions.size };
     // A GOAWAY with an error code, so that clients see their open streams as failed, not ended.
     for (const session of this.#sessions.values()) session.destroy(undefined, http2.constants.NGHTTP2_CANCEL);
     for (const raw of this.#raw.values()) raw.destroy();
+    return counts;
   }
 }
 

@@ -1,21 +1,16 @@
 import http from 'node:http';
 import { LifecycleContainer } from '@quiesce/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { httpModule, httpServer, NO_DRAIN_DELAY_WARNING } from '../src/index.js';
-import { sleep } from './helpers.js';
+import { warningsWithCode } from './helpers.js';
 
 describe('readiness without a drain delay is warned about at start', () => {
-  const warnings: Error[] = [];
-  const listener = (w: Error): void => void warnings.push(w);
-  beforeAll(() => void process.on('warning', listener));
-  afterAll(() => void process.off('warning', listener));
-  afterEach(() => void warnings.splice(0));
+  const warnings = warningsWithCode(NO_DRAIN_DELAY_WARNING);
 
-  async function startAndStop(app: LifecycleContainer): Promise<Array<{ code?: string; message: string }>> {
+  async function startAndStop(app: LifecycleContainer): Promise<string[]> {
     await app.start();
     await app.shutdown();
-    await sleep(10); // process warnings are emitted on the next tick
-    return (warnings as Array<Error & { code?: string }>).filter((w) => w.code === NO_DRAIN_DELAY_WARNING);
+    return warnings.take();
   }
 
   it('httpModule with a readiness probe and drainDelayMs 0: one warning with a stable code that says what to set', async () => {
@@ -23,7 +18,7 @@ describe('readiness without a drain delay is warned about at start', () => {
     app.load(httpModule({ name: 'api', create: () => http.createServer(), port: 0, probes: { readiness: '/readyz' } }));
     const found = await startAndStop(app);
     expect(found).toHaveLength(1);
-    expect(found[0]!.message).toMatch(/^api: readiness probe \/readyz .* drainDelayMs is 0.*periodSeconds × failureThreshold/);
+    expect(found[0]).toMatch(/^api: readiness probe \/readyz .* drainDelayMs is 0.*periodSeconds × failureThreshold/);
   });
 
   it('httpServer with health: app and drainDelayMs 0 warns too', async () => {

@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import { LifecycleContainer } from '@quiesce/core';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { httpServer, type HttpServerLike, type HttpServerOptions } from '../src/index.js';
 
 export const fixture = (name: string): Buffer => fs.readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -129,4 +129,14 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const began = performance.now();
   const value = await fn();
   return [value, performance.now() - began];
+}
+
+/** Process warnings with `code` emitted during the test file (registers its own hooks). */
+export function warningsWithCode(code: string): { take: () => Promise<string[]> } {
+  const seen: string[] = [];
+  const listener = (w: Error & { code?: string }): void => void (w.code === code && seen.push(w.message));
+  beforeAll(() => void process.on('warning', listener));
+  afterAll(() => void process.off('warning', listener));
+  // Warnings are emitted on the next tick: give them one before reading.
+  return { take: async () => (await sleep(10), seen.splice(0)) };
 }
