@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import { LifecycleContainer } from '@quiesce/core';
@@ -104,15 +105,15 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   return Promise.race([promise, sleep(ms).then(() => Promise.reject(new Error(`${what}: not within ${ms} ms`)))]);
 }
 
-/** Connect, send `request`, and do not read until `resume()`: the server's writes pile up unflushed. */
-export async function stalledReader(port: number, request: string): Promise<{ resume: () => void; received: () => Buffer; closed: Promise<string | undefined> }> {
-  const socket = net.connect(port, '127.0.0.1');
+/** Connect (over TLS when given the CA), send `request`, and do not read until `resume()`: the server's writes pile up unflushed. */
+export async function stalledReader(port: number, request: string, ca?: Buffer): Promise<{ resume: () => void; received: () => Buffer; closed: Promise<string | undefined> }> {
+  const socket = ca ? tls.connect({ host: '127.0.0.1', port, ca }) : net.connect(port, '127.0.0.1');
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));
   let error: string | undefined;
   socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code));
   const closed = new Promise<string | undefined>((r) => socket.once('close', () => r(error)));
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  await new Promise<void>((resolve, reject) => socket.once(ca ? 'secureConnect' : 'connect', resolve).once('error', reject));
   socket.write(request);
   socket.pause();
   return { resume: () => socket.resume(), received: () => Buffer.concat(chunks), closed };
