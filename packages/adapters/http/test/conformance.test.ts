@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import AgentKeepAlive from 'agentkeepalive';
 import { describe, expect, it } from 'vitest';
 import { connectError, fixture, get, lifecycleHarness, rawClient, sleep, timed, waitFor } from './helpers.js';
 
@@ -24,8 +25,9 @@ for (const scheme of ['http', 'https'] as const) {
     const cert = fixture('cert.pem');
     const server = (): http.Server | https.Server =>
       scheme === 'https' ? https.createServer({ key: fixture('key.pem'), cert }, handler) : http.createServer(handler);
-    const agent = (options: http.AgentOptions = {}): http.Agent => {
-      const a = scheme === 'https' ? new https.Agent({ keepAlive: true, ca: cert, ...options }) : new http.Agent({ keepAlive: true, ...options });
+    const agent = (options: http.AgentOptions = {}, kind: 'http.Agent' | 'agentkeepalive' = 'http.Agent'): http.Agent => {
+      const [Http, Https] = kind === 'agentkeepalive' ? [AgentKeepAlive, AgentKeepAlive.HttpsAgent] : [http.Agent, https.Agent];
+      const a = scheme === 'https' ? new Https({ keepAlive: true, ca: cert, ...options }) : new Http({ keepAlive: true, ...options });
       cleanup.push(() => a.destroy());
       return a;
     };
@@ -104,16 +106,18 @@ for (const scheme of ['http', 'https'] as const) {
       expect(silent.socket.destroyed || (await silent.closed) > 0).toBe(true);
     });
 
-    it("the keep-alive request already written on a reused socket is served with Connection: close", async () => {
-      const { app, port } = await started(server());
-      const a = agent({ maxSockets: 1 });
-      let headers = false;
-      const first = get(port, '/stream?ms=200', a, () => (headers = true));
-      await waitFor(() => headers);
-      const shutdown = app.shutdown();
-      const second = await get(port, '/?id=next', a);
-      expect([second.status, second.body, second.headers.connection, second.localPort]).toEqual([200, 'ok:next', 'close', (await first).localPort]);
-      expect((await shutdown).node('http')?.status).toBe('stopped');
-    });
+    for (const kind of ['http.Agent', 'agentkeepalive'] as const) {
+      it(`${kind}: the keep-alive request already written on a reused socket is served with Connection: close`, async () => {
+        const { app, port } = await started(server());
+        const a = agent({ maxSockets: 1 }, kind);
+        let headers = false;
+        const first = get(port, '/stream?ms=200', a, () => (headers = true));
+        await waitFor(() => headers);
+        const shutdown = app.shutdown();
+        const second = await get(port, '/?id=next', a);
+        expect([second.status, second.body, second.headers.connection, second.localPort]).toEqual([200, 'ok:next', 'close', (await first).localPort]);
+        expect((await shutdown).node('http')?.status).toBe('stopped');
+      });
+    }
   });
 }

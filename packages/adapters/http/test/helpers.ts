@@ -48,7 +48,8 @@ export function portOf(server: net.Server): number {
 /** One GET on 127.0.0.1; rejects on any socket error (reset, hang up). */
 export function get(port: number, path: string, agent?: http.Agent, onResponse?: () => void): Promise<Reply> {
   const began = performance.now();
-  const mod = agent instanceof https.Agent ? https : http;
+  // By protocol, not class: agentkeepalive's HttpsAgent is no https.Agent at run time.
+  const mod = (agent as { protocol?: string } | undefined)?.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     let socketClosed!: Promise<number>;
     const req = mod.get({ host: '127.0.0.1', port, path, agent: agent ?? false }, (res) => {

@@ -1,7 +1,9 @@
 import http2 from 'node:http2';
 import https from 'node:https';
+import { LifecycleContainer } from '@quiesce/core';
 import { describe, expect, it } from 'vitest';
-import { connectError, fixture, get, lifecycleHarness, rawClient, timed, waitFor, within } from './helpers.js';
+import { httpModule } from '../src/index.js';
+import { connectError, fixture, get, lifecycleHarness, portOf, rawClient, timed, waitFor, within } from './helpers.js';
 
 function handler(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): void {
   const url = new URL(req.url, 'http://x');
@@ -60,6 +62,20 @@ for (const secure of [false, true]) {
       expect(ms).toBeGreaterThanOrEqual(300);
       expect(ms).toBeLessThan(900);
       await within(client.closed, 1_000, 'client session closed');
+    });
+
+    it('probes over HTTP/2: /readyz 200 while running, 503 during the drain delay, never counted as in-flight work', async () => {
+      const app = new LifecycleContainer({ drainDelayMs: 300, shutdownTimeoutMs: 5_000 });
+      app.load(httpModule({ name: 'h2', create: server, port: 0, probes: { readiness: '/readyz' } }));
+      await app.start();
+      const client = connect(portOf(app.get('h2')));
+      const before = await request(client.session, '/readyz');
+      expect([before.status, JSON.parse(before.body)]).toEqual([200, { ready: true, state: 'running' }]);
+      expect(app.inFlight('h2').active).toBe(0);
+      const shutdown = app.shutdown();
+      const during = await request(client.session, '/readyz');
+      expect(during.status).toBe(503);
+      expect((await shutdown).node('h2')?.status).toBe('stopped');
     });
 
     it('an idle session is closed at once (Http2Server.close() alone would wait for it)', async () => {
