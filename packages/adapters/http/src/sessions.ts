@@ -25,6 +25,8 @@ export class SessionTracker implements ServerTracker {
   readonly #http1Responses = new Set<ServerResponse>();
   readonly #graces = new Map<string, ReturnType<typeof setTimeout>>();
   #draining = false;
+  /** Shutdown was requested (drain delay running). */
+  #lingering = false;
   #closed: Promise<void> = Promise.resolve();
 
   constructor(
@@ -77,7 +79,7 @@ export class SessionTracker implements ServerTracker {
    * keep its socket from the grace while it runs; once draining it says `Connection: close`.
    */
   #onHttp1Request(req: IncomingMessage, res: ServerResponse): void {
-    if (this.#draining) res.setHeader('Connection', 'close');
+    if (this.#draining || this.#lingering) res.setHeader('Connection', 'close');
     const key = remoteKey(req.socket);
     this.#http1Busy.set(key, (this.#http1Busy.get(key) ?? 0) + 1);
     this.#http1Responses.add(res);
@@ -92,8 +94,9 @@ export class SessionTracker implements ServerTracker {
   }
 
   closeAfterEachResponse(): void {
-    // HTTP/2 multiplexes every request of a client on one session: nothing to close per response.
-    // The GOAWAY goes out when the listener closes.
+    // HTTP/2 multiplexes every request of a client on one session: nothing to close per response
+    // (the GOAWAY goes out when the listener closes). allowHTTP1 responses do say close from now on.
+    this.#lingering = true;
   }
 
   close(signal: AbortSignal, name: string): void {
