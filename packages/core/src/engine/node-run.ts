@@ -32,6 +32,13 @@ export class NodeRun implements PhaseContext, AbortState {
     readonly phase: 'start' | 'stop',
   ) {}
 
+  /** A run whose time is up at `deadline` (epoch ms). */
+  static until(name: string, phase: 'start' | 'stop', deadline: number): NodeRun {
+    const run = new NodeRun(name, phase);
+    run.deadline = deadline;
+    return run;
+  }
+
   get signal(): AbortSignal {
     return signalOf(this);
   }

@@ -15,7 +15,6 @@ const SETTLED = 2;
 const { done: DONE, failed: FAILED, timedOut: TIMED_OUT, skipped: SKIPPED } = Status;
 const { globalDeadline: GLOBAL_DEADLINE, budget: BUDGET } = Limit;
 
-
 /**
  * The scheduler: a dependency-ordered walk with settle counters (a WaitGroup per node, not a
  * Promise.all per layer). A node begins the moment its last predecessor settles, runs under its
@@ -32,7 +31,7 @@ class Walk {
   readonly #names: readonly string[];
   readonly #before: readonly (readonly number[])[];
   readonly #after: readonly (readonly number[])[];
-  /** Per-node state (typed arrays over one buffer). */
+  readonly #wantsContext: boolean; // does `run` declare its ctx parameter?
   readonly #t: NodeTable;
   readonly #runs = new Map<number, NodeRun>();
   readonly #tail: Float64Array | undefined;
@@ -41,15 +40,14 @@ class Walk {
   readonly #epochOffset = Date.now() - performance.now();
   #ready: number[] = [];
   #pumping = false;
-  /** The clock reading of the last synchronous settle: the next node in the same pump begins then. */
+  /** The last synchronous settle's clock reading: the next node of the same pump begins then. */
   #clock = NaN;
   #open = 0;
   #halted = false;
   #deadlinePassed = false;
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   #finished = false;
-  /** The last node that overran its limit: what delayed the nodes the deadline then skipped. */
-  #overrun: NodeOverrunError | undefined;
+  #overrun: NodeOverrunError | undefined; // the last overrun: what delayed nodes the deadline then skipped
 
   constructor(o: WalkOptions) {
     this.#o = o;
@@ -60,6 +58,7 @@ class Walk {
     this.#before = o.direction === 'start' ? graph.deps : graph.dependents;
     this.#after = o.direction === 'start' ? graph.dependents : graph.deps;
     this.#t = new NodeTable(n);
+    this.#wantsContext = o.run.length >= 2;
     const include = o.include;
     for (let i = 0; i < n; i++) {
       if (include && !include(i)) {
@@ -111,28 +110,33 @@ class Walk {
       this.#t.reasons.set(i, this.#deadlinePassed ? this.#deadlineSkipReason() : 'not begun: walk halted');
       return this.#settle(i, SKIPPED);
     }
-    const run = new NodeRun(this.#names[i]!, this.#o.direction);
     this.#t.state[i] = RUNNING;
     this.#t.beganAt[i] = now;
     this.#t.timeout[i] = this.#t.allowed[i] = this.#o.timeoutMs(i);
     this.#limitFor(i, now);
-    run.deadline = this.#epochOffset + now + this.#t.allowed[i]!;
+    // A run that declares no context parameter gets none until it turns asynchronous (ARCHITECTURE.md).
+    let run = this.#wantsContext ? this.#runFor(i, now) : undefined;
     this.#notify(i, 'running', now);
     let result: unknown;
     try {
-      result = this.#o.run(i, run);
+      result = this.#o.run(i, run!);
     } catch (error) {
       return this.#settle(i, FAILED, error);
     }
     if (!isThenable(result)) return this.#settleWith(i, result);
+    run ??= this.#runFor(i, now);
     this.#runs.set(i, run);
     this.#clock = NaN;
-    // Settle from whichever comes first; a late answer from a timed-out hook is ignored by #settle.
+    // Whichever comes first settles; a late answer from a timed-out hook is ignored by #settle.
     result.then(
       (value) => this.#settleWith(i, value),
       (error: unknown) => this.#settle(i, FAILED, error),
     );
     if (this.#t.state[i] === RUNNING) this.#armTimer(i, run);
+  }
+
+  #runFor(i: number, began: number): NodeRun {
+    return NodeRun.until(this.#names[i]!, this.#o.direction, this.#epochOffset + began + this.#t.allowed[i]!);
   }
 
   /** The time a node gets: its own timeout, cut by the global deadline and, if budgeting, by the reserves after it. */
@@ -174,15 +178,13 @@ class Walk {
     this.#settle(i, value.status === 'skipped' ? SKIPPED : TIMED_OUT, value.error);
   }
 
-  /** status: DONE, FAILED, TIMED_OUT or SKIPPED. */
   #settle(i: number, status: number, error?: unknown): void {
     if (this.#t.state[i] === SETTLED || this.#finished) return;
     this.#t.state[i] = SETTLED;
     const now = performance.now();
     if (this.#pumping) this.#clock = now;
     if (status === DONE && now - this.#t.beganAt[i]! > this.#t.allowed[i]! + OVERRUN_TOLERANCE_MS) {
-      // Finished, but only after its limit: its timer could not fire because it held the event
-      // loop. Reporting it stopped would hide what delayed everything else.
+      // Finished after its limit (it held the loop, its timer could not fire): never "stopped".
       status = TIMED_OUT;
       error = this.#overrun = new NodeOverrunError(this.#names[i]!, this.#o.direction, this.#t.allowed[i]!, now - this.#t.beganAt[i]!);
     } else if (status === FAILED && (error === undefined || error === null)) {
@@ -191,7 +193,6 @@ class Walk {
     this.#t.status[i] = status;
     this.#t.endedAt[i] = now;
     if (error !== undefined) this.#t.errors.set(i, error);
-    // Only asynchronous nodes are in #runs; most graphs settle mostly synchronous nodes.
     const run = this.#runs.size > 0 ? this.#runs.get(i) : undefined;
     if (run) {
       run.clearTimer();
@@ -224,8 +225,8 @@ class Walk {
   }
 
   #deadlineSkipReason(): string {
-    const base = 'global deadline passed before it could begin';
-    return this.#overrun ? `${base} (delayed by ${this.#overrun.node}, which overran its limit by ${Math.round(this.#overrun.overrunMs)} ms)` : base;
+    const o = this.#overrun;
+    return `global deadline passed before it could begin${o ? ` (delayed by ${o.node}, which overran its limit by ${Math.round(o.overrunMs)} ms)` : ''}`;
   }
 
   /** Shutdown during start: running starts are given up on at once, so the walk ends now (the container handles late completions). */
