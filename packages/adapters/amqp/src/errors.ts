@@ -1,0 +1,35 @@
+import { QuiesceError } from '@quiesce/core';
+
+/**
+ * The broker closed the connection (CONNECTION_FORCED, a failover) or it was lost (reset, heartbeat
+ * timeout) before the node closed it: the node did not stop cleanly, whatever it still owned was
+ * cut by the other side. `cause` is amqplib's error.
+ */
+export class AmqpConnectionLostError extends QuiesceError {
+  override readonly name = 'AmqpConnectionLostError';
+  readonly code = 'QUIESCE_AMQP_CONNECTION_LOST';
+  constructor(override readonly cause: unknown) {
+    super(`amqp connection was closed by the broker or lost before it was stopped: ${describe(cause)}`, { cause });
+  }
+}
+
+/**
+ * A consumer's channel closed under it (its connection lost, or the broker closed the channel):
+ * the handled-but-unacked deliveries can no longer be acked, and the broker hands them out again.
+ */
+export class AmqpChannelLostError extends QuiesceError {
+  override readonly name = 'AmqpChannelLostError';
+  readonly code = 'QUIESCE_AMQP_CHANNEL_LOST';
+  constructor(
+    readonly queue: string,
+    /** Deliveries received but not acked/nacked when the channel closed: the broker redelivers them. */
+    readonly redelivered: number,
+    override readonly cause: unknown,
+  ) {
+    super(`amqp consumer on "${queue}": channel closed before its deliveries were settled (${describe(cause)}); ${redelivered} unacked ${redelivered === 1 ? 'delivery' : 'deliveries'} will be redelivered`, { cause });
+  }
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : cause === undefined ? 'no reason given' : String(cause);
+}
