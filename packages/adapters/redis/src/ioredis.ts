@@ -41,8 +41,15 @@ const driver: RedisDriver<Redis> = {
     ]);
   },
   async close(client) {
-    if (client.status === 'end') return;
-    if (client.status === 'wait') return client.disconnect();
+    if (client.status === 'end' || client.status === 'wait') {
+      client.disconnect();
+      return true;
+    }
+    // Lost and waiting to reconnect: ioredis would answer QUIT itself and keep what it queued.
+    if (!LIVE.has(client.status)) {
+      cut(client);
+      return false;
+    }
     // enableAutoPipelining buffers commands until process.nextTick; QUIT bypasses that buffer and
     // would overtake them (they would then fail with "Connection is closed").
     if (client.autoPipelineQueueSize > 0) await new Promise((resolve) => setImmediate(resolve));
@@ -50,9 +57,32 @@ const driver: RedisDriver<Redis> = {
     // Redis answers in order: QUIT's reply comes after every earlier command's reply.
     await client.quit();
     await ended;
+    return true;
   },
-  kill: (client) => client.disconnect(),
+  kill: cut,
 };
+
+/** What the cut needs beyond ioredis' public API (present in ioredis 5 and 6). */
+interface Internals {
+  connector?: { disconnectTimeout: number };
+  flushQueue?: (error: Error) => void;
+}
+
+/**
+ * Close now. disconnect() alone only half-closes: it ends the socket and destroys it after
+ * `disconnectTimeout` (2 s), a timer that keeps the process alive when the server does not answer
+ * the FIN (frozen). On a socket already gone (status 'reconnecting') nothing ever clears that timer,
+ * and the commands queued for the next connection are never rejected.
+ */
+function cut(client: Redis): void {
+  if (client.status === 'end') return; // cut already: another disconnect() would arm another timer
+  const internals = client as unknown as Internals;
+  if (internals.connector) internals.connector.disconnectTimeout = 0;
+  const live = client.stream !== undefined && !client.stream.destroyed;
+  client.stream?.destroy();
+  client.disconnect(); // no reconnect; the socket's 'close' rejects the pending commands
+  if (!live) internals.flushQueue?.(new Error('Connection is closed.'));
+}
 
 /** A managed ioredis client: `app.resource(Cache, ioredisClient({ url }))`. */
 export function ioredisClient(options: IoredisClientOptions = {}): ResourceDefinition<Redis> {

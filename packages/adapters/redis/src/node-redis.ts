@@ -6,6 +6,7 @@ import { clientWith, parseClientOptions, plainObject, redisUrl } from './options
 /** What the adapter needs from a node-redis v5/v6 client (`createClient()`, any modules/RESP). */
 export interface NodeRedisLike {
   readonly isOpen: boolean;
+  readonly isReady: boolean;
   readonly isPubSubActive: boolean;
   connect(): Promise<unknown>;
   ping(): Promise<unknown>;
@@ -14,6 +15,7 @@ export interface NodeRedisLike {
   close(): Promise<unknown>;
   destroy(): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
   once(event: 'error', listener: (error: Error) => void): unknown;
   off(event: 'error', listener: (error: Error) => void): unknown;
   listenerCount(event: 'error'): number;
@@ -41,9 +43,24 @@ const driver: RedisDriver<NodeRedisLike> = {
   async unsubscribeAll(client) {
     if (client.isPubSubActive) await Promise.all([client.unsubscribe(), client.pUnsubscribe()]);
   },
-  // close() waits until the command queue is empty (every reply delivered), then ends the socket.
-  close: async (client) => client.isOpen && client.close(),
-  kill: (client) => client.destroy(),
+  // Replies come in order: once this PING is answered, every reply issued before it has reached
+  // its caller. Not close(): on node-redis 5 it marks the client closed at once, and a destroy()
+  // after that throws ClientClosedError without closing the socket, so a frozen server's socket
+  // could not be cut any more (fixed in 6).
+  close: async (client, watch) => {
+    if (!client.isOpen) return true;
+    // Reconnecting: wait for the attempt's outcome. destroy() while its TCP connect is pending
+    // leaks the new socket (node-redis 5 and 6 assign it only once connected).
+    if (!client.isReady) await watch.next();
+    const live = client.isReady;
+    if (live) await client.ping();
+    client.destroy();
+    return live;
+  },
+  // destroy() rejects every pending command and closes the socket; on node-redis 5 it throws once closed.
+  kill: (client) => {
+    if (client.isOpen) client.destroy();
+  },
 };
 
 type DefaultClient = ReturnType<typeof createClient>;
