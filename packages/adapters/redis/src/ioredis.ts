@@ -3,13 +3,29 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { redisResource, type RedisDriver } from './graceful.js';
 import { clientWith, parseClientOptions, plainObject, redisUrl } from './options.js';
 
-export interface IoredisClientOptions extends ResourceOptions {
+/**
+ * An ioredis client as this package's public types see it. Structural on purpose: ioredis is an
+ * optional peer, and declarations that imported it would fail (TS2307) in a node-redis-only
+ * project compiled with `skipLibCheck: false`. Every ioredis 5/6 `Redis` fits.
+ */
+export interface IoredisLike {
+  readonly status: string;
+  connect(): Promise<unknown>;
+  ping(): Promise<unknown>;
+  quit(): Promise<unknown>;
+  disconnect(reconnect?: boolean): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
+  listenerCount(event: 'error'): number;
+}
+
+export interface IoredisClientOptions<C extends IoredisLike = IoredisLike> extends ResourceOptions {
   /** An existing client to manage (exclusive of `url`/`redisOptions`). */
-  client?: Redis;
+  client?: C;
   /** `redis://[user:pass@]host:port[/db]`; defaults to ioredis' own default (127.0.0.1:6379). */
   url?: string;
-  /** Passed to `new Redis()`; `lazyConnect` is forced so that start() connects and reports failures. */
-  redisOptions?: RedisOptions;
+  /** ioredis' `RedisOptions`, passed to `new Redis()`; `lazyConnect` is forced so that start() connects and reports failures. */
+  redisOptions?: object;
 }
 
 const connection = {
@@ -84,15 +100,16 @@ function cut(client: Redis): void {
   if (!live) internals.flushQueue?.(new Error('Connection is closed.'));
 }
 
-/** A managed ioredis client: `app.resource(Cache, ioredisClient({ url }))`. */
-export function ioredisClient(options: IoredisClientOptions = {}): ResourceDefinition<Redis> {
+/** A managed ioredis client: `app.resource(Cache, ioredisClient({ url }))` (`ioredisClient<Redis>(...)` for ioredis' own type). */
+export function ioredisClient<C extends IoredisLike = IoredisLike>(options: IoredisClientOptions<C> = {}): ResourceDefinition<C> {
   const { lifecycle, connection: c } = parseClientOptions('ioredisClient', options, connection, ['url', 'redisOptions']);
   const create = async (): Promise<Redis> => {
-    if (c.client) return c.client;
+    if (c.client) return c.client as unknown as Redis;
     // Loaded lazily so that node-redis users need not install ioredis (optional peer).
     const { Redis } = await import('ioredis');
     const redisOptions = { ...c.redisOptions, lazyConnect: true };
     return c.url ? new Redis(c.url, redisOptions) : new Redis(redisOptions);
   };
-  return redisResource(create, lifecycle, driver);
+  // Typed against ioredis inside; only the public signature is structural.
+  return redisResource(create, lifecycle, driver) as unknown as ResourceDefinition<C>;
 }

@@ -1,5 +1,5 @@
 import type { ResourceDefinition, ResourceOptions } from '@quiesce/core';
-import type { createClient, RedisClientOptions } from 'redis';
+import type { RedisClientOptions } from 'redis';
 import { redisResource, type RedisDriver } from './graceful.js';
 import { clientWith, parseClientOptions, plainObject, redisUrl } from './options.js';
 
@@ -25,8 +25,8 @@ export interface NodeRedisClientOptions<C extends NodeRedisLike = NodeRedisLike>
   /** An existing client, connected or not (exclusive of `url`/`clientOptions`). */
   client?: C;
   url?: string;
-  /** Passed to `createClient()`. */
-  clientOptions?: RedisClientOptions;
+  /** node-redis' `RedisClientOptions`, passed to `createClient()` (structural here: see IoredisLike). */
+  clientOptions?: object;
 }
 
 const connection = {
@@ -63,16 +63,14 @@ const driver: RedisDriver<NodeRedisLike> = {
   },
 };
 
-type DefaultClient = ReturnType<typeof createClient>;
-
-/** A managed node-redis client: `app.resource(Cache, nodeRedisClient({ url }))`. */
-export function nodeRedisClient<C extends NodeRedisLike = DefaultClient>(options: NodeRedisClientOptions<C> = {}): ResourceDefinition<C> {
+/** A managed node-redis client: `app.resource(Cache, nodeRedisClient({ url }))` (`nodeRedisClient<RedisClientType>(...)` for node-redis' own type). */
+export function nodeRedisClient<C extends NodeRedisLike = NodeRedisLike>(options: NodeRedisClientOptions<C> = {}): ResourceDefinition<C> {
   const { lifecycle, connection: c } = parseClientOptions('nodeRedisClient', options, connection, ['url', 'clientOptions']);
   const create = async (): Promise<C> => {
     if (c.client) return c.client as C;
     // Loaded lazily so that ioredis users need not install redis (optional peer).
     const { createClient } = await import('redis');
-    return createClient({ ...c.clientOptions, ...(c.url ? { url: c.url } : {}) }) as unknown as C;
+    return createClient({ ...(c.clientOptions as RedisClientOptions), ...(c.url ? { url: c.url } : {}) }) as unknown as C;
   };
   return redisResource<C>(create, lifecycle, driver);
 }
