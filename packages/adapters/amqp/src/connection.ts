@@ -2,6 +2,7 @@ import { onAbort, parseOptions, resourceOptionsSchema, type ResourceDefinition, 
 import { connect, type ChannelModel, type Options } from 'amqplib';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
+import { closeOrLost } from './close.js';
 import { AmqpConnectionLostError } from './errors.js';
 import { lifecycleFields } from './lifecycle-fields.js';
 
@@ -71,11 +72,8 @@ export function amqpConnection(options: AmqpConnectionOptions): ResourceDefiniti
     stop: async (conn) => {
       if (!closedConnections.has(conn)) {
         closeRequested.add(conn);
-        // amqplib settles close() only on the broker's Close-Ok: a socket lost meanwhile ends the
-        // connection without settling it, and the stop would wait out its timeout for nothing.
-        const closed = new Promise((resolve) => conn.once('close', resolve));
         try {
-          await Promise.race([conn.close(), closed]);
+          await closeOrLost(conn);
         } catch (error) {
           if (!closedConnections.has(conn)) throw error;
         }

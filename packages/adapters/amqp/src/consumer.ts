@@ -1,6 +1,7 @@
 import { onAbort, parseOptions, resourceOptionsSchema, type HookContext, type InFlight, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { z } from 'zod';
+import { closeOrLost } from './close.js';
 import { AmqpChannelLostError } from './errors.js';
 import { lifecycleFields } from './lifecycle-fields.js';
 
@@ -139,13 +140,8 @@ export class AmqpConsumer {
   /** Close the channel: whatever is still unacked goes back to the queue (redelivered, never lost). Idempotent. */
   close(): Promise<void> {
     if (!this.channel || this.#closed) return Promise.resolve();
-    const ch = this.channel;
-    // A second channel.close() throws "Channel closing": share the first. amqplib settles it only
-    // on the broker's Close-Ok: a connection lost meanwhile closes the channel without settling it.
-    this.#closing ??= new Promise<void>((resolve, reject) => {
-      ch.once('close', () => resolve());
-      ch.close().then(resolve, (error: unknown) => (this.#closed ? resolve() : reject(error)));
-    });
+    // A second channel.close() throws "Channel closing": share the first.
+    this.#closing ??= closeOrLost(this.channel);
     return this.#closing;
   }
 

@@ -30,6 +30,21 @@ export class AmqpChannelLostError extends QuiesceError {
   }
 }
 
+/**
+ * A publisher's confirm channel closed under it with publishes the broker had not confirmed:
+ * they may or may not have been stored (their confirm callbacks got "channel closed").
+ */
+export class AmqpUnconfirmedError extends QuiesceError {
+  override readonly name = 'AmqpUnconfirmedError';
+  readonly code = 'QUIESCE_AMQP_UNCONFIRMED';
+  constructor(
+    readonly unconfirmed: number,
+    override readonly cause: unknown,
+  ) {
+    super(`amqp publisher: channel closed before the broker confirmed ${unconfirmed} ${unconfirmed === 1 ? 'publish' : 'publishes'} (${describe(cause)}); they may not have been stored`, { cause });
+  }
+}
+
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : cause === undefined ? 'no reason given' : String(cause);
 }
