@@ -53,6 +53,12 @@ export class Connections {
 
   #guard(client: PoolClient): void {
     client.on('error', (error: unknown) => this.#lose(client, error));
+    // A backend that ends itself (terminated, postmaster gone) first sends a FATAL error; with a
+    // query running pg hands it to that query only, the caller releases the client, and its
+    // socket then closes as if we had ended it.
+    client.connection.on('errorMessage', (message: { severity?: string }) => {
+      if (message.severity === 'FATAL' || message.severity === 'PANIC') this.#lose(client, message);
+    });
   }
 
   #lose(client: PoolClient, cause: unknown): void {
