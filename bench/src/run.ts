@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { e2e } from './e2e.js';
 import { engine } from './engine.js';
+import { httpStop } from './http.js';
 import { race } from './race.js';
 import { resolution } from './resolution.js';
 import { printTable } from './table.js';
@@ -35,6 +36,12 @@ if (wants('e2e')) {
   const row = await e2e();
   results.e2e = row;
   printTable('4. End-to-end: the example service on real servers, SIGTERM → exit (drain delay subtracted)', [row]);
+}
+
+if (wants('http')) {
+  const rows = await httpStop([100, 1_000, 5_000]);
+  results.http = rows;
+  printTable('5. HTTP stop: N idle keep-alive sockets + 50 requests 200 ms from done, loopback (median of 5)', rows);
 }
 
 const targets = checkTargets(results as BenchResults);

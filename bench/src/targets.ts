@@ -1,5 +1,6 @@
 import type { E2eRow } from './e2e.js';
 import type { EngineRow } from './engine.js';
+import type { HttpRow } from './http.js';
 import type { RaceRow } from './race.js';
 import type { ResolutionRow } from './resolution.js';
 
@@ -14,10 +15,11 @@ export interface BenchResults {
   engine?: EngineRow[];
   resolution?: ResolutionRow;
   e2e?: E2eRow;
+  http?: HttpRow[];
 }
 
 /** Each target of the benchmark issue, judged on this run's own numbers (never on stored ones). */
-export function checkTargets({ race, engine, resolution, e2e }: BenchResults): TargetCheck[] {
+export function checkTargets({ race, engine, resolution, e2e, http }: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   if (race) {
     const ours = race.filter((r) => r.contestant === 'quiesce');
@@ -43,5 +45,20 @@ export function checkTargets({ race, engine, resolution, e2e }: BenchResults): T
     checks.push({ target: 'e2e: idle SIGTERM → exit < 250 ms (drain delay subtracted)', measured: `${e2e.idleExitMs} ms`, met: e2e.idleExitMs < 250 });
     checks.push({ target: 'e2e: 0 failed requests under load', measured: `${e2e.failedRequests} of ${e2e.requestsUnderLoad}`, met: e2e.failedRequests === 0 });
   }
+  if (http) checks.push(...httpTargets(http));
   return checks;
+}
+
+/** At every socket count: quiesce's median stop ≤ the fastest peer's, and no reset at all. */
+function httpTargets(rows: readonly HttpRow[]): TargetCheck[] {
+  return [...new Set(rows.map((r) => r.sockets))].map((sockets) => {
+    const at = rows.filter((r) => r.sockets === sockets);
+    const ours = at.find((r) => r.contestant === 'quiesce')!;
+    const fastest = at.filter((r) => r.contestant !== 'quiesce').reduce((a, b) => (b.stopMs < a.stopMs ? b : a));
+    return {
+      target: `http ${sockets} sockets: quiesce stop ≤ fastest peer's, 0 resets`,
+      measured: `${ours.stopMs} ms vs ${fastest.contestant} ${fastest.stopMs} ms, ${ours.resets} resets`,
+      met: ours.stopMs <= fastest.stopMs && ours.resets === 0,
+    };
+  });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LifecycleContainer, buildGraph, walk } from '../src/index.js';
-import { deepestFirst } from '../src/graph.js';
+import { deepestFirst } from '../src/graph/graph.js';
 
 // a ← b ← c ← d (a chain of 4) and e, f, g: lone nodes.
 const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];

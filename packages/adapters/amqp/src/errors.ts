@@ -1,4 +1,7 @@
-import { QuiesceError } from '@quiesce/core';
+import { QuiesceError, type ErrorCode } from '@quiesce/core';
+
+// core's ErrorCode lists core's own codes; an adapter's code is a string of the same family
+// (QUIESCE_*), cast until core's type admits adapter codes.
 
 /**
  * The broker closed the connection (CONNECTION_FORCED, a failover) or it was lost (reset, heartbeat
@@ -7,7 +10,7 @@ import { QuiesceError } from '@quiesce/core';
  */
 export class AmqpConnectionLostError extends QuiesceError {
   override readonly name = 'AmqpConnectionLostError';
-  readonly code = 'QUIESCE_AMQP_CONNECTION_LOST';
+  override readonly code = 'QUIESCE_AMQP_CONNECTION_LOST' as ErrorCode;
   constructor(override readonly cause: unknown) {
     super(`amqp connection was closed by the broker or lost before it was stopped: ${describe(cause)}`, { cause });
   }
@@ -19,7 +22,7 @@ export class AmqpConnectionLostError extends QuiesceError {
  */
 export class AmqpChannelLostError extends QuiesceError {
   override readonly name = 'AmqpChannelLostError';
-  readonly code = 'QUIESCE_AMQP_CHANNEL_LOST';
+  override readonly code = 'QUIESCE_AMQP_CHANNEL_LOST' as ErrorCode;
   constructor(
     readonly queue: string,
     /** Deliveries received but not acked/nacked when the channel closed: the broker redelivers them. */
@@ -36,7 +39,7 @@ export class AmqpChannelLostError extends QuiesceError {
  */
 export class AmqpUnconfirmedError extends QuiesceError {
   override readonly name = 'AmqpUnconfirmedError';
-  readonly code = 'QUIESCE_AMQP_UNCONFIRMED';
+  override readonly code = 'QUIESCE_AMQP_UNCONFIRMED' as ErrorCode;
   constructor(
     readonly unconfirmed: number,
     override readonly cause: unknown,

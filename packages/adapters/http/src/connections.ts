@@ -2,85 +2,141 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { onAbort, type InFlight } from '@quiesce/core';
-import type { HttpServerLike } from './options.js';
+import { Connection, remoteKey } from './connection.js';
+import { warnForcedClose, type ForcedCounts } from './forced-warning.js';
+import type { Http1Server, ServerTracker } from './server-kinds.js';
 import type { ProbeRouter } from './probes.js';
 
 const noop = (): void => {};
-/** How long a connection that has not sent a byte gets, once draining, for a request that may be on the wire. */
-const SILENT_GRACE_MS = 250;
 
 /**
- * Sees every request and socket of one server so that closing it is graceful. Node 20's own
- * `server.close()` (measured in test/node-behaviour.test.ts) stops listening and destroys idle
- * keep-alive sockets, but: responses written afterwards still say `Connection: keep-alive`; a
- * socket whose response ends after close() stays open until `keepAliveTimeout`; a socket that
- * connected but never sent a byte is never closed (close() also stops the header-timeout timer).
+ * Sees every connection, request and response of one server so that closing it is graceful. What
+ * Node 20's own `server.close()` gets wrong (test/node-behaviour.test.ts, DESIGN.md pitfalls): it
+ * destroys a socket whose response was `end()`ed but not yet flushed; responses written afterwards
+ * still say keep-alive and keep their socket for `keepAliveTimeout`; it never closes a connection
+ * that sent nothing, half a header block, or half a TLS handshake (close() also stops Node's
+ * header-timeout checks).
  */
-export class ConnectionTracker {
-  /** Every accepted TCP socket, upgraded (WebSocket) ones included: what the force path destroys. */
-  readonly #tcp = new Set<Socket>();
-  /** Sockets HTTP is parsed from (the TLS socket under https) → responses still open on each. */
-  readonly #http = new Map<Socket, Map<ServerResponse, () => void>>();
+export class ConnectionTracker implements ServerTracker {
+  readonly #connections = new Set<Connection>();
+  /** The connection each socket HTTP is parsed from belongs to (the TLS socket under https). */
+  readonly #byHttpSocket = new WeakMap<Socket, Connection>();
+  /** https: connections still in their handshake, by remote address and port (what a TLS socket shares with its TCP one). */
+  readonly #handshaking = new Map<string, Connection>();
   #draining = false;
   /** Shutdown was requested (drain delay running): still serving, but no socket is kept alive. */
   #lingering = false;
   #closed: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly server: HttpServerLike,
+    readonly server: Http1Server,
     readonly inFlight: InFlight,
     readonly probe: ProbeRouter | undefined,
+    /** Once draining, how long a connection without a request in progress may take to deliver one. */
+    readonly headerGraceMs: number,
   ) {
-    // Wrap emit rather than the listener list: request listeners added later (express, or after
-    // start) still run through here, and probes answer before any of them.
+    // Wrap emit rather than adding listeners: request listeners added later (express, or after
+    // start) still run through here, probes answer before any of them, and an 'upgrade' listener
+    // of ours would make Node hand upgrades to us instead of refusing them.
     const emit = server.emit.bind(server) as (event: string | symbol, ...args: unknown[]) => boolean;
-    server.emit = ((event: string | symbol, ...args: unknown[]) =>
-      event === 'request'
-        ? this.#onRequest(args[0] as IncomingMessage, args[1] as ServerResponse, () => emit(event, ...args))
-        : emit(event, ...args)) as typeof server.emit;
-    server.on('connection', (socket: Socket) => {
-      this.#tcp.add(socket);
-      socket.once('close', () => this.#tcp.delete(socket));
+    server.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event === 'request') return this.#onRequest(args[0] as IncomingMessage, args[1] as ServerResponse, () => emit(event, ...args));
+      if (event === 'upgrade' || event === 'connect') this.#connectionOf((args[0] as IncomingMessage).socket).upgraded = true;
+      return emit(event, ...args);
+    }) as typeof server.emit;
+    const secure = server instanceof tls.Server;
+    server.on('connection', (raw: Socket) => {
+      const conn = new Connection(raw);
+      this.#connections.add(conn);
+      raw.once('close', () => this.#gone(conn));
+      if (!secure) return this.#attach(conn, raw);
+      const key = remoteKey(raw);
+      this.#handshaking.set(key, conn);
+      raw.once('close', () => this.#handshaking.delete(key));
     });
-    server.on(server instanceof tls.Server ? 'secureConnection' : 'connection', (socket: Socket) => {
-      this.#open(socket);
-      // A TLS handshake that was in progress at close time completes during the drain.
-      if (this.#draining) this.#dropIfSilent(socket);
-    });
+    if (secure) {
+      server.on('secureConnection', (socket: Socket) => {
+        const key = remoteKey(socket);
+        const conn = this.#handshaking.get(key);
+        this.#handshaking.delete(key);
+        if (conn) this.#attach(conn, socket);
+      });
+    }
+    // Replaces Node's check for this server: close() calls it (Node ≥ 19), and so do frameworks
+    // (fastify's forceCloseConnections: 'idle').
+    server.closeIdleConnections = () => {
+      for (const conn of this.#connections) if (conn.idle) conn.destroy();
+    };
   }
 
-  #open(socket: Socket): Map<ServerResponse, () => void> {
-    let open = this.#http.get(socket);
-    if (open) return open;
-    const responses = new Map<ServerResponse, () => void>();
-    this.#http.set(socket, responses);
-    // A response queued behind a pipelined one never emits 'close' when the socket dies; settle it here.
-    socket.once('close', () => {
-      this.#http.delete(socket);
-      for (const settle of responses.values()) settle();
-    });
-    return responses;
+  #attach(conn: Connection, socket: Socket): void {
+    conn.http = socket;
+    this.#byHttpSocket.set(socket, conn);
+    if (socket !== conn.raw) socket.once('close', () => this.#gone(conn));
+  }
+
+  /** A socket that reached HTTP without our 'connection' listener seeing it (emitted by hand): adopt it. */
+  #connectionOf(socket: Socket): Connection {
+    let conn = this.#byHttpSocket.get(socket);
+    if (conn) return conn;
+    conn = new Connection(socket);
+    this.#connections.add(conn);
+    this.#attach(conn, socket);
+    socket.once('close', () => this.#gone(conn));
+    return conn;
+  }
+
+  /** A response queued behind a pipelined one never emits 'close' when the socket dies: settle it here. */
+  #gone(conn: Connection): void {
+    if (!this.#connections.delete(conn)) return;
+    clearTimeout(conn.grace);
+    for (const settle of conn.responses.values()) settle();
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse, next: () => boolean): boolean {
-    const socket = req.socket;
-    const open = this.#open(socket);
+    const conn = this.#connectionOf(req.socket);
+    conn.requests++;
     if (this.#draining || this.#lingering) res.setHeader('Connection', 'close');
     const probe = this.probe?.(req);
     // Once the node is stopping its InFlight refuses new work: a request that still reaches us
     // (its headers were mid-way at close time) is served untracked; stop() waits for its socket.
     const untrack = probe || this.inFlight.closed ? noop : this.inFlight.track();
     const settle = (): void => {
-      if (!open.delete(res)) return;
+      if (!conn.responses.delete(res)) return;
       untrack();
-      // Its response began before the drain (headers sent, no `Connection: close`): Node would keep the socket for keepAliveTimeout.
-      if (this.#draining && open.size === 0 && !socket.destroyed) socket.destroySoon();
+      if (conn.responses.size > 0) return;
+      conn.readAtLastResponse = conn.http?.bytesRead ?? 0;
+      if (this.#draining) this.#afterLastResponse(conn);
     };
-    open.set(res, settle);
+    conn.responses.set(res, settle);
+    // 'close' follows 'finish' (every byte handed to the kernel) or the socket's end.
     res.once('close', settle);
     if (!probe) return next();
     probe(req, res);
     return true;
+  }
+
+  /**
+   * Its response began before the drain (headers said keep-alive) and ended during it. The client
+   * may already have written its next request on this socket (an agent with a queue does so the
+   * moment the response ends): closing now would reset a request we never saw. Serve one that
+   * arrives within the grace (with `Connection: close`), else close.
+   */
+  #afterLastResponse(conn: Connection): void {
+    const socket = conn.http;
+    // Not writable: Node is already closing it (the response said `Connection: close`).
+    if (socket && !socket.destroyed && socket.writable) this.#graceFor(conn);
+  }
+
+  #graceFor(conn: Connection): void {
+    clearTimeout(conn.grace);
+    const seen = conn.requests;
+    conn.grace = setTimeout(() => {
+      conn.grace = undefined;
+      if (conn.requests === seen && conn.responses.size === 0 && !conn.upgraded) conn.destroy();
+    }, this.headerGraceMs);
+    // The socket keeps the process alive, not this timer; it is cleared when the socket goes.
+    conn.grace.unref();
   }
 
   /**
@@ -90,25 +146,23 @@ export class ConnectionTracker {
    */
   closeAfterEachResponse(): void {
     this.#lingering = true;
-    for (const open of this.#http.values()) for (const res of open.keys()) if (!res.headersSent) res.setHeader('Connection', 'close');
+    for (const conn of this.#connections) for (const res of conn.responses.keys()) if (!res.headersSent) res.setHeader('Connection', 'close');
   }
 
-  /** quiesce: stop listening, let every open response finish with `Connection: close`, drop idle sockets. */
-  close(signal: AbortSignal): void {
+  /**
+   * quiesce: stop listening and close the idle connections (our check), let every open response
+   * finish with `Connection: close`, and give every connection with no request in progress (silent,
+   * half a header block, mid-handshake) the header grace to deliver one.
+   */
+  close(signal: AbortSignal, name: string): void {
     this.#draining = true;
-    onAbort(signal, () => this.destroy());
+    onAbort(signal, () => warnForcedClose(name, this.destroy()));
     this.#closed = new Promise((resolve) => this.server.close(() => resolve()));
-    for (const [socket, open] of this.#http) {
-      for (const res of open.keys()) if (!res.headersSent) res.setHeader('Connection', 'close');
-      if (open.size === 0 && socket.bytesRead === 0) this.#dropIfSilent(socket);
+    for (const conn of this.#connections) {
+      if (conn.destroyed) continue;
+      if (!conn.upgraded && conn.responses.size === 0) this.#graceFor(conn);
+      for (const res of conn.responses.keys()) if (!res.headersSent) res.setHeader('Connection', 'close');
     }
-  }
-
-  #dropIfSilent(socket: Socket): void {
-    const check = (): void => {
-      if (socket.bytesRead === 0 && !this.#http.get(socket)?.size) socket.destroy();
-    };
-    setTimeout(check, SILENT_GRACE_MS).unref();
   }
 
   /** Resolves when the last socket is gone (server.close's callback). */
@@ -116,9 +170,17 @@ export class ConnectionTracker {
     return this.#closed;
   }
 
-  /** The force path, when the node's time is up. */
-  destroy(): void {
+  /** The force path, when the node's time is up: what it destroyed, by kind. */
+  destroy(): ForcedCounts {
+    const counts = { 'connections with a response in progress': 0, 'upgraded connections': 0, 'other connections': 0 };
+    for (const conn of this.#connections) {
+      if (conn.destroyed) continue;
+      if (conn.upgraded) counts['upgraded connections']++;
+      else if (conn.responses.size > 0) counts['connections with a response in progress']++;
+      else counts['other connections']++;
+      conn.destroy();
+    }
     this.server.closeAllConnections();
-    for (const socket of this.#tcp) socket.destroy();
+    return counts;
   }
 }

@@ -15,7 +15,9 @@ export function httpModule(options: HttpModuleOptions): LifecycleModule {
   const { token, ...rest } = options ?? ({} as HttpModuleOptions);
   const name = rest.name ?? 'http';
   let app: LifecycleContainer | undefined;
-  const probes = typeof rest.probes === 'object' && rest.probes !== null ? { health: () => app!.health(), ...rest.probes } : rest.probes;
+  // The container itself is not known yet: a view of it that reads its health and options later.
+  const view = { health: () => app!.health(), get options() { return app!.options; } };
+  const probes = typeof rest.probes === 'object' && rest.probes !== null ? { health: view, ...rest.probes } : rest.probes;
   const definition = httpServer({ ...rest, probes });
   return lifecycleModule(name, (container) => {
     app = container;

@@ -1,10 +1,9 @@
-import http from 'node:http';
-import https from 'node:https';
-import { resourceOptionsSchema, type ResourceOptions } from '@quiesce/core';
+import { resourceOptionsSchema, type ResourceOptions, type Resolver } from '@quiesce/core';
 import { z } from 'zod';
 import type { HealthSource } from './probes.js';
+import { isHttpServer, type HttpServerLike } from './server-kinds.js';
 
-export type HttpServerLike = http.Server | https.Server;
+export type { HttpServerLike } from './server-kinds.js';
 
 export interface ProbeOptions {
   /** Path answered 200 while `health().ready`, 503 from the first shutdown request on (e.g. '/readyz'). */
@@ -16,14 +15,21 @@ export interface ProbeOptions {
 }
 
 export interface HttpServerOptions extends ResourceOptions {
-  /** An unstarted server, e.g. `http.createServer(expressApp)`. Exactly one of `server` and `create`. */
+  /** An unstarted server: node:http, node:https or node:http2 (`http.createServer(expressApp)`). Exactly one of `server` and `create`. */
   server?: HttpServerLike;
-  create?: () => HttpServerLike;
+  /** Builds the server when the container resolves the node; `get` resolves other bindings (`({ get }) => http.createServer(routes(get(Orders)))`). */
+  create?: (resolver: Resolver) => HttpServerLike;
   port: number;
   /** Default '127.0.0.1'. */
   host?: string;
   listen?: { backlog?: number; exclusive?: boolean; ipv6Only?: boolean };
   probes?: ProbeOptions;
+  /**
+   * Once the server drains, how long a connection with no request in progress (silent, sending
+   * half a header block, mid TLS handshake, or whose keep-alive response just ended) may take to
+   * deliver a complete request before it is closed. Default 500.
+   */
+  headerGraceMs?: number;
 }
 
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `expected ${what}`);
@@ -32,12 +38,13 @@ const path = z.string().regex(/^\//, 'expected a path starting with "/"');
 export const httpServerOptionsSchema = resourceOptionsSchema
   .extend({
     server: z
-      .custom<HttpServerLike>((v) => v instanceof http.Server || v instanceof https.Server, 'expected an http.Server or https.Server (e.g. http.createServer(app))')
+      .custom<HttpServerLike>(isHttpServer, 'expected an http.Server, https.Server or http2 server (e.g. http.createServer(app))')
       .optional(),
-    create: fn('a function returning an http.Server or https.Server').optional(),
+    create: fn('a function returning an http, https or http2 server').optional(),
     port: z.number().int().min(0).max(65_535),
     host: z.string().min(1).default('127.0.0.1'),
     listen: z.object({ backlog: z.number().int().positive().optional(), exclusive: z.boolean().optional(), ipv6Only: z.boolean().optional() }).strict().optional(),
+    headerGraceMs: z.number().int().nonnegative().max(2_147_483_647).default(500),
     probes: z
       .object({
         readiness: path.optional(),

@@ -1,14 +1,10 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import { LifecycleContainer } from '@quiesce/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { httpServer } from '../src/index.js';
-import { connectError, get, portOf, rawClient, sleep, waitFor, within, type Reply } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { connectError, fixture, get, lifecycleHarness, portOf, rawClient, sleep, waitFor, within, type Reply } from './helpers.js';
 
 const BODY = 'abcdefghij'.repeat(6_554); // ~64 KiB: a truncated body would show
-const fixture = (name: string) => fs.readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** A handler that answers after `?ms=` with `<id>:<BODY>`; `/stream` sends headers first; `/hang` never ends. */
 function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -26,18 +22,7 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
 }
 
 describe('httpServer graceful stop (real sockets on 127.0.0.1)', () => {
-  const cleanup: Array<() => unknown> = [];
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0)) await fn();
-  });
-
-  async function started(server: http.Server | https.Server, options: { stopTimeoutMs?: number } = {}) {
-    const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
-    app.resource('http', httpServer({ server, port: 0, ...options }));
-    await app.start();
-    cleanup.push(() => app.shutdown());
-    return { app, port: portOf(server), inFlight: app.inFlight('http') };
-  }
+  const { started, cleanup } = lifecycleHarness();
 
   it('20 keep-alive clients mid-request at shutdown: all get 200 with full bodies and Connection: close, nothing is reset, then the port refuses', async () => {
     const server = http.createServer(handler);

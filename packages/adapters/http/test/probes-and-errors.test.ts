@@ -115,12 +115,13 @@ describe('start errors and option validation', () => {
     [{ port: '80', create: () => http.createServer() }, 'port'],
     [{ port: 0 }, 'server: give exactly one of `server` and `create`'],
     [{ port: 0, server: http.createServer(), create: () => http.createServer() }, 'server: give exactly one'],
-    [{ port: 0, server: {} }, 'server: expected an http.Server or https.Server'],
+    [{ port: 0, server: {} }, 'server: expected an http.Server, https.Server or http2 server'],
     [{ port: 0, server: http.createServer(), probes: { readiness: 'readyz', health: () => ({}) } }, 'probes.readiness'],
     [{ port: 0, server: http.createServer(), probes: { readiness: '/readyz' } }, 'probes.health'],
     [{ port: 0, server: http.createServer(), drainDelayMs: 500 }, 'drainDelayMs: set drainDelayMs on the LifecycleContainer'],
     [{ port: 0, server: http.createServer(), stopTimeoutMs: -1 }, 'stopTimeoutMs'],
     [{ port: 0, server: http.createServer(), prot: 80 }, 'prot'],
+    [{ port: 0, server: http.createServer(), headerGraceMs: -5 }, 'headerGraceMs'],
   ])('bad options %# → InvalidOptionsError naming %s', (options, field) => {
     const error = (() => {
       try {

@@ -1,4 +1,7 @@
-import { QuiesceError } from '@quiesce/core';
+import { QuiesceError, type ErrorCode } from '@quiesce/core';
+
+// core's ErrorCode lists core's own codes; an adapter's code is a string of the same family
+// (QUIESCE_*), cast until core's type admits adapter codes.
 
 /**
  * The stop ran into its force reserve: the pool's remaining backends were terminated server-side
@@ -7,7 +10,7 @@ import { QuiesceError } from '@quiesce/core';
  */
 export class PgForceClosedError extends QuiesceError {
   override readonly name = 'PgForceClosedError';
-  readonly code = 'QUIESCE_PG_FORCE_CLOSED';
+  override readonly code = 'QUIESCE_PG_FORCE_CLOSED' as ErrorCode;
   constructor(
     /** Connections still open when the force path began. */
     readonly connections: number,
@@ -24,7 +27,7 @@ export class PgForceClosedError extends QuiesceError {
  */
 export class PgConnectionsLostError extends QuiesceError {
   override readonly name = 'PgConnectionsLostError';
-  readonly code = 'QUIESCE_PG_CONNECTIONS_LOST';
+  override readonly code = 'QUIESCE_PG_CONNECTIONS_LOST' as ErrorCode;
   constructor(
     readonly lost: number,
     override readonly cause: unknown,

@@ -1,4 +1,7 @@
-import { QuiesceError } from '@quiesce/core';
+import { QuiesceError, type ErrorCode } from '@quiesce/core';
+
+// core's ErrorCode lists core's own codes; an adapter's code is a string of the same family
+// (QUIESCE_*), cast until core's type admits adapter codes.
 
 /**
  * The client's connection was down (lost, the driver still reconnecting) when the stop came to
@@ -7,7 +10,7 @@ import { QuiesceError } from '@quiesce/core';
  */
 export class RedisConnectionLostError extends QuiesceError {
   override readonly name = 'RedisConnectionLostError';
-  readonly code = 'QUIESCE_REDIS_CONNECTION_LOST';
+  override readonly code = 'QUIESCE_REDIS_CONNECTION_LOST' as ErrorCode;
   constructor(override readonly cause: unknown) {
     super(`redis connection was down when the client was closed (lost, not re-established): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }

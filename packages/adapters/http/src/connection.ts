@@ -1,0 +1,51 @@
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** What a TLS socket shares with the TCP socket under it, and an HTTP/2 session with its socket. */
+export const remoteKey = (socket: Socket): string => `${socket.remoteAddress}|${socket.remotePort}`;
+
+/**
+ * One accepted TCP connection and the HTTP exchange on it. Under https `raw` is the TCP socket and
+ * `http` the TLS socket requests are parsed from, unset until the handshake completes.
+ */
+export class Connection {
+  http: Socket | undefined;
+  /** Responses still open on it → what settles each (a pipelining client queues several). */
+  readonly responses = new Map<ServerResponse, () => void>();
+  /** Requests seen on it: a grace that ends knows whether one arrived meanwhile. */
+  requests = 0;
+  /** `http.bytesRead` when its last response closed: more since means a next request is arriving. */
+  readAtLastResponse = 0;
+  /** Handed to an 'upgrade' / 'connect' listener (WebSocket, tunnels): HTTP no longer sees its end. */
+  upgraded = false;
+  grace: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly raw: Socket) {}
+
+  /**
+   * Between two requests, every byte of the last response handed to the kernel and nothing of a
+   * next request received: closing it now loses nothing. (Node's own check only asks whether
+   * `res.end()` was *called*, so it cuts a large response still being written.)
+   */
+  get idle(): boolean {
+    const socket = this.http;
+    return (
+      socket !== undefined &&
+      !this.upgraded &&
+      this.requests > 0 &&
+      this.responses.size === 0 &&
+      socket.writableLength === 0 &&
+      socket.bytesRead === this.readAtLastResponse
+    );
+  }
+
+  get destroyed(): boolean {
+    return this.raw.destroyed || this.http?.destroyed === true;
+  }
+
+  destroy(): void {
+    clearTimeout(this.grace);
+    this.http?.destroy();
+    this.raw.destroy();
+  }
+}

@@ -1,0 +1,167 @@
+import { Container, type Newable } from 'inversify';
+import { InvalidOptionsError, LifecycleStateError } from '../errors.js';
+import { GraphExport } from '../graph/export.js';
+import { planShutdown, type ShutdownPlan } from '../graph/plan.js';
+import { LifecycleEvents, type LifecycleEventMap } from '../process/events.js';
+import { tokenName, type Token } from '../token.js';
+import type { CompiledGraph } from './compile.js';
+import { getResourceOptions } from './decorators.js';
+import { InFlight } from './in-flight.js';
+import { containerOptionsSchema, parseOptions, resourceOptionsSchema, type ContainerOptions, type ContainerOptionsInput, type ResourceOptions } from './options.js';
+import { aliasRegistration, classRegistration, definitionRegistration, type Registration, type ResourceDefinition } from './registration.js';
+import { Registry } from './registry.js';
+
+/**
+ * The declaring half of a LifecycleContainer: what is bound (classes, plain-object resources,
+ * values, aliases, modules), the in-flight counters, events, and the graph checks that run before
+ * anything starts (validate, plan, graph). The lifecycle itself (start, shutdown) is the subclass.
+ */
+export abstract class ResourceDeclarations {
+  /** The inversify container underneath: bind plain services on it as usual. */
+  readonly container: Container;
+  readonly options: ContainerOptions;
+  readonly events: LifecycleEvents;
+  /** @internal */
+  protected readonly registry: Registry;
+  /** @internal */
+  protected readonly inFlights = new Map<unknown, InFlight>();
+
+  constructor(options: ContainerOptionsInput = {}) {
+    this.options = parseOptions(containerOptionsSchema, options, 'LifecycleContainer');
+    this.container = (this.options.container as Container | undefined) ?? new Container();
+    this.events = new LifecycleEvents(this.options.logger);
+    this.registry = new Registry(this.container, this.options);
+  }
+
+  /** @internal Whether registrations are still accepted (only before start). */
+  protected abstract canRegister(): boolean;
+
+  /** Bind a class (singleton). With `@resource()` or `options` it is a lifecycle node; else a plain injectable. */
+  bind(target: Newable, options?: ResourceOptions): this {
+    // `{}` is the common "a resource with defaults" case: nothing to validate, skip zod.
+    const own = options === undefined ? undefined : isEmpty(options) ? {} : parseOptions(resourceOptionsSchema, options, `bind(${tokenName(target)})`);
+    const decorated = getResourceOptions(target);
+    const merged = decorated && own ? { ...decorated, ...own } : (decorated ?? own);
+    this.register(classRegistration(target, merged));
+    this.container.bind(target).toSelf().inSingletonScope();
+    return this;
+  }
+
+  /**
+   * A resource from a plain object, for clients you do not own:
+   * `app.resource('db', { create: () => new Pool(cfg), stop: (pool) => pool.end(), dependsOn: [Config] })`.
+   */
+  resource<T>(token: Token<T>, definition: ResourceDefinition<T>): this {
+    const subject = `resource(${tokenName(token)})`;
+    const { create, value, start, quiesce, stop, ...rest } = definition;
+    const options = parseOptions(resourceOptionsSchema, rest, subject);
+    const issues = [];
+    if ((create === undefined) === !('value' in definition)) issues.push({ field: 'create', message: 'give exactly one of `create` and `value`' });
+    if (create !== undefined && typeof create !== 'function') issues.push({ field: 'create', message: 'expected a function' });
+    for (const [field, fn] of Object.entries({ start, quiesce, stop })) {
+      if (fn !== undefined && typeof fn !== 'function') issues.push({ field, message: 'expected a function' });
+    }
+    if (issues.length > 0) throw new InvalidOptionsError(subject, issues);
+    this.register(definitionRegistration(token, definition, options));
+    if (create) {
+      this.container
+        .bind(token)
+        .toDynamicValue((ctx) => create({ get: (t) => ctx.get(t) }))
+        .inSingletonScope();
+    } else {
+      this.container.bind(token).toConstantValue(value as T);
+    }
+    return this;
+  }
+
+  /** A plain value (configuration, say): injectable, never started or stopped. */
+  value<T>(token: Token<T>, value: T): this {
+    this.register({ token, kind: 'value', lifecycle: false, options: {}, dependencies: () => [], hooks: () => ({}) });
+    this.container.bind(token).toConstantValue(value);
+    return this;
+  }
+
+  /** Another token for the same instance (inversify `toService`); it is still started and stopped once. */
+  alias<T>(token: Token<T>, target: Token<T>): this {
+    this.register(aliasRegistration(token, target));
+    this.container.bind(token).toService(target);
+    return this;
+  }
+
+  /** Register a group of resources (an adapter's ready-made module, say). */
+  load(...modules: readonly { register(app: ResourceDeclarations): void }[]): this {
+    for (const module of modules) module.register(this);
+    return this;
+  }
+
+  get<T>(token: Token<T>): T {
+    return this.container.get<T>(token);
+  }
+
+  /**
+   * The in-flight work counter of a node (the WaitGroup). Its stop refuses new work, then waits
+   * for this count to reach zero before calling `stop`.
+   */
+  inFlight(token: Token): InFlight {
+    let group = this.inFlights.get(token);
+    if (!group) {
+      const registration = this.registry.find(token);
+      if (!registration?.lifecycle) throw new LifecycleStateError(`inFlight(${tokenName(token)}): not a lifecycle resource`);
+      group = new InFlight(registration.options.name ?? tokenName(token));
+      this.inFlights.set(token, group);
+    }
+    return group;
+  }
+
+  on<K extends keyof LifecycleEventMap>(event: K, listener: (...args: LifecycleEventMap[K]) => void): this {
+    this.events.on(event, listener as never);
+    return this;
+  }
+
+  off<K extends keyof LifecycleEventMap>(event: K, listener: (...args: LifecycleEventMap[K]) => void): this {
+    this.events.off(event, listener as never);
+    return this;
+  }
+
+  /** @internal */
+  protected register(registration: Registration): void {
+    if (!this.canRegister()) throw new LifecycleStateError(`cannot bind "${tokenName(registration.token)}" after start()`);
+    this.registry.add(registration);
+  }
+
+  /** Build and check the graph (cycles, missing bindings) without starting anything. */
+  validate(): CompiledGraph {
+    return this.registry.compile();
+  }
+
+  /** Worst-case shutdown time from the configured timeouts, and whether it fits the deadline. */
+  plan(): ShutdownPlan {
+    const compiled = this.validate();
+    const { stopTimeoutMs, reserveMs } = this.registry.limits(compiled);
+    return planShutdown(
+      compiled.graph,
+      (i) => stopTimeoutMs[i]!,
+      (i) => reserveMs[i]!,
+      this.options.drainDelayMs,
+      this.options.shutdownTimeoutMs,
+      this.options.terminationGracePeriodSeconds,
+    );
+  }
+
+  /** The dependency graph with each node's timeouts, as data, Mermaid or DOT. */
+  graph(): GraphExport {
+    const compiled = this.validate();
+    const limits = this.registry.limits(compiled);
+    return GraphExport.from(compiled.graph, (i) => ({
+      startTimeoutMs: limits.startTimeoutMs[i]!,
+      stopTimeoutMs: limits.stopTimeoutMs[i]!,
+      reserveMs: limits.reserveMs[i]!,
+      policy: compiled.registrations[i]!.options.policy ?? 'critical',
+    }));
+  }
+}
+
+function isEmpty(object: object): boolean {
+  for (const _ in object) return false;
+  return true;
+}

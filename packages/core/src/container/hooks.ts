@@ -1,0 +1,81 @@
+import type { PhaseContext } from '../engine/node-run.js';
+import type { Token } from '../token.js';
+import type { InFlight } from './in-flight.js';
+
+/** What every lifecycle hook receives: the phase context plus the node's in-flight work counter. */
+export interface HookContext extends PhaseContext {
+  readonly inFlight: InFlight;
+  /**
+   * Aborts the moment shutdown is requested — before the drain delay, before any node stops.
+   * A resource can keep it from `start` to change behaviour early (an HTTP server answering with
+   * `Connection: close` while the load balancer is still draining, say).
+   */
+  readonly shutdownRequested: AbortSignal;
+}
+
+/** A node's hooks as data. All optional; each may return a promise. */
+export interface LifecycleHooks {
+  start?(ctx: HookContext): unknown;
+  /** Stop taking new work (close a listener, cancel a consumer). Runs before in-flight work drains. */
+  quiesce?(ctx: HookContext): unknown;
+  /** Release the resource. Runs after in-flight work drained. */
+  stop?(ctx: HookContext): unknown;
+}
+
+type Callable = (ctx: HookContext) => unknown;
+
+function method(instance: unknown, key: PropertyKey): Callable | undefined {
+  if (instance === null || (typeof instance !== 'object' && typeof instance !== 'function')) return undefined;
+  const fn = (instance as Record<PropertyKey, unknown>)[key];
+  return typeof fn === 'function' ? (ctx) => (fn as Callable).call(instance, ctx) : undefined;
+}
+
+const NONE: LifecycleHooks = Object.freeze({});
+
+/** Hooks found on an instance: start/quiesce/stop methods, else TC39 disposal for stop. */
+export function hooksOf(instance: unknown): LifecycleHooks {
+  const start = method(instance, 'start');
+  const quiesce = method(instance, 'quiesce');
+  const stop = method(instance, 'stop') ?? method(instance, Symbol.asyncDispose) ?? method(instance, Symbol.dispose);
+  // Most injectables have none: share one empty record instead of allocating one per node.
+  return start || quiesce || stop ? { start, quiesce, stop } : NONE;
+}
+
+/** What a node's context needs from its container (the container itself, structurally). */
+export interface HookHost {
+  inFlight(token: Token): InFlight;
+  readonly shutdownRequested: AbortSignal;
+}
+
+/**
+ * The HookContext a hook receives: the engine's per-run context (signal, deadline) plus what the
+ * container adds. A class with getters, allocated once per node and phase (see ARCHITECTURE.md).
+ */
+export class NodeHookContext implements HookContext {
+  constructor(
+    private readonly ctx: PhaseContext,
+    private readonly host: HookHost,
+    private readonly token: Token,
+  ) {}
+  get name(): string {
+    return this.ctx.name;
+  }
+  get phase(): 'start' | 'stop' {
+    return this.ctx.phase;
+  }
+  get signal(): AbortSignal {
+    return this.ctx.signal;
+  }
+  get aborted(): boolean {
+    return this.ctx.aborted;
+  }
+  get deadline(): number {
+    return this.ctx.deadline;
+  }
+  get inFlight(): InFlight {
+    return this.host.inFlight(this.token);
+  }
+  get shutdownRequested(): AbortSignal {
+    return this.host.shutdownRequested;
+  }
+}

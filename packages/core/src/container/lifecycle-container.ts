@@ -1,0 +1,192 @@
+import { LifecycleStateError, StartAbortedError } from '../errors.js';
+import { PlanDoesNotFitError } from '../graph/plan.js';
+import { LazyAbort } from '../engine/abort.js';
+import type { WalkResult } from '../engine/walk.js';
+import type { ContainerState, HealthReport } from '../process/health.js';
+import { NodeObserver, type PendingNode } from '../process/node-observer.js';
+import { handleSignals, type SignalOptions } from '../process/signals.js';
+import { StartError, type ShutdownReport } from '../report/report.js';
+import { ResourceDeclarations } from './declarations.js';
+import { sleep } from './delay.js';
+import type { ContainerOptionsInput } from './options.js';
+import { RunningGraph } from './running-graph.js';
+import { firstFailure, startWalk } from './start-walk.js';
+import { drainFor, stopWalk } from './stop-walk.js';
+
+export type { ContainerState };
+
+/**
+ * Binds resources in an inversify container, builds their dependency graph, starts them in
+ * dependency order and shuts them down in reverse, each node under its own timeout, the whole
+ * under one global deadline. inversify only constructs; quiesce owns the order.
+ *
+ * Read top to bottom, this class is the lifecycle: declare (ResourceDeclarations) → start
+ * (start-walk.ts) → shutdown: drain, then stop (stop-walk.ts, node-stops.ts) → report.
+ */
+export class LifecycleContainer extends ResourceDeclarations {
+  readonly #interrupt = new AbortController();
+  /** Lazy: most containers never read it (see ARCHITECTURE.md, performance). */
+  readonly #shutdownRequested = new LazyAbort();
+  readonly #observer: NodeObserver;
+  /** The graph being started or stopped, fixed at start. */
+  #run: RunningGraph | undefined;
+  #state: ContainerState = 'idle';
+  #hasStarted = false;
+  #startPromise: Promise<void> | undefined;
+  #shutdownPromise: Promise<ShutdownReport> | undefined;
+
+  constructor(options: ContainerOptionsInput = {}) {
+    super(options);
+    this.#observer = new NodeObserver(this.events);
+  }
+
+  get state(): ContainerState {
+    return this.#state;
+  }
+
+  /** Aborts the moment shutdown is requested (before the drain delay and before any node stops). */
+  get shutdownRequested(): AbortSignal {
+    return this.#shutdownRequested.signal;
+  }
+
+  /** True once start() completed: a shutdown after this is a normal stop, not an interrupted startup. */
+  get hasStarted(): boolean {
+    return this.#hasStarted;
+  }
+
+  /** @internal */
+  protected canRegister(): boolean {
+    return this.#state === 'idle';
+  }
+
+  // ---- starting --------------------------------------------------------------------------
+
+  /** Start every node, dependencies first. Rejects with StartError (after stopping what started) or StartAbortedError. */
+  start(): Promise<void> {
+    this.#startPromise ??= this.#start();
+    return this.#startPromise;
+  }
+
+  async #start(): Promise<void> {
+    if (this.#state !== 'idle') throw new LifecycleStateError(`cannot start: container is ${this.#state}`);
+    this.registry.forgetIfRebound();
+    const run = this.#runningGraph(this.validate());
+    this.#checkPlan();
+    this.#state = 'starting';
+    // The first pump runs a microtask later, so a shutdown() from inside a synchronous start hook
+    // already finds the start walk to interrupt.
+    const result: WalkResult = await Promise.resolve().then(() => startWalk(run, this.container, this.#interrupt.signal, this.#observer));
+    if (this.#shutdownPromise) {
+      await this.#shutdownPromise;
+      throw new StartAbortedError();
+    }
+    const failed = firstFailure(result);
+    if (failed >= 0) {
+      const report = await this.#beginShutdown(() => {
+        this.#shutdownRequested.abort();
+        this.#observer.draining();
+        return this.#stop({ requestedAt: Date.now(), began: performance.now(), elapsedMs: 0 });
+      });
+      throw new StartError(run.compiled.graph.names[failed]!, result.outcomes[failed]!.error, report);
+    }
+    this.#state = 'running';
+    this.#hasStarted = true;
+  }
+
+  #runningGraph(compiled: ReturnType<ResourceDeclarations['validate']>): RunningGraph {
+    this.#run = new RunningGraph(compiled, this.registry.limits(compiled), this, this.registry, this.inFlights);
+    this.#observer.reset(compiled.graph.names);
+    return this.#run;
+  }
+
+  #checkPlan(): void {
+    const plan = this.plan();
+    if (plan.fits) return;
+    if (this.options.strictPlan) throw new PlanDoesNotFitError(plan);
+    this.options.logger?.warn({ plan }, `quiesce: worst-case shutdown does not fit the deadline: ${plan.summary}`);
+  }
+
+  // ---- stopping --------------------------------------------------------------------------
+
+  /**
+   * Stop everything that started, dependents before dependencies, under the global deadline.
+   * Idempotent: every call — concurrent, repeated, or made from inside the shutdown (a hook, an
+   * event listener, an abort listener) — returns the same report. Never throws for a node's failure.
+   */
+  shutdown(): Promise<ShutdownReport> {
+    return this.#shutdownPromise ?? this.#beginShutdown(() => this.#requestedShutdown());
+  }
+
+  /**
+   * The one place a shutdown (requested, or a failed start's rollback) begins. The shared promise
+   * exists before `run` executes any user code, so every re-entrant call joins this run.
+   */
+  #beginShutdown(run: () => Promise<ShutdownReport>): Promise<ShutdownReport> {
+    let settle!: (report: Promise<ShutdownReport>) => void;
+    this.#shutdownPromise = new Promise<ShutdownReport>((resolve) => (settle = resolve));
+    settle(run());
+    return this.#shutdownPromise;
+  }
+
+  async #requestedShutdown(): Promise<ShutdownReport> {
+    const requestedAt = Date.now();
+    const began = performance.now();
+    this.#shutdownRequested.abort();
+    if (this.#state === 'idle') {
+      // Nothing started: a graph that never validated cannot have started anything either.
+      this.#state = 'stopped';
+      this.#runningGraph(this.registry.compileOrEmpty());
+      return this.#stop({ requestedAt, began, elapsedMs: 0 });
+    }
+    // Starts in progress are given up on at once (their signals abort); the stop walk waits for
+    // each of them only as long as the nodes it depends on can spare (see NodeStops).
+    const interrupted = this.#state === 'starting';
+    if (interrupted) this.#interrupt.abort();
+    this.#state = 'draining';
+    this.#observer.draining();
+    // A start that never completed was never ready: no load balancer routes to it, nothing to drain.
+    const drainMs = interrupted ? 0 : drainFor(this.#run!, this.options, began);
+    if (drainMs > 0) await sleep(drainMs);
+    return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began });
+  }
+
+  async #stop(timing: Parameters<typeof stopWalk>[3]): Promise<ShutdownReport> {
+    this.#state = 'stopping';
+    const report = await stopWalk(this.#run!, this.options, this.#observer, timing);
+    this.#state = 'stopped';
+    return report;
+  }
+
+  // ---- observing -------------------------------------------------------------------------
+
+  /** Nodes whose hook is running right now, longest first: what a hung shutdown waits on. */
+  pending(): PendingNode[] {
+    return this.#observer.pending();
+  }
+
+  /** Per-node state and an aggregate readiness/liveness answer for probes. */
+  health(): HealthReport {
+    return this.#observer.health(this.#state);
+  }
+
+  /** Install SIGTERM/SIGINT handlers that run `shutdown()`; returns a function that removes them. */
+  handleSignals(options?: SignalOptions): () => void {
+    return handleSignals(this, options);
+  }
+
+  /**
+   * Create, configure and start in one step, for `await using app = await LifecycleContainer.start(...)`:
+   * the app shuts down when the scope exits (needs `"lib": ["ES2022", "ESNext.Disposable"]`).
+   */
+  static async start(configure: (app: LifecycleContainer) => void, options?: ContainerOptionsInput): Promise<LifecycleContainer> {
+    const app = new LifecycleContainer(options);
+    configure(app);
+    await app.start();
+    return app;
+  }
+
+  /** TC39 explicit resource management: `await using app = ...` shuts down at scope exit. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+}

@@ -1,0 +1,89 @@
+import type { Newable } from 'inversify';
+import { hooksOf, type HookContext, type LifecycleHooks } from './hooks.js';
+import { injectedDependencies, type DependencyRef } from './injected-dependencies.js';
+import type { ResourceOptions } from './options.js';
+import type { Token } from '../token.js';
+
+/** Resolves other bindings inside a factory: `create: ({ get }) => new Pool(get(Config).pg)`. */
+export interface Resolver {
+  get<T>(token: Token<T>): T;
+}
+
+/** The plain-object form, for clients the user does not own (no subclass, no decorator). */
+export interface ResourceDefinition<T> extends ResourceOptions {
+  /** Builds the value (may be async). Exactly one of `create` and `value`. */
+  create?: (resolver: Resolver) => T | Promise<T>;
+  value?: T;
+  start?: (value: T, ctx: HookContext) => unknown;
+  quiesce?: (value: T, ctx: HookContext) => unknown;
+  stop?: (value: T, ctx: HookContext) => unknown;
+}
+
+/**
+ * One token known to the container. `lifecycle` entries become graph nodes; the others are plain
+ * injectables that only pass their dependencies through.
+ */
+export interface Registration {
+  readonly token: unknown;
+  readonly kind: 'class' | 'factory' | 'value' | 'alias';
+  readonly lifecycle: boolean;
+  readonly options: ResourceOptions;
+  /** For aliases: the token this one redirects to (the same instance, stopped once). */
+  readonly aliasOf?: unknown;
+  dependencies(): readonly DependencyRef[];
+  hooks(instance: unknown): LifecycleHooks;
+}
+
+export function classRegistration(target: Newable, options: ResourceOptions | undefined, token: unknown = target): Registration {
+  return {
+    token,
+    kind: 'class',
+    lifecycle: options !== undefined,
+    options: options ?? {},
+    dependencies: () => (options?.dependsOn?.length ? [...injectedDependencies(target), ...explicit(options)] : injectedDependencies(target)),
+    hooks: hooksOf,
+  };
+}
+
+export function definitionRegistration<T>(token: unknown, definition: ResourceDefinition<T>, options: ResourceOptions): Registration {
+  const bindTo = (fn: ((value: T, ctx: HookContext) => unknown) | undefined, instance: unknown) =>
+    fn ? (ctx: HookContext) => fn(instance as T, ctx) : undefined;
+  return {
+    token,
+    kind: definition.create ? 'factory' : 'value',
+    lifecycle: true,
+    options,
+    dependencies: () => explicit(options),
+    hooks: (instance) => {
+      // A value that knows how to dispose itself needs no explicit stop.
+      const own = hooksOf(instance);
+      return {
+        start: bindTo(definition.start, instance),
+        quiesce: bindTo(definition.quiesce, instance),
+        stop: bindTo(definition.stop, instance) ?? (definition.stop === undefined ? disposeOnly(instance, own) : undefined),
+      };
+    },
+  };
+}
+
+export function aliasRegistration(token: unknown, target: unknown): Registration {
+  return {
+    token,
+    kind: 'alias',
+    lifecycle: false,
+    options: {},
+    aliasOf: target,
+    dependencies: () => [{ token: target, optional: false }],
+    hooks: () => ({}),
+  };
+}
+
+function explicit(options: ResourceOptions | undefined): DependencyRef[] {
+  return (options?.dependsOn ?? []).map((token) => ({ token, optional: false }));
+}
+
+function disposeOnly(instance: unknown, own: LifecycleHooks): LifecycleHooks['stop'] {
+  const hasDispose =
+    typeof instance === 'object' && instance !== null && (Symbol.asyncDispose in instance || Symbol.dispose in instance);
+  return hasDispose ? own.stop : undefined;
+}

@@ -1,0 +1,65 @@
+import { ErrorCodes, QuiesceError } from '../errors.js';
+import { longestStopChain, type LifecycleGraph } from './graph.js';
+import { BUDGET_SLACK_MS } from './budget.js';
+
+export interface PlanStep {
+  readonly name: string;
+  readonly stopTimeoutMs: number;
+  readonly reserveMs: number;
+}
+
+/** The worst case a shutdown can take, from the graph and the configured timeouts alone. */
+export interface ShutdownPlan {
+  readonly drainDelayMs: number;
+  /** The chain of stop timeouts that makes the worst case, first to stop first. */
+  readonly chain: readonly PlanStep[];
+  readonly worstCaseMs: number;
+  /** The longest chain of reserveMs: the time the budget keeps free at the end of the deadline. */
+  readonly reservedMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly fits: boolean;
+  /** e.g. `drain 5000 ms → http 25000 ms → api 3000 ms → pg 5000 ms = 38000 ms > 30000 ms` */
+  readonly summary: string;
+}
+
+export class PlanDoesNotFitError extends QuiesceError {
+  override readonly name = 'PlanDoesNotFitError';
+  override readonly code = ErrorCodes.PlanDoesNotFitError;
+  constructor(readonly plan: ShutdownPlan) {
+    super(`Worst-case shutdown does not fit the deadline: ${plan.summary}. Lower the stop timeouts on this chain or raise shutdownTimeoutMs (and terminationGracePeriodSeconds).`);
+  }
+}
+
+export function planShutdown(
+  graph: LifecycleGraph,
+  stopTimeoutMs: (i: number) => number,
+  reserveMs: (i: number) => number,
+  drainDelayMs: number,
+  shutdownTimeoutMs: number,
+  terminationGracePeriodSeconds?: number,
+): ShutdownPlan {
+  const { total, chain } = longestStopChain(graph, stopTimeoutMs);
+  const steps = chain.map((i) => ({ name: graph.names[i]!, stopTimeoutMs: stopTimeoutMs(i), reserveMs: reserveMs(i) }));
+  const worstCaseMs = drainDelayMs + total;
+  const reserves = longestStopChain(graph, reserveMs);
+  const parts = [...(drainDelayMs > 0 ? [`drain ${drainDelayMs} ms`] : []), ...steps.map((s) => `${s.name} ${s.stopTimeoutMs} ms`)];
+  let summary = `${parts.join(' → ') || '(no nodes)'} = ${worstCaseMs} ms ${worstCaseMs <= shutdownTimeoutMs ? '≤' : '>'} ${shutdownTimeoutMs} ms`;
+  let fits = worstCaseMs <= shutdownTimeoutMs;
+  if (reserves.total > 0) {
+    // The budget cuts the drain and upstream nodes so reserves hold; a reserve chain that does not
+    // fit beside the drain delay cannot be honoured at all.
+    const needed = drainDelayMs + reserves.total + BUDGET_SLACK_MS;
+    const reserveFits = needed <= shutdownTimeoutMs;
+    fits &&= reserveFits;
+    const names = reserves.chain.filter((i) => reserveMs(i) > 0).map((i) => `${graph.names[i]!} ${reserveMs(i)} ms`);
+    summary += `; ${drainDelayMs > 0 ? `drain ${drainDelayMs} ms + ` : ''}reserved ${names.join(' + ')} + slack ${BUDGET_SLACK_MS} ms = ${needed} ms ${reserveFits ? '≤' : '>'} ${shutdownTimeoutMs} ms`;
+  }
+  if (terminationGracePeriodSeconds !== undefined) {
+    // The deadline must end before the kubelet's SIGKILL, or the report is never printed.
+    const graceMs = terminationGracePeriodSeconds * 1000;
+    const beforeKill = shutdownTimeoutMs < graceMs;
+    fits &&= beforeKill;
+    summary += `; shutdownTimeoutMs ${shutdownTimeoutMs} ms ${beforeKill ? '<' : '≥'} terminationGracePeriodSeconds ${graceMs} ms`;
+  }
+  return { drainDelayMs, chain: steps, worstCaseMs, reservedMs: reserves.total, shutdownTimeoutMs, fits, summary };
+}

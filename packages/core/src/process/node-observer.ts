@@ -1,0 +1,79 @@
+import type { LifecycleEvents, NodeEvent, NodeEventType } from './events.js';
+import { HealthBoard, type ContainerState, type HealthReport } from './health.js';
+import type { WalkStatus } from '../engine/walk.js';
+
+/** A node still running when someone asks (second signal, deadline): who, in which phase, since when. */
+export interface PendingNode {
+  readonly name: string;
+  readonly phase: 'start' | 'stop';
+  readonly forMs: number;
+}
+
+const SETTLED_TYPES: Record<string, NodeEventType> = { done: 'stopped', failed: 'failed', timedOut: 'timedOut', skipped: 'skipped' };
+
+/**
+ * Everything the outside sees of the walks: per-node health for probes, which nodes are running
+ * and since when (what a hung shutdown waits on), and the typed events. Fed one walk transition
+ * at a time; events are built only when someone would see them.
+ */
+export class NodeObserver {
+  readonly #health = new HealthBoard();
+  #names: readonly string[] = [];
+  /** performance.now() each node's hook began, NaN when not running. */
+  #runningSince = new Float64Array(0);
+  #runningPhase: 'start' | 'stop' = 'start';
+
+  constructor(private readonly events: LifecycleEvents) {}
+
+  /** A new graph is about to be walked. */
+  reset(names: readonly string[]): void {
+    this.#names = names;
+    this.#runningSince = new Float64Array(names.length).fill(NaN);
+    this.#health.init(names);
+  }
+
+  /** Shutdown was requested: readiness fails from now on, before any node stops. */
+  draining(): void {
+    this.#health.draining();
+  }
+
+  transition(phase: 'start' | 'stop', i: number, status: 'running' | WalkStatus, at: number, error: unknown): void {
+    const node = this.#names[i]!;
+    if (status === 'running') {
+      this.#runningSince[i] = at;
+      this.#runningPhase = phase;
+      this.#health.set(i, phase === 'start' ? 'starting' : 'stopping');
+      const type = phase === 'start' ? 'starting' : 'stopping';
+      if (this.events.observed(phase, type)) this.events.publish({ type, node, phase, at: Date.now() });
+      return;
+    }
+    const since = this.#runningSince[i]!;
+    this.#runningSince[i] = NaN;
+    const type: NodeEventType = phase === 'start' && status === 'done' ? 'started' : SETTLED_TYPES[status]!;
+    this.#health.set(i, type === 'started' ? 'ready' : type === 'skipped' ? (phase === 'start' ? 'pending' : 'stopped') : type === 'stopped' ? 'stopped' : 'failed');
+    if (!this.events.observed(phase, type)) return;
+    const event: NodeEvent = {
+      type,
+      node,
+      phase,
+      at: Date.now(),
+      ...(!Number.isNaN(since) ? { durationMs: at - since } : {}),
+      ...(error !== undefined ? { error } : {}),
+    };
+    this.events.publish(event);
+  }
+
+  /** Nodes whose hook is running right now, longest first. */
+  pending(): PendingNode[] {
+    const now = performance.now();
+    const pending: PendingNode[] = [];
+    this.#runningSince.forEach((since, i) => {
+      if (!Number.isNaN(since)) pending.push({ name: this.#names[i]!, phase: this.#runningPhase, forMs: Math.round(now - since) });
+    });
+    return pending.sort((a, b) => b.forMs - a.forMs);
+  }
+
+  health(state: ContainerState): HealthReport {
+    return this.#health.report(state);
+  }
+}
