@@ -1,6 +1,8 @@
 export { startAllServers, type AllServers, type StartAllOptions } from './all.js';
 export { APT_PACKAGES, ensureServerBinaries } from './install.js';
 export { ServerError, type ServerName } from './errors.js';
+export { crash, freeze, thaw } from './faults.js';
+export { activeHandles, leftoverHandles, watchProcessErrors, type HandleCounts } from './handles.js';
 export { getFreePort, isPortOpen } from './ports.js';
 export { startPostgres, type PostgresOptions } from './postgres.js';
 export { probeAmqp, probePostgres, probeRedis } from './probes.js';

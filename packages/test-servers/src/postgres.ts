@@ -32,7 +32,7 @@ const HOST = '127.0.0.1';
  * QUIESCE_PG_URL, when set, is returned instead.
  */
 export async function startPostgres(opts: PostgresOptions = {}): Promise<PgServer> {
-  const fromEnv = pgFromEnv();
+  const fromEnv = opts.useEnv === false ? undefined : pgFromEnv();
   if (fromEnv) return fromEnv;
   await ensureServerBinaries(['postgres']);
   const bins = findPostgres()!;

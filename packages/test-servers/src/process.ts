@@ -131,6 +131,9 @@ export class ManagedProcess {
   async stop(opts: { request?: () => Promise<void>; signal?: NodeJS.Signals; graceMs: number }): Promise<void> {
     const descendants = this.hasExited ? [] : processTree(this.pid).slice(1);
     if (!this.hasExited) {
+      // A fault test may have left it SIGSTOPped: a stopped process would sit on SIGINT/SIGTERM
+      // until the SIGKILL escalation.
+      for (const pid of [this.pid, ...descendants.map((d) => d.pid)]) killQuietly(pid, 'SIGCONT');
       let requested = false;
       if (opts.request) {
         requested = await opts.request().then(
@@ -162,9 +165,9 @@ async function killSurvivors(ids: ProcessId[]): Promise<void> {
   }
 }
 
-function killQuietly(pid: number): void {
+function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   try {
-    process.kill(pid, 'SIGKILL');
+    process.kill(pid, signal);
   } catch {
     // Exited meanwhile.
   }

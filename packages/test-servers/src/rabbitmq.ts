@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,7 +24,7 @@ const HOST = '127.0.0.1';
  * QUIESCE_AMQP_URL, when set, is returned instead. Takes seconds, not milliseconds.
  */
 export async function startRabbitMQ(opts: RabbitMQOptions = {}): Promise<RabbitMQServer> {
-  const fromEnv = amqpFromEnv();
+  const fromEnv = opts.useEnv === false ? undefined : amqpFromEnv();
   if (fromEnv) return fromEnv;
   await ensureServerBinaries(['rabbitmq']);
   const bins = findRabbitMQ()!;
@@ -112,6 +113,7 @@ async function startOnce(bins: RabbitMQBinaries, opts: RabbitMQOptions): Promise
       url: `amqp://guest:guest@${HOST}:${ports.amqp}`,
       pid: running.pid,
       external: false,
+      ctl: (args) => ctl(bins.ctl, layout, args),
       stop: () => (stopping ??= (async () => {
         await running.stop({
           request: () => run('rabbitmq', bins.ctl, ['-n', layout.nodeName, 'stop'], {
@@ -130,4 +132,14 @@ async function startOnce(bins: RabbitMQBinaries, opts: RabbitMQOptions): Promise
     await removeTempDir(dir);
     throw error;
   }
+}
+
+/** rabbitmqctl with the node's own cookie and name; its boot alone takes ~1 s (an Erlang VM). */
+function ctl(command: string, layout: Layout, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, ['-n', layout.nodeName, ...args], { env: layout.env, cwd: layout.dir, timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`[test-servers] rabbitmqctl ${args.join(' ')}: ${error.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
 }

@@ -21,7 +21,7 @@ const HOST = '127.0.0.1';
  * a temp dir. QUIESCE_REDIS_URL, when set, is returned instead.
  */
 export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
-  const fromEnv = redisFromEnv();
+  const fromEnv = opts.useEnv === false ? undefined : redisFromEnv();
   if (fromEnv) return fromEnv;
   await ensureServerBinaries(['redis']);
   const bins = findRedis()!;

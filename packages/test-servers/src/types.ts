@@ -18,11 +18,22 @@ export interface PgServer extends TestServer {
 
 export type RedisServer = TestServer;
 
-export type RabbitMQServer = TestServer;
+export interface RabbitMQServer extends TestServer {
+  /**
+   * Runs `rabbitmqctl` against this node and resolves its stdout (`close_all_connections`,
+   * `list_connections`...). Undefined for a server given by QUIESCE_AMQP_URL.
+   */
+  ctl?: (args: string[]) => Promise<string>;
+}
 
 export interface StartOptions {
   /** Listen on this port instead of a free one picked at random (no retry if it is busy). */
   port?: number;
   /** How long to wait for the server to accept connections. */
   startTimeoutMs?: number;
+  /**
+   * Start a server of our own even when QUIESCE_*_URL names one: fault tests hurt their server
+   * and must never get a shared one. Default true.
+   */
+  useEnv?: boolean;
 }

@@ -2,6 +2,8 @@ import { onAbort, parseOptions, resourceOptionsSchema, type ResourceDefinition, 
 import { connect, type ChannelModel, type Options } from 'amqplib';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
+import { closeOrLost } from './close.js';
+import { AmqpConnectionLostError } from './errors.js';
 import { lifecycleFields } from './lifecycle-fields.js';
 
 /** What `amqplib.connect()` resolves to (the promise API's connection). */
@@ -29,14 +31,21 @@ const connectionSchema = resourceOptionsSchema
     if (o.connection !== undefined && o.socketOptions !== undefined) ctx.addIssue({ code: 'custom', path: ['socketOptions'], message: 'only used together with `url`' });
   });
 
-// amqplib flags closing only on internals; a WeakSet keeps "already gone" out of the driver object.
+// amqplib flags closing only on internals; WeakMaps keep "already gone" out of the driver object.
 const closedConnections = new WeakSet<ChannelModel>();
+/** Connections that closed before we asked, with amqplib's cause (undefined for a clean close of ours). */
+const lostConnections = new WeakMap<ChannelModel, unknown>();
+const closeRequested = new WeakSet<ChannelModel>();
 
 function watch(conn: ChannelModel): ChannelModel {
   // ChannelModel re-emits the socket's 'error' (ECONNRESET, heartbeat timeout, server close):
-  // without a listener that is an uncaught exception. 'close' always follows it.
+  // without a listener that is an uncaught exception. 'close' always follows it, with the cause
+  // (CONNECTION_FORCED is not emitted as 'error' at all, only as the 'close' argument).
   conn.on('error', () => {});
-  conn.on('close', () => closedConnections.add(conn));
+  conn.on('close', (cause: unknown) => {
+    closedConnections.add(conn);
+    if (!closeRequested.has(conn)) lostConnections.set(conn, cause ?? new Error('connection closed'));
+  });
   return conn;
 }
 
@@ -61,12 +70,16 @@ export function amqpConnection(options: AmqpConnectionOptions): ResourceDefiniti
         if (!closedConnections.has(conn)) (conn.connection as unknown as { stream: Duplex }).stream.destroy(new Error('amqp connection: stop timed out, socket destroyed'));
       }),
     stop: async (conn) => {
-      if (closedConnections.has(conn)) return;
-      try {
-        await conn.close();
-      } catch (error) {
-        if (!closedConnections.has(conn)) throw error;
+      if (!closedConnections.has(conn)) {
+        closeRequested.add(conn);
+        try {
+          await closeOrLost(conn);
+        } catch (error) {
+          if (!closedConnections.has(conn)) throw error;
+        }
       }
+      // Gone before (or while) we closed it: the broker or the network cut it, not us.
+      if (lostConnections.has(conn)) throw new AmqpConnectionLostError(lostConnections.get(conn));
     },
   };
 }

@@ -1,6 +1,8 @@
 import { onAbort, parseOptions, resourceOptionsSchema, type HookContext, type InFlight, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import { z } from 'zod';
+import { closeOrLost } from './close.js';
+import { AmqpChannelLostError } from './errors.js';
 import { lifecycleFields } from './lifecycle-fields.js';
 
 /** Processes one message. Resolve = ack; throw/reject = nack (requeued unless `requeueOnError: false`). Never ack yourself. */
@@ -61,6 +63,10 @@ export class AmqpConsumer {
   #closed = false;
   #closing: Promise<void> | undefined;
   #brokerCancelled = false;
+  /** In-flight releases of the handlers running now: called early when their acks become impossible. */
+  readonly #running = new Set<() => void>();
+  /** Set when the channel closed without our asking; the stop then reports it. */
+  #lost: { redelivered: number; connectionCause?: unknown } | undefined;
 
   constructor(
     readonly connection: ChannelModel,
@@ -77,7 +83,12 @@ export class AmqpConsumer {
     const ch = (this.channel = await this.connection.createChannel());
     // A channel closed by the broker (unknown delivery tag, queue gone...) emits 'error': without a listener that crashes the process.
     ch.on('error', (error: unknown) => (this.lastError = error));
-    ch.on('close', () => (this.#closed = true));
+    ch.on('close', () => this.#onClose());
+    // The connection's 'close' carries the cause (CONNECTION_FORCED, ECONNRESET); it fires right
+    // after its channels' 'close', which carries none.
+    this.connection.once('close', (cause: unknown) => {
+      if (this.#lost) this.#lost.connectionCause = cause;
+    });
     const abort = (): void => void this.close().catch(() => {});
     ctx.signal.addEventListener('abort', abort, { once: true });
     try {
@@ -108,13 +119,29 @@ export class AmqpConsumer {
     }
   }
 
+  /** The stop hook: close the channel, and fail if it had been closed under us with deliveries unsettled. */
+  async stop(): Promise<void> {
+    await this.close();
+    const lost = this.#lost;
+    if (lost) throw new AmqpChannelLostError(this.options.queue, lost.redelivered, this.lastError ?? lost.connectionCause);
+  }
+
+  #onClose(): void {
+    this.#closed = true;
+    if (this.#closing) return; // ours
+    // Closed by the other side: every delivery not yet settled is requeued by the broker, and the
+    // acks its handlers would send are impossible. Waiting for them would only burn the node's time.
+    const s = this.stats;
+    this.#lost = { redelivered: s.delivered - s.acked - s.nacked - s.returned - s.unsettled };
+    for (const release of this.#running) release();
+    this.#running.clear();
+  }
+
   /** Close the channel: whatever is still unacked goes back to the queue (redelivered, never lost). Idempotent. */
   close(): Promise<void> {
     if (!this.channel || this.#closed) return Promise.resolve();
     // A second channel.close() throws "Channel closing": share the first.
-    this.#closing ??= this.channel.close().catch((error: unknown) => {
-      if (!this.#closed) throw error;
-    });
+    this.#closing ??= closeOrLost(this.channel);
     return this.#closing;
   }
 
@@ -136,6 +163,7 @@ export class AmqpConsumer {
       this.#settle(() => ch.nack(msg, false, true), 'returned');
       return;
     }
+    this.#running.add(done);
     void this.#handle(ch, msg, done);
   }
 
@@ -151,6 +179,7 @@ export class AmqpConsumer {
         // a throwing observer must not become an unhandled rejection
       }
     } finally {
+      this.#running.delete(done);
       done(); // after the ack is written: the channel close queued behind it cannot overtake it
     }
   }
@@ -170,6 +199,8 @@ export class AmqpConsumer {
  * `app.resource('orders', amqpConsumer({ connection: 'amqp', queue: 'orders', handler }))`.
  * Stop: in-flight refuses new work → basic.cancel → wait for running handlers (each acks when it
  * resolves) → close the channel. Time up: the channel is closed at once; unacked messages are requeued.
+ * Channel closed by the broker or a lost connection: the wait ends at once and the node fails with
+ * `AmqpChannelLostError` counting the deliveries that will be redelivered.
  */
 export function amqpConsumer(options: AmqpConsumerOptions): ResourceDefinition<AmqpConsumer> {
   const parsed = parseOptions(consumerSchema, options, `amqpConsumer(${String(options?.queue)})`);
@@ -179,6 +210,6 @@ export function amqpConsumer(options: AmqpConsumerOptions): ResourceDefinition<A
     create: ({ get }) => new AmqpConsumer(get(parsed.connection), parsed),
     start: (consumer, ctx) => consumer.start(ctx),
     quiesce: (consumer, ctx) => consumer.quiesce(ctx),
-    stop: (consumer) => consumer.close(),
+    stop: (consumer) => consumer.stop(),
   };
 }

@@ -1,6 +1,8 @@
 import { onAbort, parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { z } from 'zod';
+import { closeOrLost } from './close.js';
+import { AmqpUnconfirmedError } from './errors.js';
 import { lifecycleFields } from './lifecycle-fields.js';
 
 export interface AmqpPublisherOptions extends ResourceOptions {
@@ -20,26 +22,48 @@ const publisherSchema = resourceOptionsSchema.extend({
 export function amqpPublisher(options: AmqpPublisherOptions): ResourceDefinition<ConfirmChannel> {
   const parsed = parseOptions(publisherSchema, options, 'amqpPublisher');
   const closed = new WeakSet<ConfirmChannel>();
+  const closing = new WeakSet<ConfirmChannel>();
+  /** Channels closed without our asking, with the publishes still unconfirmed at that moment. */
+  const lost = new WeakMap<ConfirmChannel, number>();
+  const causes = new WeakMap<ConfirmChannel, unknown>();
   return {
     ...lifecycleFields(parsed),
     dependsOn: [parsed.connection, ...(parsed.dependsOn ?? [])],
     create: async ({ get }) => {
-      const channel = await get(parsed.connection).createConfirmChannel();
+      const connection = get(parsed.connection);
+      const channel = await connection.createConfirmChannel();
+      // The connection's 'close' carries the cause; it fires right after its channels' 'close'.
+      connection.once('close', (cause: unknown) => causes.set(channel, cause));
       channel.on('error', () => {}); // broker-side channel close: uncaught otherwise; 'close' follows
-      channel.on('close', () => closed.add(channel));
+      // Ahead of amqplib's own 'close' listener, which fails and forgets the unconfirmed publishes.
+      channel.prependListener('close', () => {
+        closed.add(channel);
+        if (!closing.has(channel)) lost.set(channel, unconfirmedOf(channel));
+      });
       return channel;
     },
     // The force path is registered before the drain: a drain that hangs (a broker alarm blocking
     // publishes, a confirm that never comes) skips stop, and this still closes the channel.
     quiesce: (channel, { signal }) => onAbort(signal, () => void channel.close().catch(() => {})),
     stop: async (channel) => {
-      if (closed.has(channel)) return;
-      try {
-        await channel.waitForConfirms();
-        await channel.close();
-      } catch (error) {
-        if (!closed.has(channel)) throw error;
+      if (!closed.has(channel)) {
+        try {
+          await channel.waitForConfirms();
+          closing.add(channel);
+          await closeOrLost(channel);
+        } catch (error) {
+          if (!closed.has(channel)) throw error;
+        }
       }
+      // Closed under us (broker, lost connection): publishes not yet confirmed may not have been stored.
+      const unconfirmed = lost.get(channel);
+      if (unconfirmed !== undefined && unconfirmed > 0) throw new AmqpUnconfirmedError(unconfirmed, causes.get(channel));
     },
   };
+}
+
+/** Publishes the broker has not confirmed yet: amqplib's window of confirm callbacks (null = confirmed), 0.10 to 2.x. */
+function unconfirmedOf(channel: ConfirmChannel): number {
+  const window = (channel as unknown as { unconfirmed?: unknown[] }).unconfirmed ?? [];
+  return window.filter((cb) => cb !== null).length;
 }

@@ -12,12 +12,23 @@ export class Connections {
   /** Every client with an open socket: added on connect/acquire, removed on its 'end'. */
   readonly open = new Set<PoolClient>();
   #waiters: Array<() => void> = [];
+  #guarded = false;
+  readonly #lost = new WeakSet<PoolClient>();
+  /** Connections that died under us after shutdown was requested, and the first cause. */
+  lost = 0;
+  lostCause: unknown;
+  /** Set when our own force path begins: what dies from then on was cut by us, not lost. */
+  forcing = false;
 
   constructor(pool: Pool) {
     const add = (client: PoolClient): void => {
       if (this.open.has(client)) return;
       this.open.add(client);
+      if (this.#guarded) this.#guard(client);
       client.once('end', () => {
+        // Ended without anyone asking (client.end() sets _ending): the socket was cut under it.
+        // With a query running pg hands the error to the query and emits no 'error'.
+        if (!(client as unknown as { _ending?: boolean })._ending) this.#lose(client, new Error('Connection terminated unexpectedly'));
         this.open.delete(client);
         if (this.open.size === 0) for (const wake of this.#waiters.splice(0)) wake();
       });
@@ -25,6 +36,36 @@ export class Connections {
     pool.on('connect', add);
     // 'acquire' too: catches clients a user-supplied pool opened before the node started.
     pool.on('acquire', add);
+  }
+
+  /**
+   * From now on every client has an 'error' listener. pg emits 'error' on a client whose backend
+   * dies; a checked-out client has no pool listener, so without one that is an uncaught exception:
+   * a server dying mid-shutdown (a failover during a deploy) would crash the process, losing the
+   * report and the other nodes' drains. The caller's query still rejects with the error. Only
+   * once shutdown is requested: before that, pg's own rule (listen on clients you check out) stands.
+   */
+  guard(): void {
+    if (this.#guarded) return;
+    this.#guarded = true;
+    for (const client of this.open) this.#guard(client);
+  }
+
+  #guard(client: PoolClient): void {
+    client.on('error', (error: unknown) => this.#lose(client, error));
+    // A backend that ends itself (terminated, postmaster gone) first sends a FATAL error; with a
+    // query running pg hands it to that query only, the caller releases the client, and its
+    // socket then closes as if we had ended it.
+    client.connection.on('errorMessage', (message: { severity?: string }) => {
+      if (message.severity === 'FATAL' || message.severity === 'PANIC') this.#lose(client, message);
+    });
+  }
+
+  #lose(client: PoolClient, cause: unknown): void {
+    if (!this.#guarded || this.forcing || this.#lost.has(client)) return;
+    this.#lost.add(client);
+    this.lost++;
+    this.lostCause ??= cause;
   }
 
   /** Resolves once every socket is closed. pool.end() resolves earlier: it does not wait for idle clients' sockets. */

@@ -3,12 +3,29 @@ import pg from 'pg';
 import type { Pool } from 'pg';
 import { Connections, gateCheckouts } from './connections.js';
 import { pgPoolOptionsSchema, type PgPoolOptions } from './options.js';
-import { terminate } from './terminate.js';
+import { PgConnectionsLostError, PgForceClosedError } from './errors.js';
+import { terminate, type ForceOutcome } from './terminate.js';
 
 /** Default reserveMs: what pool.end() needs once the checkouts are back (closing idle sockets). */
 export const DEFAULT_RESERVE_MS = 500;
+/**
+ * The end of the node's own time kept for the force path (terminate busy backends over a second
+ * connection, then destroy sockets), capped at half the node's time: the force path completes
+ * inside the node's time instead of running on after it was reported.
+ */
+export const FORCE_RESERVE_MS = 1_000;
 
-const tracked = new WeakMap<Pool, { connections: Connections; force?: Promise<void> }>();
+interface PoolState {
+  connections: Connections;
+  /** The force path, once begun. */
+  force?: Promise<ForceOutcome>;
+  /** Resolves when the force path begins (the graceful wait then stops). */
+  forceBegun: Promise<void>;
+  beginForce: () => void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+const tracked = new WeakMap<Pool, PoolState>();
 
 /**
  * A `pg.Pool` as a lifecycle resource: `app.resource(Db, pgPool({ config: { connectionString } }))`.
@@ -31,7 +48,11 @@ export function definePgPool(options: PgPoolOptions, subject: string): ResourceD
       // An idle client whose backend dies (server restart, failover, admin terminate) makes the pool
       // emit 'error'; with no listener Node turns that into a crash. pg-pool already drops the client.
       if (p.listenerCount('error') === 0) p.on('error', (error) => process.emitWarning(`pg pool: idle client error: ${error.message}`, 'QuiescePgWarning'));
-      tracked.set(p, { connections: new Connections(p) });
+      const connections = new Connections(p);
+      let beginForce!: () => void;
+      const forceBegun = new Promise<void>((resolve) => (beginForce = resolve));
+      tracked.set(p, { connections, forceBegun, beginForce });
+      onAbort(ctx.shutdownRequested, () => connections.guard());
       gateCheckouts(p, ctx.inFlight);
       // A node whose start failed or was cut short is never stopped: end the pool here, so a
       // connection that completes after start gave up is closed instead of idling on.
@@ -48,14 +69,26 @@ export function definePgPool(options: PgPoolOptions, subject: string): ResourceD
         ctx.signal.removeEventListener('abort', abandon);
       }
     },
-    quiesce: (p, ctx) => onTimeout(p, ctx),
+    quiesce: (p, ctx) => armForce(p, ctx),
     stop: async (p, ctx) => {
-      onTimeout(p, ctx);
+      armForce(p, ctx);
       const state = tracked.get(p);
-      if (!state || ctx.signal.aborted) return state?.force;
-      // In-flight checkouts have drained (core waited), so end() has only idle clients to close.
-      if (!p.ending) await p.end();
-      await state.connections.closed();
+      if (!state) return;
+      try {
+        if (!state.force) {
+          // In-flight checkouts have drained (core waited), so end() has only idle clients to close.
+          if (!p.ending) await Promise.race([p.end(), state.forceBegun]);
+          await Promise.race([state.connections.closed(), state.forceBegun]);
+        }
+        if (state.force) {
+          const { connections, terminated } = await state.force;
+          throw new PgForceClosedError(connections, terminated);
+        }
+        const { lost, lostCause } = state.connections;
+        if (lost > 0) throw new PgConnectionsLostError(lost, lostCause);
+      } finally {
+        clearTimeout(state.timer);
+      }
     },
   };
   // Exactly one of them, as core's resource() requires (validated above).
@@ -66,13 +99,23 @@ export function definePgPool(options: PgPoolOptions, subject: string): ResourceD
   return definition;
 }
 
-/** Run the force path once, the moment the node's time is up (its timeout, the deadline or its budget). */
-function onTimeout(pool: Pool, ctx: HookContext): void {
+/**
+ * Arm the force path once per stop: it begins FORCE_RESERVE_MS (at most half the node's time)
+ * before the node's deadline, so it has finished when the scheduler would give up on the node; if
+ * the node's signal aborts first (no finite deadline, or cut early), it runs then and destroys at once.
+ */
+function armForce(pool: Pool, ctx: HookContext): void {
   const state = tracked.get(pool);
-  if (!state) return;
-  const force = (): void => {
+  if (!state || state.timer !== undefined || state.force) return;
+  const { signal, deadline } = ctx;
+  const begin = (): void => {
+    clearTimeout(state.timer);
     // Nobody may await this (a drain cut short skips stop): never let it reject unhandled.
-    state.force ??= terminate(pool, state.connections).catch(() => undefined);
+    state.force ??= terminate(pool, state.connections, deadline, signal).catch(() => ({ connections: state.connections.open.size, terminated: 0 }));
+    state.beginForce();
   };
-  onAbort(ctx.signal, force);
+  onAbort(signal, begin);
+  if (state.force || !Number.isFinite(deadline)) return;
+  const left = deadline - Date.now();
+  state.timer = setTimeout(begin, Math.max(0, left - Math.min(FORCE_RESERVE_MS, left / 2)));
 }

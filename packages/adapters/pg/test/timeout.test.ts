@@ -7,10 +7,10 @@ import { admin, backends, server, socketsTo, unique, waitFor } from './support.j
 const Db = Symbol('db');
 
 describe('pgPool: when the stop timeout passes', () => {
-  it('terminates the busy backends server-side and closes every socket, while the node reports timedOut', async () => {
+  it('terminates the busy backends server-side and closes every socket inside the node’s time; a client never released leaves it timedOut', async () => {
     const applicationName = unique('quiesce_pg_timeout');
     const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
-    app.resource<Pool>(Db, pgPool({ name: 'db', stopTimeoutMs: 300, config: { connectionString: server().url, application_name: applicationName } }));
+    app.resource<Pool>(Db, pgPool({ name: 'db', stopTimeoutMs: 1_000, config: { connectionString: server().url, application_name: applicationName } }));
     await app.start();
     const pool = app.get<Pool>(Db);
 
@@ -30,12 +30,12 @@ describe('pgPool: when the stop timeout passes', () => {
     expect(node.status).toBe('timedOut');
     expect(node.limitedBy).toBe('own timeout');
     expect(node.error).toMatchObject({ name: 'NodeTimeoutError' });
-    expect(took).toBeGreaterThan(250);
-    expect(took).toBeLessThan(1_000);
+    expect(took).toBeGreaterThan(950);
+    expect(took).toBeLessThan(2_000);
 
-    // Server side: both backends gone well within a second (they would otherwise sleep for 30 s).
-    const backendsGoneAfter = await waitFor(async () => (await backends(applicationName)) === 0, 1_000);
-    expect(backendsGoneAfter).toBeGreaterThanOrEqual(0);
+    // Server side: both backends terminated inside the node's time (the force reserve is its last
+    // 500 ms); they exit a moment after the signal, and would otherwise sleep for 30 s.
+    expect(await waitFor(async () => (await backends(applicationName)) === 0, 500)).toBeGreaterThanOrEqual(0);
     // The callers learn why: PostgreSQL's admin_shutdown (57P01), not a silent hang.
     expect(await viaPool).toMatchObject({ code: '57P01' });
     expect(await viaClient).toMatchObject({ code: '57P01' });

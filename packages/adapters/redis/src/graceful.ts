@@ -1,4 +1,6 @@
 import { onAbort, type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
+import { ClientWatch, type ClientEvents } from './client-watch.js';
+import { RedisConnectionLostError } from './errors.js';
 
 /** What differs between the drivers; the order of the stop and its force path are shared. */
 export interface RedisDriver<C> {
@@ -6,17 +8,13 @@ export interface RedisDriver<C> {
   open(client: C): Promise<unknown>;
   /** Leave every channel/pattern so nothing is delivered while the node drains. */
   unsubscribeAll(client: C): Promise<unknown>;
-  /** Close after every pending reply reached its caller. */
-  close(client: C): Promise<unknown>;
-  /** Close the socket now; pending commands are rejected. */
+  /**
+   * Close after every pending reply reached its caller. Resolves false when the connection was down
+   * (lost, not re-established): the commands queued for it were rejected instead.
+   */
+  close(client: C, watch: ClientWatch): Promise<boolean>;
+  /** Close the socket now; pending commands are rejected. Idempotent, arms no timer. */
   kill(client: C): void;
-}
-
-interface ErrorEmitter {
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  once(event: 'error', listener: (error: Error) => void): unknown;
-  off(event: 'error', listener: (error: Error) => void): unknown;
-  listenerCount(event: 'error'): number;
 }
 
 /**
@@ -24,7 +22,7 @@ interface ErrorEmitter {
  * The scheduler stops waiting at the node's deadline, so the socket must be killed then, or a
  * BLPOP (or a QUIT queued behind it) keeps the connection and the process alive.
  */
-export function redisResource<C extends ErrorEmitter>(create: () => Promise<C>, lifecycle: ResourceOptions, driver: RedisDriver<C>): ResourceDefinition<C> {
+export function redisResource<C extends ClientEvents>(create: () => Promise<C>, lifecycle: ResourceOptions, driver: RedisDriver<C>): ResourceDefinition<C> {
   const orKill = async (client: C, work: () => Promise<unknown>): Promise<void> => {
     try {
       await work();
@@ -33,28 +31,28 @@ export function redisResource<C extends ErrorEmitter>(create: () => Promise<C>, 
       throw error;
     }
   };
+  const watches = new WeakMap<C, ClientWatch>();
   return {
     ...lifecycle,
     create,
     start: async (client, { signal }) => {
       const kill = (): void => driver.kill(client);
       signal.addEventListener('abort', kill, { once: true });
+      const watch = new ClientWatch(client);
+      watches.set(client, watch);
       // Both drivers report a refused connection as an 'error' event and keep retrying (node-redis'
       // connect() never settles; ioredis' rejects with a bare "Connection is closed."): the first
       // error fails the start with its real cause. A failed start is never stopped by core, so kill.
-      let onError!: (error: Error) => void;
-      const failed = new Promise((_, reject) => client.once('error', (onError = reject)));
+      let unsubscribe!: () => void;
+      const failed = new Promise((_, reject) => (unsubscribe = watch.subscribe((error) => error && reject(error))));
       const opening = driver.open(client);
       opening.catch(() => {}); // the loser of the race rejects once the client is killed
       try {
         await orKill(client, () => Promise.race([opening, failed]));
       } finally {
-        client.off('error', onError);
+        unsubscribe();
         signal.removeEventListener('abort', kill);
       }
-      // Runtime errors (a killed connection, a failover) must not crash the process through an
-      // 'error' event nobody listens to: node-redis requires a listener. Reported as warnings.
-      if (client.listenerCount('error') === 0) client.on('error', (error: Error) => process.emitWarning(`redis client: ${error.message}`, 'QuiesceRedisWarning'));
     },
     // Registered in quiesce, the first hook of the stop: its signal is the one for the whole stop sequence.
     quiesce: (client, { signal }) => {
@@ -62,6 +60,15 @@ export function redisResource<C extends ErrorEmitter>(create: () => Promise<C>, 
       if (signal.aborted) return;
       return orKill(client, () => driver.unsubscribeAll(client));
     },
-    stop: (client) => orKill(client, () => driver.close(client)),
+    // A connection the driver lost and re-established (resending what was in flight) is no failure;
+    // one still down when the stop comes to close it is: what was queued for it can no longer be
+    // answered, and nothing tells the caller otherwise.
+    stop: async (client) => {
+      const watch = watches.get(client) ?? new ClientWatch(client);
+      let live = true;
+      await orKill(client, async () => (live = await driver.close(client, watch)));
+      if (!live) throw new RedisConnectionLostError(watch.lastError ?? new Error('not connected'));
+    },
   };
 }
+

@@ -3,13 +3,29 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { redisResource, type RedisDriver } from './graceful.js';
 import { clientWith, parseClientOptions, plainObject, redisUrl } from './options.js';
 
-export interface IoredisClientOptions extends ResourceOptions {
+/**
+ * An ioredis client as this package's public types see it. Structural on purpose: ioredis is an
+ * optional peer, and declarations that imported it would fail (TS2307) in a node-redis-only
+ * project compiled with `skipLibCheck: false`. Every ioredis 5/6 `Redis` fits.
+ */
+export interface IoredisLike {
+  readonly status: string;
+  connect(): Promise<unknown>;
+  ping(): Promise<unknown>;
+  quit(): Promise<unknown>;
+  disconnect(reconnect?: boolean): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
+  listenerCount(event: 'error'): number;
+}
+
+export interface IoredisClientOptions<C extends IoredisLike = IoredisLike> extends ResourceOptions {
   /** An existing client to manage (exclusive of `url`/`redisOptions`). */
-  client?: Redis;
+  client?: C;
   /** `redis://[user:pass@]host:port[/db]`; defaults to ioredis' own default (127.0.0.1:6379). */
   url?: string;
-  /** Passed to `new Redis()`; `lazyConnect` is forced so that start() connects and reports failures. */
-  redisOptions?: RedisOptions;
+  /** ioredis' `RedisOptions`, passed to `new Redis()`; `lazyConnect` is forced so that start() connects and reports failures. */
+  redisOptions?: object;
 }
 
 const connection = {
@@ -41,8 +57,15 @@ const driver: RedisDriver<Redis> = {
     ]);
   },
   async close(client) {
-    if (client.status === 'end') return;
-    if (client.status === 'wait') return client.disconnect();
+    if (client.status === 'end' || client.status === 'wait') {
+      client.disconnect();
+      return true;
+    }
+    // Lost and waiting to reconnect: ioredis would answer QUIT itself and keep what it queued.
+    if (!LIVE.has(client.status)) {
+      cut(client);
+      return false;
+    }
     // enableAutoPipelining buffers commands until process.nextTick; QUIT bypasses that buffer and
     // would overtake them (they would then fail with "Connection is closed").
     if (client.autoPipelineQueueSize > 0) await new Promise((resolve) => setImmediate(resolve));
@@ -50,19 +73,43 @@ const driver: RedisDriver<Redis> = {
     // Redis answers in order: QUIT's reply comes after every earlier command's reply.
     await client.quit();
     await ended;
+    return true;
   },
-  kill: (client) => client.disconnect(),
+  kill: cut,
 };
 
-/** A managed ioredis client: `app.resource(Cache, ioredisClient({ url }))`. */
-export function ioredisClient(options: IoredisClientOptions = {}): ResourceDefinition<Redis> {
+/** What the cut needs beyond ioredis' public API (present in ioredis 5 and 6). */
+interface Internals {
+  connector?: { disconnectTimeout: number };
+  flushQueue?: (error: Error) => void;
+}
+
+/**
+ * Close now. disconnect() alone only half-closes: it ends the socket and destroys it after
+ * `disconnectTimeout` (2 s), a timer that keeps the process alive when the server does not answer
+ * the FIN (frozen). On a socket already gone (status 'reconnecting') nothing ever clears that timer,
+ * and the commands queued for the next connection are never rejected.
+ */
+function cut(client: Redis): void {
+  if (client.status === 'end') return; // cut already: another disconnect() would arm another timer
+  const internals = client as unknown as Internals;
+  if (internals.connector) internals.connector.disconnectTimeout = 0;
+  const live = client.stream !== undefined && !client.stream.destroyed;
+  client.stream?.destroy();
+  client.disconnect(); // no reconnect; the socket's 'close' rejects the pending commands
+  if (!live) internals.flushQueue?.(new Error('Connection is closed.'));
+}
+
+/** A managed ioredis client: `app.resource(Cache, ioredisClient({ url }))` (`ioredisClient<Redis>(...)` for ioredis' own type). */
+export function ioredisClient<C extends IoredisLike = IoredisLike>(options: IoredisClientOptions<C> = {}): ResourceDefinition<C> {
   const { lifecycle, connection: c } = parseClientOptions('ioredisClient', options, connection, ['url', 'redisOptions']);
   const create = async (): Promise<Redis> => {
-    if (c.client) return c.client;
+    if (c.client) return c.client as unknown as Redis;
     // Loaded lazily so that node-redis users need not install ioredis (optional peer).
     const { Redis } = await import('ioredis');
     const redisOptions = { ...c.redisOptions, lazyConnect: true };
     return c.url ? new Redis(c.url, redisOptions) : new Redis(redisOptions);
   };
-  return redisResource(create, lifecycle, driver);
+  // Typed against ioredis inside; only the public signature is structural.
+  return redisResource(create, lifecycle, driver) as unknown as ResourceDefinition<C>;
 }

@@ -1,11 +1,12 @@
 import type { ResourceDefinition, ResourceOptions } from '@quiesce/core';
-import type { createClient, RedisClientOptions } from 'redis';
+import type { RedisClientOptions } from 'redis';
 import { redisResource, type RedisDriver } from './graceful.js';
 import { clientWith, parseClientOptions, plainObject, redisUrl } from './options.js';
 
 /** What the adapter needs from a node-redis v5/v6 client (`createClient()`, any modules/RESP). */
 export interface NodeRedisLike {
   readonly isOpen: boolean;
+  readonly isReady: boolean;
   readonly isPubSubActive: boolean;
   connect(): Promise<unknown>;
   ping(): Promise<unknown>;
@@ -14,6 +15,7 @@ export interface NodeRedisLike {
   close(): Promise<unknown>;
   destroy(): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
   once(event: 'error', listener: (error: Error) => void): unknown;
   off(event: 'error', listener: (error: Error) => void): unknown;
   listenerCount(event: 'error'): number;
@@ -23,8 +25,8 @@ export interface NodeRedisClientOptions<C extends NodeRedisLike = NodeRedisLike>
   /** An existing client, connected or not (exclusive of `url`/`clientOptions`). */
   client?: C;
   url?: string;
-  /** Passed to `createClient()`. */
-  clientOptions?: RedisClientOptions;
+  /** node-redis' `RedisClientOptions`, passed to `createClient()` (structural here: see IoredisLike). */
+  clientOptions?: object;
 }
 
 const connection = {
@@ -41,21 +43,34 @@ const driver: RedisDriver<NodeRedisLike> = {
   async unsubscribeAll(client) {
     if (client.isPubSubActive) await Promise.all([client.unsubscribe(), client.pUnsubscribe()]);
   },
-  // close() waits until the command queue is empty (every reply delivered), then ends the socket.
-  close: async (client) => client.isOpen && client.close(),
-  kill: (client) => client.destroy(),
+  // Replies come in order: once this PING is answered, every reply issued before it has reached
+  // its caller. Not close(): on node-redis 5 it marks the client closed at once, and a destroy()
+  // after that throws ClientClosedError without closing the socket, so a frozen server's socket
+  // could not be cut any more (fixed in 6).
+  close: async (client, watch) => {
+    if (!client.isOpen) return true;
+    // Reconnecting: wait for the attempt's outcome. destroy() while its TCP connect is pending
+    // leaks the new socket (node-redis 5 and 6 assign it only once connected).
+    if (!client.isReady) await watch.next();
+    const live = client.isReady;
+    if (live) await client.ping();
+    client.destroy();
+    return live;
+  },
+  // destroy() rejects every pending command and closes the socket; on node-redis 5 it throws once closed.
+  kill: (client) => {
+    if (client.isOpen) client.destroy();
+  },
 };
 
-type DefaultClient = ReturnType<typeof createClient>;
-
-/** A managed node-redis client: `app.resource(Cache, nodeRedisClient({ url }))`. */
-export function nodeRedisClient<C extends NodeRedisLike = DefaultClient>(options: NodeRedisClientOptions<C> = {}): ResourceDefinition<C> {
+/** A managed node-redis client: `app.resource(Cache, nodeRedisClient({ url }))` (`nodeRedisClient<RedisClientType>(...)` for node-redis' own type). */
+export function nodeRedisClient<C extends NodeRedisLike = NodeRedisLike>(options: NodeRedisClientOptions<C> = {}): ResourceDefinition<C> {
   const { lifecycle, connection: c } = parseClientOptions('nodeRedisClient', options, connection, ['url', 'clientOptions']);
   const create = async (): Promise<C> => {
     if (c.client) return c.client as C;
     // Loaded lazily so that ioredis users need not install redis (optional peer).
     const { createClient } = await import('redis');
-    return createClient({ ...c.clientOptions, ...(c.url ? { url: c.url } : {}) }) as unknown as C;
+    return createClient({ ...(c.clientOptions as RedisClientOptions), ...(c.url ? { url: c.url } : {}) }) as unknown as C;
   };
   return redisResource<C>(create, lifecycle, driver);
 }

@@ -1,0 +1,53 @@
+import { QuiesceError, type ErrorCode } from '@quiesce/core';
+
+// core's ErrorCode lists core's own codes; an adapter's code is a string of the same family
+// (QUIESCE_*), cast until core's type admits adapter codes.
+
+/**
+ * The broker closed the connection (CONNECTION_FORCED, a failover) or it was lost (reset, heartbeat
+ * timeout) before the node closed it: the node did not stop cleanly, whatever it still owned was
+ * cut by the other side. `cause` is amqplib's error.
+ */
+export class AmqpConnectionLostError extends QuiesceError {
+  override readonly name = 'AmqpConnectionLostError';
+  override readonly code = 'QUIESCE_AMQP_CONNECTION_LOST' as ErrorCode;
+  constructor(override readonly cause: unknown) {
+    super(`amqp connection was closed by the broker or lost before it was stopped: ${describe(cause)}`, { cause });
+  }
+}
+
+/**
+ * A consumer's channel closed under it (its connection lost, or the broker closed the channel):
+ * the handled-but-unacked deliveries can no longer be acked, and the broker hands them out again.
+ */
+export class AmqpChannelLostError extends QuiesceError {
+  override readonly name = 'AmqpChannelLostError';
+  override readonly code = 'QUIESCE_AMQP_CHANNEL_LOST' as ErrorCode;
+  constructor(
+    readonly queue: string,
+    /** Deliveries received but not acked/nacked when the channel closed: the broker redelivers them. */
+    readonly redelivered: number,
+    override readonly cause: unknown,
+  ) {
+    super(`amqp consumer on "${queue}": channel closed before its deliveries were settled (${describe(cause)}); ${redelivered} unacked ${redelivered === 1 ? 'delivery' : 'deliveries'} will be redelivered`, { cause });
+  }
+}
+
+/**
+ * A publisher's confirm channel closed under it with publishes the broker had not confirmed:
+ * they may or may not have been stored (their confirm callbacks got "channel closed").
+ */
+export class AmqpUnconfirmedError extends QuiesceError {
+  override readonly name = 'AmqpUnconfirmedError';
+  override readonly code = 'QUIESCE_AMQP_UNCONFIRMED' as ErrorCode;
+  constructor(
+    readonly unconfirmed: number,
+    override readonly cause: unknown,
+  ) {
+    super(`amqp publisher: channel closed before the broker confirmed ${unconfirmed} ${unconfirmed === 1 ? 'publish' : 'publishes'} (${describe(cause)}); they may not have been stored`, { cause });
+  }
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : cause === undefined ? 'no reason given' : String(cause);
+}

@@ -1,0 +1,17 @@
+import { QuiesceError, type ErrorCode } from '@quiesce/core';
+
+// core's ErrorCode lists core's own codes; an adapter's code is a string of the same family
+// (QUIESCE_*), cast until core's type admits adapter codes.
+
+/**
+ * The client's connection was down (lost, the driver still reconnecting) when the stop came to
+ * close it: what was queued for it fails at its callers. The node did not stop cleanly, even
+ * though nothing of ours is left open.
+ */
+export class RedisConnectionLostError extends QuiesceError {
+  override readonly name = 'RedisConnectionLostError';
+  override readonly code = 'QUIESCE_REDIS_CONNECTION_LOST' as ErrorCode;
+  constructor(override readonly cause: unknown) {
+    super(`redis connection was down when the client was closed (lost, not re-established): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
