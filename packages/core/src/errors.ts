@@ -25,8 +25,8 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 /** Base class of every error quiesce throws, so callers can catch them as one family. */
 export class QuiesceError extends Error {
   override readonly name: string = 'QuiesceError';
-  /** Stable across versions: branch on this, not on the message. */
-  readonly code: ErrorCode = ErrorCodes.QuiesceError;
+  /** Stable across versions: branch on this, not on the message. Adapters add their own `QUIESCE_*` codes. */
+  readonly code: ErrorCode | (string & {}) = ErrorCodes.QuiesceError;
 }
 
 /** The dependency graph has a cycle. `path` starts and ends at the same node. */

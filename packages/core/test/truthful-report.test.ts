@@ -137,5 +137,7 @@ describe('9. errors a program can branch on', () => {
     await app.start();
     const report = await app.shutdown();
     expect(report.node('http')!.error?.message).toBe('http: stop did not finish before the global deadline of 150 ms');
+    // The report carries the code too, so JSON consumers can branch on it.
+    expect(report.node('http')!.error?.code).toBe('QUIESCE_NODE_TIMEOUT');
   });
 });

@@ -1,4 +1,4 @@
-import { QuiesceError, type ErrorCode } from '@quiesce/core';
+import { QuiesceError } from '@quiesce/core';
 
 // core's ErrorCode lists core's own codes; an adapter's code is a string of the same family
 // (QUIESCE_*), cast until core's type admits adapter codes.
@@ -10,7 +10,7 @@ import { QuiesceError, type ErrorCode } from '@quiesce/core';
  */
 export class AmqpConnectionLostError extends QuiesceError {
   override readonly name = 'AmqpConnectionLostError';
-  override readonly code = 'QUIESCE_AMQP_CONNECTION_LOST' as ErrorCode;
+  override readonly code = 'QUIESCE_AMQP_CONNECTION_LOST';
   constructor(override readonly cause: unknown) {
     super(`amqp connection was closed by the broker or lost before it was stopped: ${describe(cause)}`, { cause });
   }
@@ -22,7 +22,7 @@ export class AmqpConnectionLostError extends QuiesceError {
  */
 export class AmqpChannelLostError extends QuiesceError {
   override readonly name = 'AmqpChannelLostError';
-  override readonly code = 'QUIESCE_AMQP_CHANNEL_LOST' as ErrorCode;
+  override readonly code = 'QUIESCE_AMQP_CHANNEL_LOST';
   constructor(
     readonly queue: string,
     /** Deliveries received but not acked/nacked when the channel closed: the broker redelivers them. */
@@ -39,7 +39,7 @@ export class AmqpChannelLostError extends QuiesceError {
  */
 export class AmqpUnconfirmedError extends QuiesceError {
   override readonly name = 'AmqpUnconfirmedError';
-  override readonly code = 'QUIESCE_AMQP_UNCONFIRMED' as ErrorCode;
+  override readonly code = 'QUIESCE_AMQP_UNCONFIRMED';
   constructor(
     readonly unconfirmed: number,
     override readonly cause: unknown,

@@ -1,4 +1,4 @@
-import { QuiesceError, type ErrorCode } from '@quiesce/core';
+import { QuiesceError } from '@quiesce/core';
 
 // core's ErrorCode lists core's own codes; an adapter's code is a string of the same family
 // (QUIESCE_*), cast until core's type admits adapter codes.
@@ -10,7 +10,7 @@ import { QuiesceError, type ErrorCode } from '@quiesce/core';
  */
 export class PgForceClosedError extends QuiesceError {
   override readonly name = 'PgForceClosedError';
-  override readonly code = 'QUIESCE_PG_FORCE_CLOSED' as ErrorCode;
+  override readonly code = 'QUIESCE_PG_FORCE_CLOSED';
   constructor(
     /** Connections still open when the force path began. */
     readonly connections: number,
@@ -27,7 +27,7 @@ export class PgForceClosedError extends QuiesceError {
  */
 export class PgConnectionsLostError extends QuiesceError {
   override readonly name = 'PgConnectionsLostError';
-  override readonly code = 'QUIESCE_PG_CONNECTIONS_LOST' as ErrorCode;
+  override readonly code = 'QUIESCE_PG_CONNECTIONS_LOST';
   constructor(
     readonly lost: number,
     override readonly cause: unknown,

@@ -1,4 +1,4 @@
-import { QuiesceError, type ErrorCode } from '@quiesce/core';
+import { QuiesceError } from '@quiesce/core';
 
 // core's ErrorCode lists core's own codes; an adapter's code is a string of the same family
 // (QUIESCE_*), cast until core's type admits adapter codes.
@@ -10,7 +10,7 @@ import { QuiesceError, type ErrorCode } from '@quiesce/core';
  */
 export class RedisConnectionLostError extends QuiesceError {
   override readonly name = 'RedisConnectionLostError';
-  override readonly code = 'QUIESCE_REDIS_CONNECTION_LOST' as ErrorCode;
+  override readonly code = 'QUIESCE_REDIS_CONNECTION_LOST';
   constructor(override readonly cause: unknown) {
     super(`redis connection was down when the client was closed (lost, not re-established): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }

@@ -12,7 +12,10 @@ function reportStatus(status: WalkStatus): NodeStatus {
 
 export function toReportedError(error: unknown): ReportedError | undefined {
   if (error === undefined) return undefined;
-  if (error instanceof Error) return { name: error.name, message: error.message };
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? { name: error.name, message: error.message, code } : { name: error.name, message: error.message };
+  }
   return { name: 'Error', message: String(error) };
 }
 

@@ -10,6 +10,8 @@ export type FailurePolicy = 'critical' | 'bestEffort';
 export interface ReportedError {
   readonly name: string;
   readonly message: string;
+  /** The error's stable `code` when it has one (`QUIESCE_*`, Node's `ERR_*`, a driver's). */
+  readonly code?: string;
 }
 
 /** One node's line in the report. Offsets are ms since shutdown began; null when it never began. */
