@@ -1,5 +1,6 @@
 export { startAllServers, type AllServers, type StartAllOptions } from './all.js';
 export { APT_PACKAGES, ensureServerBinaries } from './install.js';
+export { invalidOptions, type OptionsFailure } from './assertions.js';
 export { ServerError, type ServerName } from './errors.js';
 export { crash, freeze, thaw } from './faults.js';
 export { activeHandles, leftoverHandles, watchProcessErrors, type HandleCounts } from './handles.js';

@@ -1,4 +1,5 @@
 import { InvalidOptionsError, LifecycleContainer, StartError } from '@quiesce/core';
+import { invalidOptions } from '@quiesce/test-servers';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -8,13 +9,7 @@ import { amqpUrl, brokerPerTest, until } from './helpers.js';
 const broker = brokerPerTest();
 
 function fieldsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return (error as InvalidOptionsError).issues.map((i) => i.field);
-  }
-  throw new Error('expected InvalidOptionsError');
+  return invalidOptions(fn).issues.map((i) => i.field);
 }
 
 /** A loopback port nobody listens on (bound, then released). */

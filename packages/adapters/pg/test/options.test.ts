@@ -1,18 +1,11 @@
-import { InvalidOptionsError, LifecycleContainer, StartError } from '@quiesce/core';
+import { LifecycleContainer, StartError } from '@quiesce/core';
+import { invalidOptions } from '@quiesce/test-servers';
 import pg, { type Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RESERVE_MS, pgModule, pgPool } from '../src/index.js';
 import { backends, closedPort, server, slowProxy, socketsTo, unique, waitFor } from './support.js';
 
-function invalid(fn: () => unknown): InvalidOptionsError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    return error as InvalidOptionsError;
-  }
-  throw new Error('expected InvalidOptionsError');
-}
+const invalid = invalidOptions;
 
 describe('pgPool options', () => {
   it('names the offending field', () => {

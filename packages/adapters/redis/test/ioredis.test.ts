@@ -1,6 +1,6 @@
 import net from 'node:net';
-import { InvalidOptionsError, LifecycleContainer, StartError } from '@quiesce/core';
-import type {} from '@quiesce/test-servers';
+import { LifecycleContainer, StartError } from '@quiesce/core';
+import { invalidOptions } from '@quiesce/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ioredisClient, nodeRedisClient, redisModule } from '../src/index.js';
@@ -132,15 +132,7 @@ describe('ioredisClient: graceful stop against a real Redis', () => {
 });
 
 describe('options and start failures', () => {
-  const invalid = (fn: () => unknown): InvalidOptionsError => {
-    try {
-      fn();
-    } catch (error) {
-      expect(error).toBeInstanceOf(InvalidOptionsError);
-      return error as InvalidOptionsError;
-    }
-    throw new Error('expected InvalidOptionsError');
-  };
+  const invalid = invalidOptions;
 
   it('rejects bad options with InvalidOptionsError naming the field', () => {
     expect(invalid(() => ioredisClient({ url: 'http://127.0.0.1:6379' })).message).toMatch(/ioredisClient: url: expected a redis:\/\//);
