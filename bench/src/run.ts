@@ -8,6 +8,7 @@ import { race } from './race.js';
 import { resolution } from './resolution.js';
 import { printTable } from './table.js';
 import { checkTargets, type BenchResults } from './targets.js';
+import { coldStart, coldStartTargets, type ColdStartRow } from './cold-start.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -37,7 +38,12 @@ if (wants('e2e')) {
   printTable('4. End-to-end: the example service on real servers, SIGTERM → exit (drain delay subtracted)', [row]);
 }
 
-const targets = checkTargets(results as BenchResults);
+if (wants('cold-start')) {
+  results.coldStart = await coldStart(15);
+  printTable('5. Cold start: import in a fresh process from an npm-installed project (median of 15 interleaved rounds), install closure', results.coldStart as ColdStartRow[]);
+}
+
+const targets = [...checkTargets(results as BenchResults), ...coldStartTargets((results.coldStart as ColdStartRow[] | undefined) ?? [])];
 results.targets = targets;
 printTable('Targets (judged on this run)', targets.map((t) => ({ met: t.met ? 'yes' : 'NO', target: t.target, measured: t.measured })));
 
