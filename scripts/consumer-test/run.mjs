@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { installNode } from '../node-binaries.mjs';
 import { countCopies, packPublicPackages, readJson, root } from '../pack.mjs';
 
 const fixturesDir = join(root, 'scripts/consumer-test/fixtures');
@@ -40,6 +41,7 @@ for (const name of fixtures) {
       if (copies > 1) throw new Error(`${copies} copies of ${pkg} installed`);
     }
     npm(dir, ['test', '--silent']);
+    if (name === 'full') runOnEngineFloors(dir);
     console.log(`consumer-test ${name}: ok (install ${secs(t1 - t0)}, compile + run ${secs(performance.now() - t1)})`);
   } catch (error) {
     failed = true;
@@ -71,6 +73,25 @@ function workspaceVersion(dep) {
     if (version) return version;
   }
   throw new Error(`no workspace version of ${dep}`);
+}
+
+/**
+ * The compiled ESM and CommonJS apps again on the lowest Node of each line `engines` admits
+ * (20.19.0, 22.12.0): the floors are where require(esm) first works unflagged, so a dependency
+ * that needs more (or a change of ours that does) fails here.
+ */
+function runOnEngineFloors(dir) {
+  for (const floor of core.engines.node.match(/\d+\.\d+\.\d+/g)) {
+    const node = join(installNode(floor), 'node');
+    for (const app of ['dist/main.js', 'cjs/dist/main.js']) {
+      try {
+        execFileSync(node, [app], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+      } catch (error) {
+        process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+        throw new Error(`${app} failed on Node ${floor}`);
+      }
+    }
+  }
 }
 
 function npm(cwd, args) {
