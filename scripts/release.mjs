@@ -1,7 +1,7 @@
 // The release: packs every public package and checks the tarballs before anything is published.
 //
 //   pnpm release --dry-run   build, pack into .tmp/release, check, print what would be published
-//   pnpm release             the same, then `pnpm publish` of each checked package
+//   pnpm release             the same, then `npm publish` of each checked tarball
 //
 // Checks, per tarball: LICENSE (pnpm pack copies the workspace root's into a package that has
 // none; npm pack would not — one more reason to release with pnpm), README.md and every `exports`/`main`/`types` target present; no
@@ -9,9 +9,9 @@
 // leftovers; engines and peer ranges equal to core's; a CHANGELOG.md heading for the version; then
 // publint and arethetypeswrong (ESM-only profile: CommonJS users reach us through require(esm)).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { packPublicPackages, publicPackageDirs, readJson, root } from './pack.mjs';
+import { packPublicPackages, readJson, root } from './pack.mjs';
 
 const dryRun = process.argv.includes('--dry-run');
 const out = join(root, '.tmp/release');
@@ -41,7 +41,7 @@ for (const [name, tarball] of tarballs) {
   if (!new RegExp(`^##+ .*\\b${manifest.version.replace(/\./g, '\\.')}\\b`, 'm').test(changelog)) problem(`CHANGELOG.md has no heading for ${manifest.version}`);
 
   lint(name, tarball, problem);
-  console.log(`${basename(tarball).padEnd(28)} ${String(files.length).padStart(3)} files`);
+  console.log(`${basename(tarball).padEnd(28)} ${String(files.length).padStart(3)} files ${(statSync(tarball).size / 1024).toFixed(1).padStart(7)} KiB`);
 }
 
 if (problems.length > 0) {
@@ -52,7 +52,8 @@ console.log(`\nrelease: ${tarballs.size} tarballs checked in ${out}`);
 if (dryRun) {
   console.log('release: --dry-run, nothing published');
 } else {
-  for (const dir of publicPackageDirs()) execFileSync(process.execPath, [process.env.npm_execpath, 'publish', '--access', 'public'], { cwd: dir, stdio: 'inherit' });
+  // The very tarballs just checked, not a fresh pack: what was checked is what ships.
+  for (const tarball of tarballs.values()) execFileSync('npm', ['publish', tarball, '--access', 'public'], { stdio: 'inherit' });
 }
 
 /** Every file a resolver may be sent to by the manifest. */
