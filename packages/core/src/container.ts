@@ -3,11 +3,13 @@ import type { CompiledGraph } from './compile.js';
 import { getResourceOptions } from './decorators.js';
 import { GraphExport } from './graph-export.js';
 import {
+  EmptyRejectionError,
   InvalidOptionsError,
   LifecycleStateError,
   NodeTimeoutError,
   StartAbortedError,
   StartError,
+  StartNotSettledError,
 } from './errors.js';
 import { LifecycleEvents, type LifecycleEventMap } from './events.js';
 import type { HealthReport } from './health.js';
@@ -33,16 +35,18 @@ import {
   type Registration,
   type ResourceDefinition,
 } from './registration.js';
-import { buildShutdownReport, ShutdownReport } from './report.js';
+import { buildShutdownReport, ShutdownReport, START_NOT_COMPLETED } from './report.js';
 import { NodeRun } from './phase-context.js';
-import { walk, type WalkResult, type WalkStatus } from './scheduler.js';
+import { BUDGET_SLACK_MS, NodeSettlement, walk, type WalkResult } from './scheduler.js';
+import { chainTails, longestStopChain } from './graph.js';
+import { StartTracker, STARTING, START_FAILED } from './start-tracker.js';
 import { handleSignals, type SignalOptions } from './signals.js';
 import { isThenable, NO_STEPS, runSteps } from './steps.js';
 import { LazyAbort } from './lazy-abort.js';
 import type { NodeLimits } from './node-limits.js';
 import { Registry } from './registry.js';
 import { NodeHookContext } from './hook-context.js';
-import { sleep, sleepUnlessDone } from './delay.js';
+import { sleep } from './delay.js';
 import { tokenName, type Token } from './token.js';
 
 export type ContainerState = 'idle' | 'starting' | 'running' | 'draining' | 'stopping' | 'stopped';
@@ -68,7 +72,15 @@ export class LifecycleContainer {
   #compiled: CompiledGraph | undefined;
   #hooks: (LifecycleHooks | undefined)[] = [];
   #owner = new Map<unknown, number>();
-  #started = new Uint8Array(0);
+  #starts = new StartTracker(0);
+  /** 1 once some path (the stop walk or a late release) began stopping the node: never twice. */
+  #stopClaimed = new Uint8Array(0);
+  /** Late releases in progress, joined by a stop walk that reaches their node. */
+  readonly #lateStops = new Map<number, Promise<LateStop>>();
+  /** Per-node remarks for the report (an interrupted start waited for, a late release). */
+  readonly #notes = new Map<number, string>();
+  /** performance.now() of the running shutdown's global deadline; undefined outside a shutdown. */
+  #deadlineAt: number | undefined;
   #state: ContainerState = 'idle';
   #hasStarted = false;
   #startPromise: Promise<void> | undefined;
@@ -253,11 +265,12 @@ export class LifecycleContainer {
     const n = graph.names.length;
     this.#hooks = new Array(n);
     this.#instances = new Array(n);
-    this.#started = new Uint8Array(n);
+    this.#starts = new StartTracker(n);
+    this.#stopClaimed = new Uint8Array(n);
     this.#observer.reset(graph.names);
     this.#state = 'starting';
     // The first pump runs a microtask later, so a shutdown() from inside a synchronous start hook
-    // already finds the start walk to wait for.
+    // already finds the start walk to interrupt.
     this.#startWalk = Promise.resolve().then(() => walk({
       graph,
       direction: 'start',
@@ -265,7 +278,7 @@ export class LifecycleContainer {
       interrupt: this.#interrupt.signal,
       timeoutMs: (i) => startTimeoutMs[i]!,
       run: (i, ctx) => this.#startNode(i, ctx),
-      onTransition: (node, status, at, error) => this.#transition('start', node, status, at, error),
+      onTransition: (node, status, at, error) => this.#observer.transition('start', node, status, at, error),
     }));
     const result = await this.#startWalk;
     if (this.#shutdownPromise) {
@@ -274,11 +287,11 @@ export class LifecycleContainer {
     }
     const failed = firstFailure(result);
     if (failed >= 0) {
-      this.#shutdownRequested.abort();
-      this.#observer.draining();
-      const rollback = this.#stopStarted(Date.now(), 0);
-      this.#shutdownPromise = rollback;
-      const report = await rollback;
+      const report = await this.#beginShutdown(() => {
+        this.#shutdownRequested.abort();
+        this.#observer.draining();
+        return this.#stopStarted(Date.now(), performance.now(), 0);
+      });
       throw new StartError(graph.names[failed]!, result.outcomes[failed]!.error, report);
     }
     this.#state = 'running';
@@ -291,44 +304,39 @@ export class LifecycleContainer {
   }
 
   #startNode(i: number, ctx: PhaseContext): unknown {
-    const instance = this.#resolve(this.#compiled!.registrations[i]!);
-    // No promise, context or closure for the common case: a sync instance without a start hook.
-    const result = isThenable(instance)
-      ? Promise.resolve(instance).then((value) => {
-          // Given up on while its value was being built: never start it, release what was built.
-          if (ctx.signal.aborted) {
-            this.#adopt(i, value);
-            this.#releaseLate(i);
-            throw ctx.signal.reason;
-          }
-          return this.#startHook(i, ctx, value);
-        })
-      : this.#startHook(i, ctx, instance);
-    if (isThenable(result)) {
-      // A start that finishes after its timeout (or after shutdown interrupted it) left a running
-      // resource nobody will stop: stop it now, best effort.
-      result.then(
-        () => ctx.signal.aborted && this.#releaseLate(i),
-        () => undefined,
-      );
+    this.#starts.state[i] = STARTING;
+    let result: unknown;
+    try {
+      const instance = this.#resolve(this.#compiled!.registrations[i]!);
+      // No promise, context or closure for the common case: a sync instance without a start hook.
+      result = isThenable(instance)
+        ? Promise.resolve(instance).then((value) => {
+            // Built after it was given up on: never call its start hook, but what was built is
+            // running (a pool, a connection) and is released like any late start.
+            if (ctx.aborted) return void this.#adopt(i, value);
+            return this.#startHook(i, ctx, value);
+          })
+        : this.#startHook(i, ctx, instance);
+    } catch (error) {
+      this.#starts.settled(i, false);
+      throw error;
     }
-    return result;
-  }
-
-  /** Stop a node whose start completed only after the walk gave up on it (not in any report). */
-  #releaseLate(i: number): void {
-    const hooks = this.#hooks[i];
-    if (!hooks?.quiesce && !hooks?.stop) return;
-    const name = this.#compiled!.graph.names[i]!;
-    const run = new NodeRun(name, 'stop');
-    const timeoutMs = this.#limits().stopTimeoutMs[i]!;
-    run.timer = setTimeout(() => run.abort(new NodeTimeoutError(name, 'stop', timeoutMs, 'own timeout')), timeoutMs);
-    this.options.logger?.warn({ node: name }, `quiesce: ${name} finished starting after it was given up on; stopping it`);
-    const ctx = this.#hookContext(i, run);
-    Promise.resolve()
-      .then(() => runSteps([() => hooks.quiesce?.(ctx), () => hooks.stop?.(ctx)], 0, run))
-      .catch((error: unknown) => this.options.logger?.error({ node: name, err: error }, `quiesce: stopping ${name} after a late start failed`))
-      .finally(() => run.clearTimer());
+    if (!isThenable(result)) {
+      this.#starts.settled(i, true);
+      return result;
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        // A stop walk waiting for this start stops it in order; otherwise, if the start walk had
+        // given up on it, nobody else will: release it now.
+        if (!this.#starts.settled(i, true) && ctx.aborted) this.#releaseLate(i);
+        return value;
+      },
+      (error: unknown) => {
+        this.#starts.settled(i, false);
+        throw error;
+      },
+    );
   }
 
   #startHook(i: number, ctx: PhaseContext, instance: unknown): unknown {
@@ -371,55 +379,88 @@ export class LifecycleContainer {
 
   /**
    * Stop everything that started, dependents before dependencies, under the global deadline.
-   * Idempotent: every call returns the same report. Never throws for a node's failure.
+   * Idempotent: every call — concurrent, repeated, or made from inside the shutdown (a hook, an
+   * event listener, an abort listener) — returns the same report. Never throws for a node's failure.
    */
   shutdown(): Promise<ShutdownReport> {
-    this.#shutdownPromise ??= this.#shutdown();
+    return this.#shutdownPromise ?? this.#beginShutdown(() => this.#requestedShutdown());
+  }
+
+  /**
+   * The one place a shutdown (requested, or a failed start's rollback) begins. The shared promise
+   * exists before `run` executes any user code, so every re-entrant call joins this run.
+   */
+  #beginShutdown(run: () => Promise<ShutdownReport>): Promise<ShutdownReport> {
+    let settle!: (report: Promise<ShutdownReport>) => void;
+    this.#shutdownPromise = new Promise<ShutdownReport>((resolve) => (settle = resolve));
+    settle(run());
     return this.#shutdownPromise;
   }
 
-  async #shutdown(): Promise<ShutdownReport> {
+  async #requestedShutdown(): Promise<ShutdownReport> {
     const requestedAt = Date.now();
     const began = performance.now();
     this.#shutdownRequested.abort();
     if (this.#state === 'idle') {
       this.#state = 'stopped';
       this.#compiled = this.#registry.compileOrEmpty();
-      this.#started = new Uint8Array(this.#compiled!.graph.names.length);
+      this.#starts = new StartTracker(this.#compiled!.graph.names.length);
       this.#observer.reset(this.#compiled!.graph.names);
-      return this.#stopStarted(requestedAt, 0);
+      return this.#stopStarted(requestedAt, began, 0);
     }
-    if (this.#state === 'starting') {
-      this.#interrupt.abort();
-      // Starts in progress see their signal abort, but a start may ignore it: the global deadline
-      // bounds this wait too. Whatever finishes starting later is released by #releaseLate.
-      const waited = await Promise.race([this.#startWalk!.then(() => true), sleepUnlessDone(this.options.shutdownTimeoutMs, this.#startWalk!)]);
-      if (!waited) this.options.logger?.warn({ pending: this.pending() }, 'quiesce: starts still running at the global deadline');
-    }
+    // Starts in progress are given up on at once (their signals abort); the stop walk below waits
+    // for each of them only as long as the nodes it depends on can spare (see #stopAfterStart).
+    const interrupted = this.#state === 'starting';
+    if (interrupted) this.#interrupt.abort();
     this.#state = 'draining';
     this.#observer.draining();
-    if (this.options.drainDelayMs > 0) await sleep(this.options.drainDelayMs);
-    return this.#stopStarted(requestedAt, performance.now() - began);
+    // A start that never completed was never ready: no load balancer routes to it, nothing to drain.
+    const drainMs = interrupted ? 0 : this.#drainFor(began);
+    if (drainMs > 0) await sleep(drainMs);
+    return this.#stopStarted(requestedAt, began, performance.now() - began);
   }
 
-  async #stopStarted(requestedAt: number, elapsedMs: number): Promise<ShutdownReport> {
+  /**
+   * The drain delay, cut so that the nodes' reserved time still fits the deadline: a drain that
+   * would eat into it is shortened (and said so), never allowed to push stops past the deadline.
+   */
+  #drainFor(began: number): number {
+    const wanted = this.options.drainDelayMs;
+    if (wanted === 0) return 0;
+    const { graph } = this.#compiled!;
+    const { reserveMs, anyReserve } = this.#limits();
+    const reserved = this.options.budget && anyReserve ? longestStopChain(graph, (i) => reserveMs[i]!, (i) => this.#starts.needsStop(i)).total + BUDGET_SLACK_MS : 0;
+    const allowed = Math.max(0, this.options.shutdownTimeoutMs - reserved - (performance.now() - began));
+    if (wanted <= allowed) return wanted;
+    this.options.logger?.warn({ drainDelayMs: wanted, cutToMs: allowed }, `quiesce: drain delay cut from ${wanted} ms to ${Math.round(allowed)} ms so the reserved stop time fits the deadline`);
+    return allowed;
+  }
+
+  async #stopStarted(requestedAt: number, began: number, elapsedMs: number): Promise<ShutdownReport> {
     const { graph } = this.#compiled!;
     const { stopTimeoutMs, reserveMs, anyReserve } = this.#limits();
     this.#state = 'stopping';
     const deadlineMs = this.options.shutdownTimeoutMs;
+    this.#deadlineAt = began + deadlineMs;
     const result = await walk({
       graph,
       direction: 'stop',
       haltOnFailure: false,
-      include: (i) => this.#started[i] === 1,
-      deadlineAt: performance.now() + deadlineMs - elapsedMs,
+      include: (i) => this.#starts.needsStop(i),
+      deadlineAt: this.#deadlineAt,
+      deadlineMs,
       // With no reserve anywhere every tail is 0: skip the pass (it was most of the time before the first stop).
       reserveMs: this.options.budget && anyReserve ? (i) => reserveMs[i]! : undefined,
       timeoutMs: (i) => stopTimeoutMs[i]!,
       run: (i, ctx) => this.#stopNode(i, ctx),
-      onTransition: (node, status, at, error) => this.#transition('stop', node, status, at, error),
+      onTransition: (node, status, at, error) => this.#observer.transition('stop', node, status, at, error),
     });
+    // Late releases that began during the walk are bounded by the deadline too: wait for them, so
+    // the report says how they ended and no timer of theirs outlives the shutdown.
+    if (this.#lateStops.size > 0) await Promise.all(this.#lateStops.values());
     this.#state = 'stopped';
+    this.#deadlineAt = undefined;
+    const notes = new Map(this.#notes);
     return buildShutdownReport({
       graph,
       walk: result,
@@ -427,11 +468,96 @@ export class LifecycleContainer {
       deadlineMs,
       startedAt: new Date(requestedAt),
       offsetMs: elapsedMs,
+      note: notes.size > 0 ? (i) => notes.get(i) : undefined,
     });
   }
 
-  /** Refuse new work, quiesce, wait for in-flight work, then stop: one sequence under one timeout. */
+  /** The walk's step for one node: join a late release, wait for an interrupted start, or stop it. */
   #stopNode(i: number, ctx: PhaseContext): unknown {
+    const late = this.#lateStops.get(i);
+    if (late) return late.then(settlementOf);
+    if (this.#starts.state[i] === STARTING) return this.#stopAfterStart(i, ctx);
+    this.#stopClaimed[i] = 1;
+    return this.#stopSequence(i, ctx);
+  }
+
+  /**
+   * A node whose start a shutdown interrupted, still running: wait for it to settle, but only as
+   * long as the chain of nodes it depends on can spare (their stop timeouts must still fit the
+   * deadline), then stop it in order — or report why not.
+   */
+  #stopAfterStart(i: number, ctx: PhaseContext): Promise<unknown> {
+    const began = performance.now();
+    const spare = this.#deadlineAt! - this.#stopChainBelow(i) - began;
+    return this.#starts.waitFor(i, spare, ctx.signal).then(() => {
+      const waited = performance.now() - began;
+      const state = this.#starts.state[i];
+      if (ctx.aborted) return undefined; // the walk already cut it; a late completion is released
+      if (state === STARTING) return NodeSettlement.timedOut(new StartNotSettledError(this.#compiled!.graph.names[i]!, waited));
+      if (state === START_FAILED) return NodeSettlement.skipped(START_NOT_COMPLETED);
+      this.#notes.set(i, `its start had been given up on; waited ${Math.round(waited)} ms for the start to complete, then stopped it`);
+      if (this.#stopClaimed[i]) return this.#lateStops.get(i)?.then(settlementOf);
+      this.#stopClaimed[i] = 1;
+      return this.#stopSequence(i, ctx);
+    });
+  }
+
+  /** The longest chain of stop timeouts below node i (its dependencies, theirs, …) that still need a stop. */
+  #stopChainBelow(i: number): number {
+    const { graph } = this.#compiled!;
+    const { stopTimeoutMs } = this.#limits();
+    const tail = chainTails(graph, (k) => stopTimeoutMs[k]!, (k) => this.#starts.needsStop(k));
+    let below = 0;
+    for (const d of graph.deps[i]!) below = Math.max(below, tail[d]!);
+    return below;
+  }
+
+  /**
+   * Stop a node whose start completed only after it was given up on. Exactly once: if the stop walk
+   * claimed the node first this does nothing, and a stop walk that reaches it later joins this run.
+   * Bounded by the global deadline while a shutdown runs (and then reported with a note); outside a
+   * shutdown by its stop timeout, on an unref'd timer, and logged.
+   */
+  #releaseLate(i: number): void {
+    if (this.#stopClaimed[i]) return;
+    this.#stopClaimed[i] = 1;
+    const name = this.#compiled!.graph.names[i]!;
+    const began = performance.now();
+    const inShutdown = this.#deadlineAt !== undefined;
+    const own = this.#limits().stopTimeoutMs[i]!;
+    const limitMs = inShutdown ? Math.max(0, Math.min(own, this.#deadlineAt! - began)) : own;
+    const reason = inShutdown && limitMs < own ? 'global deadline' : 'own timeout';
+    this.options.logger?.warn({ node: name }, `quiesce: ${name} finished starting after it was given up on; stopping it now`);
+    const run = new NodeRun(name, 'stop');
+    const outcome = new Promise<LateStop>((resolve) => {
+      run.timer = setTimeout(() => {
+        const error = new NodeTimeoutError(name, 'stop', limitMs, reason, reason === 'global deadline' ? this.options.shutdownTimeoutMs : undefined);
+        run.abort(error);
+        resolve({ status: 'timedOut', error });
+      }, limitMs);
+      // Outside a shutdown nothing waits for this: it must not keep the process alive by itself.
+      if (!inShutdown) run.timer.unref();
+      Promise.resolve()
+        .then(() => this.#stopSequence(i, run))
+        .then(
+          () => resolve({ status: 'stopped' }),
+          (error: unknown) => resolve({ status: 'failed', error: error ?? new EmptyRejectionError(name, 'stop', error) }),
+        );
+    }).then((result) => {
+      run.clearTimer();
+      this.#lateStops.delete(i);
+      const took = Math.round(performance.now() - began);
+      const note = `its start completed after it was given up on; released late: ${result.status} in ${took} ms`;
+      this.#notes.set(i, note);
+      const log = result.status === 'stopped' ? this.options.logger?.warn : this.options.logger?.error;
+      log?.call(this.options.logger, { node: name, err: result.error }, `quiesce: ${name} ${note}`);
+      return result;
+    });
+    this.#lateStops.set(i, outcome);
+  }
+
+  /** Refuse new work, quiesce, wait for in-flight work, then stop: one sequence under one timeout. */
+  #stopSequence(i: number, ctx: PhaseContext): unknown {
     const hooks = this.#hooks[i];
     const token = this.#compiled!.registrations[i]!.token;
     const group = this.#inFlight.get(token);
@@ -457,11 +583,6 @@ export class LifecycleContainer {
   }
 
   // ---- observing -------------------------------------------------------------------------
-
-  #transition(phase: 'start' | 'stop', node: number, status: 'running' | WalkStatus, at: number, error: unknown): void {
-    if (phase === 'start' && status === 'done') this.#started[node] = 1;
-    this.#observer.transition(phase, node, status, at, error);
-  }
 
   /** Nodes whose hook is running right now, longest first: what a hung shutdown waits on. */
   pending(): PendingNode[] {
@@ -493,6 +614,17 @@ export class LifecycleContainer {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
+}
+
+/** How a late release ended; a stop walk that reaches the node reports the same. */
+interface LateStop {
+  readonly status: 'stopped' | 'failed' | 'timedOut';
+  readonly error?: unknown;
+}
+
+function settlementOf(late: LateStop): unknown {
+  if (late.status === 'failed') throw late.error;
+  return late.status === 'timedOut' ? NodeSettlement.timedOut(late.error) : undefined;
 }
 
 function isEmpty(object: object): boolean {

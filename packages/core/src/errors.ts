@@ -1,13 +1,40 @@
 import type { ShutdownReport } from './report.js';
 
+/**
+ * Stable codes, Node's `ERR_*` habit: retry and alerting logic can branch on `err.code` without
+ * matching messages or depending on `instanceof` across duplicated installs.
+ */
+export const ErrorCodes = {
+  QuiesceError: 'QUIESCE_ERROR',
+  CycleError: 'QUIESCE_CYCLE',
+  MissingDependencyError: 'QUIESCE_MISSING_DEPENDENCY',
+  DuplicateBindingError: 'QUIESCE_DUPLICATE_BINDING',
+  InvalidOptionsError: 'QUIESCE_INVALID_OPTIONS',
+  NodeTimeoutError: 'QUIESCE_NODE_TIMEOUT',
+  NodeOverrunError: 'QUIESCE_NODE_OVERRUN',
+  EmptyRejectionError: 'QUIESCE_EMPTY_REJECTION',
+  InterruptedError: 'QUIESCE_INTERRUPTED',
+  StartNotSettledError: 'QUIESCE_START_NOT_SETTLED',
+  StartError: 'QUIESCE_START_FAILED',
+  StartAbortedError: 'QUIESCE_START_ABORTED',
+  ShutdownError: 'QUIESCE_SHUTDOWN_FAILED',
+  ShuttingDownError: 'QUIESCE_SHUTTING_DOWN',
+  LifecycleStateError: 'QUIESCE_LIFECYCLE_STATE',
+  PlanDoesNotFitError: 'QUIESCE_PLAN_DOES_NOT_FIT',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
 /** Base class of every error quiesce throws, so callers can catch them as one family. */
 export class QuiesceError extends Error {
   override readonly name: string = 'QuiesceError';
+  /** Stable across versions: branch on this, not on the message. */
+  readonly code: ErrorCode = ErrorCodes.QuiesceError;
 }
 
 /** The dependency graph has a cycle. `path` starts and ends at the same node. */
 export class CycleError extends QuiesceError {
   override readonly name = 'CycleError';
+  override readonly code = ErrorCodes.CycleError;
   constructor(readonly path: readonly string[]) {
     super(`Dependency cycle: ${path.join(' → ')}`);
   }
@@ -16,6 +43,7 @@ export class CycleError extends QuiesceError {
 /** A node depends on a token that nothing binds. */
 export class MissingDependencyError extends QuiesceError {
   override readonly name = 'MissingDependencyError';
+  override readonly code = ErrorCodes.MissingDependencyError;
   constructor(
     readonly token: string,
     readonly requiredBy: string,
@@ -27,8 +55,17 @@ export class MissingDependencyError extends QuiesceError {
 /** Two registrations claim the same token. */
 export class DuplicateBindingError extends QuiesceError {
   override readonly name = 'DuplicateBindingError';
-  constructor(readonly token: string) {
-    super(`"${token}" is already registered; each token can be bound once`);
+  override readonly code = ErrorCodes.DuplicateBindingError;
+  constructor(
+    readonly token: string,
+    /** How many bindings inversify holds for it, when the duplicate was found there. */
+    readonly bindings?: number,
+  ) {
+    super(
+      bindings === undefined
+        ? `"${token}" is already registered; each token can be bound once`
+        : `"${token}" is a lifecycle resource bound ${bindings} times in the inversify container; bind it once (remove the extra container.bind())`,
+    );
   }
 }
 
@@ -40,6 +77,7 @@ export interface OptionIssue {
 /** Options failed validation; `issues` name every offending field. */
 export class InvalidOptionsError extends QuiesceError {
   override readonly name = 'InvalidOptionsError';
+  override readonly code = ErrorCodes.InvalidOptionsError;
   constructor(
     readonly subject: string,
     readonly issues: readonly OptionIssue[],
@@ -54,19 +92,87 @@ export type TimeoutReason = 'own timeout' | 'global deadline' | 'budget';
 /** A node did not finish its start or stop within its time budget. */
 export class NodeTimeoutError extends QuiesceError {
   override readonly name = 'NodeTimeoutError';
+  override readonly code = ErrorCodes.NodeTimeoutError;
+  constructor(
+    readonly node: string,
+    readonly phase: 'start' | 'stop',
+    /** The time the node was given (its own timeout, or what the deadline or budget left it). */
+    readonly timeoutMs: number,
+    readonly reason: TimeoutReason,
+    /** With reason 'global deadline': the configured deadline, which is what the message quotes. */
+    readonly deadlineMs?: number,
+  ) {
+    super(
+      reason === 'global deadline' && deadlineMs !== undefined
+        ? `${node}: ${phase} did not finish before the global deadline of ${deadlineMs} ms`
+        : `${node}: ${phase} did not finish within ${Math.round(timeoutMs)} ms (${reason})`,
+    );
+  }
+}
+
+/**
+ * A hook finished, but after its time was up: it blocked the event loop (a synchronous loop, say)
+ * so its timer could not fire in time. It is reported `timedOut`, never `stopped`: whatever was
+ * meant to run in that time (its siblings, the nodes after it) was delayed by it.
+ */
+export class NodeOverrunError extends QuiesceError {
+  override readonly name = 'NodeOverrunError';
+  override readonly code = ErrorCodes.NodeOverrunError;
   constructor(
     readonly node: string,
     readonly phase: 'start' | 'stop',
     readonly timeoutMs: number,
-    readonly reason: TimeoutReason,
+    readonly tookMs: number,
   ) {
-    super(`${node}: ${phase} did not finish within ${Math.round(timeoutMs)} ms (${reason})`);
+    super(`${node}: ${phase} finished after ${Math.round(tookMs)} ms, over its limit of ${Math.round(timeoutMs)} ms (overran by ${Math.round(tookMs - timeoutMs)} ms; it blocked the event loop)`);
+  }
+  get overrunMs(): number {
+    return this.tookMs - this.timeoutMs;
+  }
+}
+
+/** A hook threw or rejected with `undefined`/`null`: the report still needs an error to show. */
+export class EmptyRejectionError extends QuiesceError {
+  override readonly name = 'EmptyRejectionError';
+  override readonly code = ErrorCodes.EmptyRejectionError;
+  constructor(
+    readonly node: string,
+    readonly phase: 'start' | 'stop',
+    readonly value: unknown,
+  ) {
+    super(`${node}: ${phase} failed with ${String(value)} instead of an Error`);
+  }
+}
+
+/** A running start was given up on because shutdown was requested. */
+export class InterruptedError extends QuiesceError {
+  override readonly name = 'InterruptedError';
+  override readonly code = ErrorCodes.InterruptedError;
+  constructor(readonly node: string) {
+    super(`${node}: start interrupted by shutdown`);
+  }
+}
+
+/**
+ * Shutdown interrupted a start that then neither completed nor failed in the time it could be
+ * given (it ignores its abort signal). The nodes it depends on stop without waiting further; if the
+ * start ever completes, the resource is stopped then (a late release, logged).
+ */
+export class StartNotSettledError extends QuiesceError {
+  override readonly name = 'StartNotSettledError';
+  override readonly code = ErrorCodes.StartNotSettledError;
+  constructor(
+    readonly node: string,
+    readonly waitedMs: number,
+  ) {
+    super(`${node}: its start was still running ${Math.round(waitedMs)} ms after shutdown interrupted it (it ignores its abort signal); given up so the nodes it depends on keep their stop time, and stopped later if it ever completes`);
   }
 }
 
 /** `start()` failed: `node` is the first node whose start failed; what had started was stopped again. */
 export class StartError extends QuiesceError {
   override readonly name = 'StartError';
+  override readonly code = ErrorCodes.StartError;
   constructor(
     readonly node: string,
     override readonly cause: unknown,
@@ -79,6 +185,7 @@ export class StartError extends QuiesceError {
 /** `start()` was interrupted by `shutdown()` (for example a SIGTERM during startup). */
 export class StartAbortedError extends QuiesceError {
   override readonly name = 'StartAbortedError';
+  override readonly code = ErrorCodes.StartAbortedError;
   constructor() {
     super('Start was interrupted by shutdown; only nodes that had started were stopped');
   }
@@ -87,6 +194,7 @@ export class StartAbortedError extends QuiesceError {
 /** Thrown by `ShutdownReport.throwIfFailed()`; carries the report with every node's outcome. */
 export class ShutdownError extends QuiesceError {
   override readonly name = 'ShutdownError';
+  override readonly code = ErrorCodes.ShutdownError;
   constructor(readonly report: ShutdownReport) {
     const bad = report.nodes.filter((n) => n.status === 'failed' || n.status === 'timedOut');
     super(`Shutdown was not clean: ${bad.map((n) => `${n.name} ${n.status}`).join(', ') || 'global deadline passed'}`);
@@ -96,6 +204,7 @@ export class ShutdownError extends QuiesceError {
 /** New work was refused because its node is shutting down. */
 export class ShuttingDownError extends QuiesceError {
   override readonly name = 'ShuttingDownError';
+  override readonly code = ErrorCodes.ShuttingDownError;
   constructor(readonly node: string) {
     super(`"${node}" is shutting down and accepts no new work`);
   }
@@ -104,6 +213,7 @@ export class ShuttingDownError extends QuiesceError {
 /** The container was used in a way its current state does not allow (e.g. binding after start). */
 export class LifecycleStateError extends QuiesceError {
   override readonly name = 'LifecycleStateError';
+  override readonly code = ErrorCodes.LifecycleStateError;
 }
 
 export function describeError(error: unknown): string {

@@ -88,25 +88,38 @@ export function longestStopChain(
   include: (i: number) => boolean = () => true,
 ): { total: number; chain: number[] } {
   const n = graph.names.length;
-  // tail[i]: the heaviest chain that starts at i and runs down through its dependencies.
-  const tail = new Float64Array(n);
   const next = new Int32Array(n).fill(-1);
+  const tail = chainTails(graph, weight, include, next);
+  let start = -1;
+  for (let i = 0; i < n; i++) if (include(i) && (start < 0 || tail[i]! > tail[start]!)) start = i;
+  const chain: number[] = [];
+  for (let i = start; i >= 0; i = next[i]!) chain.push(i);
+  return { total: start < 0 ? 0 : tail[start]!, chain };
+}
+
+/**
+ * tail[i]: the heaviest chain of `weight` that starts at i and runs down through its dependencies
+ * (among included nodes). `next`, when given, receives each node's heaviest dependency.
+ */
+export function chainTails(
+  graph: LifecycleGraph,
+  weight: (i: number) => number,
+  include: (i: number) => boolean,
+  next?: Int32Array,
+): Float64Array {
+  const tail = new Float64Array(graph.names.length);
   for (const i of graph.order) {
     if (!include(i)) continue;
     let best = 0;
     for (const d of graph.deps[i]!) {
       if (include(d) && tail[d]! > best) {
         best = tail[d]!;
-        next[i] = d;
+        if (next) next[i] = d;
       }
     }
     tail[i] = weight(i) + best;
   }
-  let start = -1;
-  for (let i = 0; i < n; i++) if (include(i) && (start < 0 || tail[i]! > tail[start]!)) start = i;
-  const chain: number[] = [];
-  for (let i = start; i >= 0; i = next[i]!) chain.push(i);
-  return { total: start < 0 ? 0 : tail[start]!, chain };
+  return tail;
 }
 
 /** `nodes` reordered deepest chain first (a counting sort: linear, and stable within a depth). */

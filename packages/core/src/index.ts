@@ -16,6 +16,12 @@ export {
   ShutdownError,
   ShuttingDownError,
   LifecycleStateError,
+  NodeOverrunError,
+  EmptyRejectionError,
+  InterruptedError,
+  StartNotSettledError,
+  ErrorCodes,
+  type ErrorCode,
   type OptionIssue,
   type TimeoutReason,
 } from './errors.js';
@@ -35,7 +41,7 @@ export type { Token } from './token.js';
 // The engine, usable on its own over plain records (no inversify): graph + walk.
 export { buildGraph, type LifecycleGraph } from './graph.js';
 export { GraphExport, type GraphNodeInfo } from './graph-export.js';
-export { walk, type WalkOptions, type WalkResult, type NodeOutcome, type WalkStatus } from './scheduler.js';
+export { walk, NodeSettlement, BUDGET_SLACK_MS, type WalkOptions, type WalkResult, type NodeOutcome, type WalkStatus } from './scheduler.js';
 export { buildShutdownReport } from './report.js';
 // inversify's decorators, so users import everything from one place.
 export { inject, injectable, optional, multiInject, named, tagged, unmanaged, Container, ContainerModule } from 'inversify';

@@ -2,7 +2,7 @@ import type { Binding } from '@inversifyjs/core';
 import type { PluginContext } from '@inversifyjs/plugin';
 import type { Container } from 'inversify';
 import { getResourceOptions } from './decorators.js';
-import { LifecycleStateError } from './errors.js';
+import { DuplicateBindingError, LifecycleStateError } from './errors.js';
 import { classMetadataOf, type DependencyRef } from './injected-dependencies.js';
 import { aliasRegistration, classRegistration, type Registration } from './registration.js';
 import { NO_STEPS, type Step } from './steps.js';
@@ -54,8 +54,14 @@ export class InversifyBindings {
     let boundCount = 0;
     for (const token of this.#context.bindingService.getBoundServices()) {
       boundCount++;
-      if (known.has(token)) continue;
       const bindings = [...(this.#context.bindingService.get(token) ?? [])];
+      // A second binding of a lifecycle token (made on an adopted container, say) would surface at
+      // start as inversify's "Ambiguous bindings"; refuse it here, before anything starts. Several
+      // bindings of a plain token are legitimate (multiInject) and pass through.
+      if (bindings.length > 1 && (known.get(token)?.lifecycle || bindings.some(isLifecycleBinding))) {
+        throw new DuplicateBindingError(tokenName(token as never), bindings.length);
+      }
+      if (known.has(token)) continue;
       found.push(bindings.length === 1 ? fromBinding(token, bindings[0]!) : plain(token, bindings.flatMap(dependenciesOf)));
     }
     return { found, boundCount };
@@ -107,6 +113,10 @@ function fromBinding(token: unknown, binding: Binding): Registration {
     default:
       return plain(token, dependenciesOf(binding));
   }
+}
+
+function isLifecycleBinding(binding: Binding): boolean {
+  return binding.type === 'Instance' && getResourceOptions(binding.implementationType) !== undefined;
 }
 
 function plain(token: unknown, dependencies: readonly DependencyRef[]): Registration {

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { InvalidOptionsError } from './errors.js';
 
-const timeoutMs = z.number().int().positive().max(2_147_483_647); // setTimeout's limit
+// setTimeout's limit: a larger delay silently becomes 1 ms (TimeoutOverflowWarning), so every
+// duration is refused above it rather than honoured as something else.
+const MAX_DELAY_MS = 2_147_483_647;
+const timeoutMs = z.number().int().positive().max(MAX_DELAY_MS);
+const durationMs = z.number().int().nonnegative().max(MAX_DELAY_MS);
 const token = z.custom<unknown>(
   (v) => typeof v === 'function' || typeof v === 'string' || typeof v === 'symbol',
   'expected a class, string or symbol token',
@@ -18,7 +22,7 @@ export const resourceOptionsSchema = z
     startTimeoutMs: timeoutMs.optional(),
     stopTimeoutMs: timeoutMs.optional(),
     /** Minimum time this node's stop needs; the shutdown budget keeps it free (see budget docs). */
-    reserveMs: z.number().int().nonnegative().optional(),
+    reserveMs: durationMs.optional(),
     policy: failurePolicySchema.optional(),
   })
   .strict();
@@ -49,14 +53,14 @@ export const containerOptionsSchema = z
      * Time between the shutdown request and the first stop, while readiness already reports
      * "not ready": lets a load balancer (Kubernetes endpoints) stop routing to us first.
      */
-    drainDelayMs: z.number().int().nonnegative().default(0),
+    drainDelayMs: durationMs.default(0),
     /** Cut nodes early so the nodes after them keep their reserved time (reserveMs). */
     budget: z.boolean().default(true),
     /**
      * Kubernetes' `terminationGracePeriodSeconds`, when known: the plan check then also requires the
      * global deadline to end before SIGKILL arrives.
      */
-    terminationGracePeriodSeconds: z.number().positive().optional(),
+    terminationGracePeriodSeconds: z.number().positive().max(MAX_DELAY_MS / 1000).optional(),
     /** When the worst-case shutdown does not fit the deadline: warn (default) or throw at start(). */
     strictPlan: z.boolean().default(false),
     logger: loggerSchema.optional(),

@@ -1,5 +1,6 @@
-import { QuiesceError } from './errors.js';
+import { ErrorCodes, QuiesceError } from './errors.js';
 import { longestStopChain, type LifecycleGraph } from './graph.js';
+import { BUDGET_SLACK_MS } from './scheduler.js';
 
 export interface PlanStep {
   readonly name: string;
@@ -13,6 +14,8 @@ export interface ShutdownPlan {
   /** The chain of stop timeouts that makes the worst case, first to stop first. */
   readonly chain: readonly PlanStep[];
   readonly worstCaseMs: number;
+  /** The longest chain of reserveMs: the time the budget keeps free at the end of the deadline. */
+  readonly reservedMs: number;
   readonly shutdownTimeoutMs: number;
   readonly fits: boolean;
   /** e.g. `drain 5000 ms → http 25000 ms → api 3000 ms → pg 5000 ms = 38000 ms > 30000 ms` */
@@ -21,6 +24,7 @@ export interface ShutdownPlan {
 
 export class PlanDoesNotFitError extends QuiesceError {
   override readonly name = 'PlanDoesNotFitError';
+  override readonly code = ErrorCodes.PlanDoesNotFitError;
   constructor(readonly plan: ShutdownPlan) {
     super(`Worst-case shutdown does not fit the deadline: ${plan.summary}. Lower the stop timeouts on this chain or raise shutdownTimeoutMs (and terminationGracePeriodSeconds).`);
   }
@@ -37,9 +41,19 @@ export function planShutdown(
   const { total, chain } = longestStopChain(graph, stopTimeoutMs);
   const steps = chain.map((i) => ({ name: graph.names[i]!, stopTimeoutMs: stopTimeoutMs(i), reserveMs: reserveMs(i) }));
   const worstCaseMs = drainDelayMs + total;
+  const reserves = longestStopChain(graph, reserveMs);
   const parts = [...(drainDelayMs > 0 ? [`drain ${drainDelayMs} ms`] : []), ...steps.map((s) => `${s.name} ${s.stopTimeoutMs} ms`)];
   let summary = `${parts.join(' → ') || '(no nodes)'} = ${worstCaseMs} ms ${worstCaseMs <= shutdownTimeoutMs ? '≤' : '>'} ${shutdownTimeoutMs} ms`;
   let fits = worstCaseMs <= shutdownTimeoutMs;
+  if (reserves.total > 0) {
+    // The budget cuts the drain and upstream nodes so reserves hold; a reserve chain that does not
+    // fit beside the drain delay cannot be honoured at all.
+    const needed = drainDelayMs + reserves.total + BUDGET_SLACK_MS;
+    const reserveFits = needed <= shutdownTimeoutMs;
+    fits &&= reserveFits;
+    const names = reserves.chain.filter((i) => reserveMs(i) > 0).map((i) => `${graph.names[i]!} ${reserveMs(i)} ms`);
+    summary += `; ${drainDelayMs > 0 ? `drain ${drainDelayMs} ms + ` : ''}reserved ${names.join(' + ')} + slack ${BUDGET_SLACK_MS} ms = ${needed} ms ${reserveFits ? '≤' : '>'} ${shutdownTimeoutMs} ms`;
+  }
   if (terminationGracePeriodSeconds !== undefined) {
     // The deadline must end before the kubelet's SIGKILL, or the report is never printed.
     const graceMs = terminationGracePeriodSeconds * 1000;
@@ -47,5 +61,5 @@ export function planShutdown(
     fits &&= beforeKill;
     summary += `; shutdownTimeoutMs ${shutdownTimeoutMs} ms ${beforeKill ? '<' : '≥'} terminationGracePeriodSeconds ${graceMs} ms`;
   }
-  return { drainDelayMs, chain: steps, worstCaseMs, shutdownTimeoutMs, fits, summary };
+  return { drainDelayMs, chain: steps, worstCaseMs, reservedMs: reserves.total, shutdownTimeoutMs, fits, summary };
 }

@@ -28,6 +28,11 @@ export interface NodeReport {
   readonly onCriticalPath: boolean;
   readonly reason?: string;
   readonly error?: ReportedError;
+  /**
+   * What else happened to the node that its status alone does not say: a start that a shutdown
+   * interrupted and waited for, a late release of a start that completed after it was given up on.
+   */
+  readonly note?: string;
 }
 
 export interface ShutdownReportJSON {
@@ -136,7 +141,7 @@ export class ShutdownReport {
         n.startOffsetMs === null ? '-' : `${round(n.startOffsetMs)} ms`,
         n.durationMs === null ? '-' : `${round(n.durationMs)} ms`,
         n.limitedBy === 'own timeout' ? `${n.timeoutMs} ms` : `${round(n.effectiveTimeoutMs)} ms (${n.limitedBy})`,
-        n.error ? n.error.message : (n.reason ?? ''),
+        [n.error ? n.error.message : (n.reason ?? ''), n.note ?? ''].filter(Boolean).join('; '),
       ]);
     const header = ['  node', 'status', 'start', 'duration', 'timeout', 'error'];
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
@@ -146,9 +151,17 @@ export class ShutdownReport {
   }
 }
 
+/** Skip reasons of nodes that had nothing to stop: they never started, or their start never completed. */
+export const NOT_STARTED = 'not started';
+export const START_NOT_COMPLETED = 'its start was interrupted and did not complete';
+
+export function neverStarted(reason: string | undefined): boolean {
+  return reason === NOT_STARTED || reason === START_NOT_COMPLETED;
+}
+
 /** Stopped, or never started in the first place. */
 function isClean(status: NodeStatus, reason: string | undefined): boolean {
-  return status === 'stopped' || (status === 'skipped' && reason === 'not started');
+  return status === 'stopped' || (status === 'skipped' && neverStarted(reason));
 }
 
 function reportStatus(status: WalkStatus): NodeStatus {
@@ -173,9 +186,11 @@ export interface ReportInput {
   readonly startedAt: Date;
   /** Extra time before the walk (drain delay) that counts towards the total. */
   readonly offsetMs?: number;
+  /** Per-node remarks from the container (see NodeReport.note). */
+  readonly note?: (i: number) => string | undefined;
 }
 
-export function buildShutdownReport({ graph, walk, policy, deadlineMs, startedAt, offsetMs = 0 }: ReportInput): ShutdownReport {
+export function buildShutdownReport({ graph, walk, policy, deadlineMs, startedAt, offsetMs = 0, note }: ReportInput): ShutdownReport {
   // Known from the walk's own arrays: no per-node record is built unless someone reads one.
   let ok = !walk.deadlinePassed;
   for (let i = 0; ok && i < graph.names.length; i++) ok = isClean(reportStatus(walk.statusOf(i)), walk.reasonOf(i)) || policy(i) === 'bestEffort';
@@ -199,6 +214,7 @@ export function buildShutdownReport({ graph, walk, policy, deadlineMs, startedAt
         onCriticalPath: onPath.has(i),
         ...(o.reason !== undefined ? { reason: o.reason } : {}),
         ...(o.error !== undefined ? { error: toReportedError(o.error) } : {}),
+        ...(note?.(i) !== undefined ? { note: note(i) } : {}),
       };
     });
     return { nodes, criticalPath: critical.map((i) => graph.names[i]!) };

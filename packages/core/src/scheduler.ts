@@ -1,7 +1,8 @@
-import { NodeTimeoutError, type TimeoutReason } from './errors.js';
+import { EmptyRejectionError, InterruptedError, NodeOverrunError, NodeTimeoutError, type TimeoutReason } from './errors.js';
 import { deepestFirst, type LifecycleGraph } from './graph.js';
 import { NodeRun, type PhaseContext } from './phase-context.js';
 import { isThenable } from './steps.js';
+import { NOT_STARTED } from './report.js';
 
 /** What happened to one node in one walk. */
 export type WalkStatus = 'done' | 'failed' | 'timedOut' | 'skipped';
@@ -39,6 +40,8 @@ export interface WalkOptions {
   readonly timeoutMs: (i: number) => number;
   /** Absolute performance.now() of the global deadline. */
   readonly deadlineAt?: number;
+  /** The configured global deadline, quoted by the errors of nodes it cut. */
+  readonly deadlineMs?: number;
   /** Per-node reserve: with it, a node is cut early enough for the nodes after it (budgeting). */
   readonly reserveMs?: (i: number) => number;
   /** Start walks halt on the first failure; stop walks always go on and collect errors. */
@@ -65,8 +68,48 @@ export interface WalkResult {
 const PENDING = 0;
 const RUNNING = 1;
 const SETTLED = 2;
+// A node's status in the walk's typed array, index-aligned with STATUSES.
+const DONE = 0;
+const FAILED = 1;
+const TIMED_OUT = 2;
+const SKIPPED = 3;
 const STATUSES: readonly WalkStatus[] = ['done', 'failed', 'timedOut', 'skipped'];
+const OWN_TIMEOUT = 0;
+const GLOBAL_DEADLINE = 1;
+const BUDGET = 2;
 const LIMITS: readonly TimeoutReason[] = ['own timeout', 'global deadline', 'budget'];
+
+/**
+ * How much earlier than `deadline − reserves` a budget-limited node is cut. Timers fire late (a
+ * few ms on an idle machine, more under load): without slack the node after it began its stop
+ * 1–12 ms inside its reserve (measured), so the reserve was not really reserved.
+ */
+export const BUDGET_SLACK_MS = 25;
+
+/**
+ * A hook that answers later than its limit by more than this overran it (it kept the event loop
+ * from running the timer). Below it is clock granularity, not a blocked loop.
+ */
+const OVERRUN_TOLERANCE_MS = 1;
+
+/**
+ * What a run may return (or resolve to) to settle its node as something other than done: a node
+ * the caller decided to skip (an interrupted start that never completed: nothing to stop), or one
+ * it cut itself.
+ */
+export class NodeSettlement {
+  private constructor(
+    readonly status: 'skipped' | 'timedOut',
+    readonly reason: string | undefined,
+    readonly error: unknown,
+  ) {}
+  static skipped(reason: string): NodeSettlement {
+    return new NodeSettlement('skipped', reason, undefined);
+  }
+  static timedOut(error: unknown): NodeSettlement {
+    return new NodeSettlement('timedOut', undefined, error);
+  }
+}
 
 /**
  * The scheduler: a dependency-ordered walk with settle counters (a WaitGroup per node, not a
@@ -111,6 +154,8 @@ class Walk {
   #deadlinePassed = false;
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   #finished = false;
+  /** The last node that overran its limit: what delayed the nodes the deadline then skipped. */
+  #overrun: NodeOverrunError | undefined;
 
   constructor(o: WalkOptions) {
     this.#o = o;
@@ -141,7 +186,7 @@ class Walk {
     for (let i = 0; i < n; i++) {
       if (include && !include(i)) {
         this.#state[i] = SETTLED;
-        this.#reasons.set(i, o.direction === 'stop' ? 'not started' : 'excluded');
+        this.#reasons.set(i, o.direction === 'stop' ? NOT_STARTED : 'excluded');
       }
     }
     for (let i = 0; i < n; i++) {
@@ -163,7 +208,10 @@ class Walk {
       // Ref'd like the node timers (a hung stop in an idle process must still be reported); cleared in #finish.
       this.#deadlineTimer = setTimeout(() => this.#onDeadline(), Math.max(0, o.deadlineAt - performance.now()));
     }
-    o.interrupt?.addEventListener('abort', this.#onInterrupt, { once: true });
+    // An interrupt before the walk began (shutdown right after start() was called) halts it at once:
+    // an aborted signal never fires 'abort' again.
+    if (o.interrupt?.aborted) this.#halted = true;
+    else o.interrupt?.addEventListener('abort', this.#onInterrupt, { once: true });
     if (this.#open === 0) this.#finish();
     else this.#pump();
   }
@@ -200,8 +248,8 @@ class Walk {
     // The deadline may be over before its timer ran (a walk begun late, after a long interrupted startup).
     if (this.#o.deadlineAt !== undefined && now >= this.#o.deadlineAt) this.#deadlinePassed = true;
     if (this.#halted || this.#deadlinePassed) {
-      this.#reasons.set(i, this.#deadlinePassed ? 'global deadline passed before it could begin' : 'not begun: walk halted');
-      return this.#settle(i, 3);
+      this.#reasons.set(i, this.#deadlinePassed ? this.#deadlineSkipReason() : 'not begun: walk halted');
+      return this.#settle(i, SKIPPED);
     }
     const run = new NodeRun(this.#names[i]!, this.#o.direction);
     this.#state[i] = RUNNING;
@@ -214,15 +262,15 @@ class Walk {
     try {
       result = this.#o.run(i, run);
     } catch (error) {
-      return this.#settle(i, 1, error);
+      return this.#settle(i, FAILED, error);
     }
-    if (!isThenable(result)) return this.#settle(i, 0);
+    if (!isThenable(result)) return this.#settleWith(i, result);
     this.#runs.set(i, run);
     this.#clock = NaN;
     // Settle from whichever comes first; a late answer from a timed-out hook is ignored by #settle.
     result.then(
-      () => this.#settle(i, 0),
-      (error: unknown) => this.#settle(i, 1, error),
+      (value) => this.#settleWith(i, value),
+      (error: unknown) => this.#settle(i, FAILED, error),
     );
     if (this.#state[i] === RUNNING) this.#armTimer(i, run);
   }
@@ -233,9 +281,10 @@ class Walk {
     if (deadlineAt === undefined) return;
     const own = this.#timeout[i]!;
     const tail = this.#tail ? this.#tail[i]! : 0;
-    if (deadlineAt - tail - now < own) {
-      this.#allowed[i] = Math.max(0, deadlineAt - tail - now);
-      this.#limit[i] = tail > 0 ? 2 : 1;
+    const cutAt = tail > 0 ? deadlineAt - tail - BUDGET_SLACK_MS : deadlineAt;
+    if (cutAt - now < own) {
+      this.#allowed[i] = Math.max(0, cutAt - now);
+      this.#limit[i] = tail > 0 ? BUDGET : GLOBAL_DEADLINE;
     }
   }
 
@@ -245,9 +294,9 @@ class Walk {
     // Deliberately ref'd: a hung hook in an otherwise idle process must still time out and be
     // reported, not let the process exit mid-shutdown. Cleared the moment the node settles.
     run.timer = setTimeout(() => {
-      const error = new NodeTimeoutError(run.name, this.#o.direction, allowed, LIMITS[this.#limit[i]!]!);
+      const error = new NodeTimeoutError(run.name, this.#o.direction, allowed, LIMITS[this.#limit[i]!]!, this.#o.deadlineMs);
       run.abort(error);
-      this.#settle(i, 2, error);
+      this.#settle(i, TIMED_OUT, error);
     }, allowed);
   }
 
@@ -261,12 +310,27 @@ class Walk {
     }
   }
 
-  /** status: 0 done, 1 failed, 2 timedOut, 3 skipped. */
+  /** A run's answer: done, unless it handed back a NodeSettlement. */
+  #settleWith(i: number, value: unknown): void {
+    if (!(value instanceof NodeSettlement)) return this.#settle(i, DONE);
+    if (value.reason !== undefined) this.#reasons.set(i, value.reason);
+    this.#settle(i, value.status === 'skipped' ? SKIPPED : TIMED_OUT, value.error);
+  }
+
+  /** status: DONE, FAILED, TIMED_OUT or SKIPPED. */
   #settle(i: number, status: number, error?: unknown): void {
     if (this.#state[i] === SETTLED || this.#finished) return;
     this.#state[i] = SETTLED;
     const now = performance.now();
     if (this.#pumping) this.#clock = now;
+    if (status === DONE && now - this.#beganAt[i]! > this.#allowed[i]! + OVERRUN_TOLERANCE_MS) {
+      // Finished, but only after its limit: its timer could not fire because it held the event
+      // loop. Reporting it stopped would hide what delayed everything else.
+      status = TIMED_OUT;
+      error = this.#overrun = new NodeOverrunError(this.#names[i]!, this.#o.direction, this.#allowed[i]!, now - this.#beganAt[i]!);
+    } else if (status === FAILED && (error === undefined || error === null)) {
+      error = new EmptyRejectionError(this.#names[i]!, this.#o.direction, error);
+    }
     this.#status[i] = status;
     this.#endedAt[i] = now;
     if (error !== undefined) this.#errors.set(i, error);
@@ -277,7 +341,7 @@ class Walk {
       this.#runs.delete(i);
     }
     this.#notify(i, STATUSES[status]!, now, error);
-    if ((status === 1 || status === 2) && this.#o.haltOnFailure) this.#halted = true;
+    if ((status === FAILED || status === TIMED_OUT) && this.#o.haltOnFailure) this.#halted = true;
     const after = this.#after[i]!;
     for (let k = 0; k < after.length; k++) {
       const s = after[k]!;
@@ -295,17 +359,32 @@ class Walk {
     this.#deadlinePassed = true;
     for (const [i, run] of [...this.#runs]) {
       if (this.#finished) break;
-      const error = new NodeTimeoutError(run.name, this.#o.direction, performance.now() - this.#beganAt[i]!, 'global deadline');
+      const error = new NodeTimeoutError(run.name, this.#o.direction, this.#allowed[i]!, 'global deadline', this.#o.deadlineMs);
       run.abort(error);
-      this.#limit[i] = 1;
-      this.#settle(i, 2, error);
+      this.#limit[i] = GLOBAL_DEADLINE;
+      this.#settle(i, TIMED_OUT, error);
     }
   }
 
+  #deadlineSkipReason(): string {
+    const base = 'global deadline passed before it could begin';
+    return this.#overrun ? `${base} (delayed by ${this.#overrun.node}, which overran its limit by ${Math.round(this.#overrun.overrunMs)} ms)` : base;
+  }
+
+  /**
+   * Shutdown during start: running starts are given up on at once (their signals abort, their
+   * timers are cleared) so the walk ends now; the container decides what to do with a start that
+   * completes afterwards. Waiting here would hold every started node's stop behind a start that
+   * may ignore its signal.
+   */
   readonly #onInterrupt = (): void => {
     this.#halted = true;
-    // Abort hooks that are running so they can give up early; they still settle through the walk.
-    for (const run of this.#runs.values()) run.abort(new Error('interrupted by shutdown'));
+    for (const [i, run] of [...this.#runs]) {
+      if (this.#finished) break;
+      const error = new InterruptedError(run.name);
+      run.abort(error);
+      this.#settle(i, FAILED, error);
+    }
   };
 
   #finish(): void {

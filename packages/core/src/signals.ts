@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import type { LifecycleContainer } from './container.js';
 import type { PendingNode } from './node-observer.js';
-import type { ShutdownReport } from './report.js';
+import { neverStarted, type ShutdownReport } from './report.js';
 
 export interface SignalOptions {
   /** Default: SIGTERM and SIGINT. */
@@ -10,60 +10,118 @@ export interface SignalOptions {
   readonly write?: (text: string) => void;
   /** Called with the report before the exit code is set. */
   readonly onReport?: (report: ShutdownReport) => void;
+  /**
+   * Also take the ordered path on an `uncaughtException` or `unhandledRejection`: log it, shut down
+   * under the deadline, print the report and exit 1. A second crash during that shutdown exits at
+   * once with the pending list. Off by default: installing these handlers changes Node's own
+   * crash behaviour, which a program must opt into.
+   */
+  readonly crashes?: boolean;
 }
 
 /**
- * First signal: shutdown, then `process.exitCode` (0 ok, 1 not ok or interrupted startup) and
- * the handlers are removed, so the process ends on its own once its handles are closed.
- * Second signal, or a passed global deadline: the one place quiesce exits hard, and it says why
- * and what was still pending.
+ * First signal: shutdown, then `process.exitCode` (0 ok, 1 not ok or interrupted startup).
+ * Second signal, a passed global deadline, or a crash: the only places quiesce exits hard, and each
+ * says why and what was still pending. Every handler installed here belongs to one shutdown: they
+ * are removed when it finishes, however it was requested (a signal, a crash or `app.shutdown()`).
  */
 export function handleSignals(app: LifecycleContainer, options: SignalOptions = {}): () => void {
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const write = options.write ?? ((text: string) => process.stderr.write(`${text}\n`));
-  let received: NodeJS.Signals | undefined;
+  let trigger: string | undefined;
+  let finished = false;
+  let exitingOnPurpose = false;
+
+  const exitNow = (code: number, message: string): never => {
+    write(message);
+    exitingOnPurpose = true;
+    process.exit(code);
+  };
 
   const remove = (): void => {
     for (const signal of signals) process.off(signal, onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    process.off('exit', onExit);
   };
 
-  const finish = (report: ShutdownReport, interruptedStart: boolean): void => {
+  const finish = (report: ShutdownReport, interruptedStart: boolean, crashed: boolean): void => {
     write(report.toTable());
     options.onReport?.(report);
-    process.exitCode = report.ok && !interruptedStart ? 0 : 1;
-    remove();
+    process.exitCode = report.ok && !interruptedStart && !crashed ? 0 : 1;
     if (report.deadlinePassed) {
       const cut = report.nodes
-        .filter((n) => n.status === 'timedOut' || (n.status === 'skipped' && n.reason !== 'not started'))
+        .filter((n) => n.status === 'timedOut' || (n.status === 'skipped' && !neverStarted(n.reason)))
         .sort((a, b) => (a.startOffsetMs ?? Infinity) - (b.startOffsetMs ?? Infinity));
-      write(`quiesce: global deadline of ${report.deadlineMs} ms passed; cut short: ${cut.map((n) => `${n.name} (${n.status}${n.durationMs === null ? '' : `, ${Math.round(n.durationMs)} ms`})`).join(', ')}. Exiting hard with code 1.`);
-      process.exit(1);
+      exitNow(1, `quiesce: global deadline of ${report.deadlineMs} ms passed; cut short: ${cut.map((n) => `${n.name} (${n.status}${n.durationMs === null ? '' : `, ${Math.round(n.durationMs)} ms`})`).join(', ')}. Exiting hard with code 1.`);
     }
+    // After a crash the process state is unknown and our crash handler keeps Node from exiting on
+    // its own: cleanup is done, so leave now.
+    if (crashed) exitNow(1, 'quiesce: shutdown after the crash finished; exiting with code 1.');
+  };
+
+  const begin = (why: string, crashed: boolean): void => {
+    trigger = why;
+    // A signal before start() completed (or during its rollback) is a failed startup: exit 1.
+    const interruptedStart = !app.hasStarted;
+    app.shutdown().then(
+      (report) => finish(report, interruptedStart, crashed),
+      (error: unknown) => {
+        write(`quiesce: shutdown failed: ${describe(error)}`);
+        process.exitCode = 1;
+      },
+    );
   };
 
   function onSignal(signal: NodeJS.Signals): void {
-    if (received === undefined) {
-      received = signal;
-      // A signal before start() completed (or during its rollback) is a failed startup: exit 1.
-      const interruptedStart = !app.hasStarted;
+    if (trigger === undefined) {
       write(`quiesce: ${signal} received, shutting down (deadline ${app.options.shutdownTimeoutMs} ms; send it again to force exit)`);
-      app.shutdown().then(
-        (report) => finish(report, interruptedStart),
-        (error: unknown) => {
-          write(`quiesce: shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-          process.exitCode = 1;
-          remove();
-        },
-      );
-      return;
+      return begin(signal, false);
     }
     const code = 128 + (constants.signals[signal] ?? 0);
-    write(`quiesce: second signal (${signal}) during shutdown: exiting now with code ${code}; still pending: ${describePending(app.pending())}`);
-    process.exit(code);
+    exitNow(code, `quiesce: second signal (${signal}) during shutdown: exiting now with code ${code}; still pending: ${describePending(app.pending())}`);
   }
 
+  function onCrash(error: unknown): void {
+    if (trigger === undefined) {
+      write(`quiesce: crash (${describe(error)}); shutting down in order (deadline ${app.options.shutdownTimeoutMs} ms)`);
+      return begin('crash', true);
+    }
+    exitNow(1, `quiesce: crash during shutdown (${describe(error)}): exiting now with code 1; still pending: ${describePending(app.pending())}`);
+  }
+
+  /** A hook (or anyone) called process.exit() mid-shutdown: it cannot be stopped, but it must not be silent. */
+  function onExit(code: number): void {
+    if (finished || exitingOnPurpose) return;
+    const nodes = Object.entries(app.health().nodes).map(([name, state]) => `${name} ${state}`).join(', ');
+    write(`quiesce: process.exit(${code}) was called during shutdown, before it finished; so far: ${nodes || '(no nodes)'}; still pending: ${describePending(app.pending())}`);
+  }
+
+  const watch = (): void => {
+    process.on('exit', onExit);
+    const done = (): void => {
+      finished = true;
+      remove();
+    };
+    app.shutdown().then(done, done);
+  };
+
   for (const signal of signals) process.on(signal, onSignal);
-  return remove;
+  if (options.crashes) {
+    process.on('uncaughtException', onCrash);
+    process.on('unhandledRejection', onCrash);
+  }
+  // Reading shutdownRequested creates its signal; this handler set is then tied to that one shutdown.
+  if (app.shutdownRequested.aborted) watch();
+  else app.shutdownRequested.addEventListener('abort', watch, { once: true });
+  return () => {
+    app.shutdownRequested.removeEventListener('abort', watch);
+    remove();
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 function describePending(pending: readonly PendingNode[]): string {

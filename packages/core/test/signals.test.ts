@@ -78,6 +78,50 @@ describe('signals, in a real child process', () => {
     expect(run.stdout.indexOf('stopped server')).toBeLessThan(run.stdout.indexOf('stopped db'));
   });
 
+  it('8. crashes: an uncaught exception takes the ordered path, prints the report and exits 1', async () => {
+    const run = await runWithSignals('crash', []);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/quiesce: crash \(Error: first crash/);
+    expect(run.stdout.indexOf('stopped server')).toBeLessThan(run.stdout.indexOf('stopped db'));
+    expect(run.stderr).toMatch(/server\s+stopped/);
+    expect(run.stderr).toContain('exiting with code 1');
+  });
+
+  it('8. a second crash during that shutdown exits at once with the pending list', async () => {
+    const run = await runWithSignals('crash-twice', []);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/crash during shutdown \(Error: second crash[\s\S]*still pending: server \(stop, \d+ ms\)/);
+    expect(run.stdout).not.toContain('stopped db');
+  });
+
+  it('8. a hook calling process.exit() mid-shutdown: the report so far and what was pending are still written', async () => {
+    const run = await runWithSignals('exit-in-hook', ['SIGTERM']);
+    expect(run.code).toBe(7);
+    expect(run.stderr).toMatch(/process\.exit\(7\) was called during shutdown, before it finished; so far: .*db ready.*; still pending: audit \(stop, \d+ ms\)/);
+  });
+
+  it('6. handlers belong to one shutdown: after a programmatic shutdown they are gone (30 containers, no leak)', async () => {
+    const before = { term: process.listenerCount('SIGTERM'), int: process.listenerCount('SIGINT'), exit: process.listenerCount('exit') };
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      for (let k = 0; k < 30; k++) {
+        const app = new LifecycleContainer().resource('db', { value: k, stop: () => undefined });
+        await app.start();
+        app.handleSignals();
+        expect(process.listenerCount('SIGTERM')).toBe(before.term + 1);
+        await app.shutdown();
+        expect(process.listenerCount('SIGTERM')).toBe(before.term);
+      }
+      expect(process.listenerCount('SIGINT')).toBe(before.int);
+      expect(process.listenerCount('exit')).toBe(before.exit);
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('the returned function removes the handlers', () => {
     const before = process.listenerCount('SIGTERM');
     const remove = new LifecycleContainer().handleSignals();
