@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { installNode } from './node-binaries.mjs';
 import { root } from './pack.mjs';
 
-const args = process.argv.slice(2);
+// `pnpm test:matrix -- …` forwards the `--`; vitest would read it as the end of its options.
+const args = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
 const at = args.indexOf('--node');
 const lines = at >= 0 ? args.splice(at, 2)[1].split(',') : ['22', '24'];
 
