@@ -40,6 +40,9 @@ export function packPublicPackages(destination) {
 
 /** How many installed copies of `name` a node_modules tree holds (nested ones included). */
 export function countCopies(nodeModules, name) {
+  // pnpm keeps one folder per distinct copy (version × peer set) in .pnpm: "@scope+name@…".
+  const store = join(nodeModules, '.pnpm');
+  if (existsSync(store)) return readdirSync(store).filter((entry) => entry.startsWith(`${name.replace('/', '+')}@`)).length;
   let copies = 0;
   const walk = (dir) => {
     if (!existsSync(dir)) return;

@@ -13,7 +13,7 @@ import { installNode } from '../node-binaries.mjs';
 import { countCopies, packPublicPackages, readJson, root } from '../pack.mjs';
 
 const fixturesDir = join(root, 'scripts/consumer-test/fixtures');
-const fixtures = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['full', 'pg-only', 'ioredis-only'];
+const fixtures = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['full', 'pg-only', 'ioredis-only', 'pnpm-http'];
 // Packages of which a project must hold exactly one copy: two cores break `instanceof` on our errors,
 // two inversifys (or their cores) mean two metadata registries.
 const SINGLETONS = ['@quiesce/core', 'inversify', '@inversifyjs/core', 'reflect-metadata', 'zod'];
@@ -34,7 +34,8 @@ for (const name of fixtures) {
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const t0 = performance.now();
   try {
-    npm(dir, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']);
+    if (manifest.consumerTest?.installer === 'pnpm') pnpmInstall(dir);
+    else npm(dir, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']);
     const t1 = performance.now();
     for (const pkg of SINGLETONS) {
       const copies = countCopies(join(dir, 'node_modules'), pkg);
@@ -91,6 +92,17 @@ function runOnEngineFloors(dir) {
         throw new Error(`${app} failed on Node ${floor}`);
       }
     }
+  }
+}
+
+function pnpmInstall(cwd) {
+  // A project of its own (not part of our workspace), with the pnpm version we pin.
+  writeFileSync(join(cwd, 'pnpm-workspace.yaml'), 'packages: []\n');
+  try {
+    execFileSync('npx', ['-y', readJson(join(root, 'package.json')).packageManager, 'install', '--prefer-offline', '--reporter=append-only'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (error) {
+    process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+    throw new Error('pnpm install failed');
   }
 }
 
