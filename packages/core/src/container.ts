@@ -2,15 +2,7 @@ import { Container, type Newable } from 'inversify';
 import type { CompiledGraph } from './compile.js';
 import { getResourceOptions } from './decorators.js';
 import { GraphExport } from './graph-export.js';
-import {
-  EmptyRejectionError,
-  InvalidOptionsError,
-  LifecycleStateError,
-  NodeTimeoutError,
-  StartAbortedError,
-  StartError,
-  StartNotSettledError,
-} from './errors.js';
+import { InvalidOptionsError, LifecycleStateError, StartAbortedError, StartError } from './errors.js';
 import { LifecycleEvents, type LifecycleEventMap } from './events.js';
 import type { HealthReport } from './health.js';
 import { NodeObserver, type PendingNode } from './node-observer.js';
@@ -35,13 +27,13 @@ import {
   type Registration,
   type ResourceDefinition,
 } from './registration.js';
-import { buildShutdownReport, ShutdownReport, START_NOT_COMPLETED } from './report.js';
-import { NodeRun } from './phase-context.js';
-import { BUDGET_SLACK_MS, NodeSettlement, walk, type WalkResult } from './scheduler.js';
-import { chainTails, longestStopChain } from './graph.js';
-import { StartTracker, STARTING, START_FAILED } from './start-tracker.js';
+import { buildShutdownReport, ShutdownReport } from './report.js';
+import { BUDGET_SLACK_MS, walk, type WalkResult } from './scheduler.js';
+import { longestStopChain } from './graph.js';
+import { NodeStops } from './node-stops.js';
+import { StartTracker, STARTING } from './start-tracker.js';
 import { handleSignals, type SignalOptions } from './signals.js';
-import { isThenable, NO_STEPS, runSteps } from './steps.js';
+import { isThenable } from './steps.js';
 import { LazyAbort } from './lazy-abort.js';
 import type { NodeLimits } from './node-limits.js';
 import { Registry } from './registry.js';
@@ -73,14 +65,8 @@ export class LifecycleContainer {
   #hooks: (LifecycleHooks | undefined)[] = [];
   #owner = new Map<unknown, number>();
   #starts = new StartTracker(0);
-  /** 1 once some path (the stop walk or a late release) began stopping the node: never twice. */
-  #stopClaimed = new Uint8Array(0);
-  /** Late releases in progress, joined by a stop walk that reaches their node. */
-  readonly #lateStops = new Map<number, Promise<LateStop>>();
-  /** Per-node remarks for the report (an interrupted start waited for, a late release). */
-  readonly #notes = new Map<number, string>();
-  /** performance.now() of the running shutdown's global deadline; undefined outside a shutdown. */
-  #deadlineAt: number | undefined;
+  /** Stops each node exactly once: the stop walk's steps and late releases (see node-stops.ts). */
+  #stops: NodeStops | undefined;
   #state: ContainerState = 'idle';
   #hasStarted = false;
   #startPromise: Promise<void> | undefined;
@@ -266,7 +252,7 @@ export class LifecycleContainer {
     this.#hooks = new Array(n);
     this.#instances = new Array(n);
     this.#starts = new StartTracker(n);
-    this.#stopClaimed = new Uint8Array(n);
+    this.#stops = this.#nodeStops();
     this.#observer.reset(graph.names);
     this.#state = 'starting';
     // The first pump runs a microtask later, so a shutdown() from inside a synchronous start hook
@@ -329,7 +315,7 @@ export class LifecycleContainer {
       (value) => {
         // A stop walk waiting for this start stops it in order; otherwise, if the start walk had
         // given up on it, nobody else will: release it now.
-        if (!this.#starts.settled(i, true) && ctx.aborted) this.#releaseLate(i);
+        if (!this.#starts.settled(i, true) && ctx.aborted) this.#stops!.releaseLate(i);
         return value;
       },
       (error: unknown) => {
@@ -375,6 +361,21 @@ export class LifecycleContainer {
     return new NodeHookContext(ctx, this, this.#compiled!.registrations[i]!.token as Token);
   }
 
+  #nodeStops(): NodeStops {
+    return new NodeStops({
+      compiled: this.#compiled!,
+      limits: this.#limits(),
+      hooks: this.#hooks,
+      instances: this.#instances,
+      starts: this.#starts,
+      shutdownTimeoutMs: this.options.shutdownTimeoutMs,
+      logger: this.options.logger,
+      hookContext: (i, ctx) => this.#hookContext(i, ctx),
+      inFlight: (token) => this.#inFlight.get(token),
+      takeDeactivation: (token, instance) => this.#registry.takeDeactivation(token, instance),
+    });
+  }
+
   // ---- stopping --------------------------------------------------------------------------
 
   /**
@@ -405,11 +406,12 @@ export class LifecycleContainer {
       this.#state = 'stopped';
       this.#compiled = this.#registry.compileOrEmpty();
       this.#starts = new StartTracker(this.#compiled!.graph.names.length);
+      this.#stops = this.#nodeStops();
       this.#observer.reset(this.#compiled!.graph.names);
       return this.#stopStarted(requestedAt, began, 0);
     }
     // Starts in progress are given up on at once (their signals abort); the stop walk below waits
-    // for each of them only as long as the nodes it depends on can spare (see #stopAfterStart).
+    // for each of them only as long as the nodes it depends on can spare (see NodeStops).
     const interrupted = this.#state === 'starting';
     if (interrupted) this.#interrupt.abort();
     this.#state = 'draining';
@@ -441,26 +443,24 @@ export class LifecycleContainer {
     const { stopTimeoutMs, reserveMs, anyReserve } = this.#limits();
     this.#state = 'stopping';
     const deadlineMs = this.options.shutdownTimeoutMs;
-    this.#deadlineAt = began + deadlineMs;
+    const deadlineAt = began + deadlineMs;
+    const stops = this.#stops!;
+    stops.begin(deadlineAt);
     const result = await walk({
       graph,
       direction: 'stop',
       haltOnFailure: false,
       include: (i) => this.#starts.needsStop(i),
-      deadlineAt: this.#deadlineAt,
+      deadlineAt,
       deadlineMs,
       // With no reserve anywhere every tail is 0: skip the pass (it was most of the time before the first stop).
       reserveMs: this.options.budget && anyReserve ? (i) => reserveMs[i]! : undefined,
       timeoutMs: (i) => stopTimeoutMs[i]!,
-      run: (i, ctx) => this.#stopNode(i, ctx),
+      run: (i, ctx) => stops.step(i, ctx),
       onTransition: (node, status, at, error) => this.#observer.transition('stop', node, status, at, error),
     });
-    // Late releases that began during the walk are bounded by the deadline too: wait for them, so
-    // the report says how they ended and no timer of theirs outlives the shutdown.
-    if (this.#lateStops.size > 0) await Promise.all(this.#lateStops.values());
+    const notes = await stops.end();
     this.#state = 'stopped';
-    this.#deadlineAt = undefined;
-    const notes = new Map(this.#notes);
     return buildShutdownReport({
       graph,
       walk: result,
@@ -470,116 +470,6 @@ export class LifecycleContainer {
       offsetMs: elapsedMs,
       note: notes.size > 0 ? (i) => notes.get(i) : undefined,
     });
-  }
-
-  /** The walk's step for one node: join a late release, wait for an interrupted start, or stop it. */
-  #stopNode(i: number, ctx: PhaseContext): unknown {
-    const late = this.#lateStops.get(i);
-    if (late) return late.then(settlementOf);
-    if (this.#starts.state[i] === STARTING) return this.#stopAfterStart(i, ctx);
-    this.#stopClaimed[i] = 1;
-    return this.#stopSequence(i, ctx);
-  }
-
-  /**
-   * A node whose start a shutdown interrupted, still running: wait for it to settle, but only as
-   * long as the chain of nodes it depends on can spare (their stop timeouts must still fit the
-   * deadline), then stop it in order — or report why not.
-   */
-  #stopAfterStart(i: number, ctx: PhaseContext): Promise<unknown> {
-    const began = performance.now();
-    const spare = this.#deadlineAt! - this.#stopChainBelow(i) - began;
-    return this.#starts.waitFor(i, spare, ctx.signal).then(() => {
-      const waited = performance.now() - began;
-      const state = this.#starts.state[i];
-      if (ctx.aborted) return undefined; // the walk already cut it; a late completion is released
-      if (state === STARTING) return NodeSettlement.timedOut(new StartNotSettledError(this.#compiled!.graph.names[i]!, waited));
-      if (state === START_FAILED) return NodeSettlement.skipped(START_NOT_COMPLETED);
-      this.#notes.set(i, `its start had been given up on; waited ${Math.round(waited)} ms for the start to complete, then stopped it`);
-      if (this.#stopClaimed[i]) return this.#lateStops.get(i)?.then(settlementOf);
-      this.#stopClaimed[i] = 1;
-      return this.#stopSequence(i, ctx);
-    });
-  }
-
-  /** The longest chain of stop timeouts below node i (its dependencies, theirs, …) that still need a stop. */
-  #stopChainBelow(i: number): number {
-    const { graph } = this.#compiled!;
-    const { stopTimeoutMs } = this.#limits();
-    const tail = chainTails(graph, (k) => stopTimeoutMs[k]!, (k) => this.#starts.needsStop(k));
-    let below = 0;
-    for (const d of graph.deps[i]!) below = Math.max(below, tail[d]!);
-    return below;
-  }
-
-  /**
-   * Stop a node whose start completed only after it was given up on. Exactly once: if the stop walk
-   * claimed the node first this does nothing, and a stop walk that reaches it later joins this run.
-   * Bounded by the global deadline while a shutdown runs (and then reported with a note); outside a
-   * shutdown by its stop timeout, on an unref'd timer, and logged.
-   */
-  #releaseLate(i: number): void {
-    if (this.#stopClaimed[i]) return;
-    this.#stopClaimed[i] = 1;
-    const name = this.#compiled!.graph.names[i]!;
-    const began = performance.now();
-    const inShutdown = this.#deadlineAt !== undefined;
-    const own = this.#limits().stopTimeoutMs[i]!;
-    const limitMs = inShutdown ? Math.max(0, Math.min(own, this.#deadlineAt! - began)) : own;
-    const reason = inShutdown && limitMs < own ? 'global deadline' : 'own timeout';
-    this.options.logger?.warn({ node: name }, `quiesce: ${name} finished starting after it was given up on; stopping it now`);
-    const run = new NodeRun(name, 'stop');
-    const outcome = new Promise<LateStop>((resolve) => {
-      run.timer = setTimeout(() => {
-        const error = new NodeTimeoutError(name, 'stop', limitMs, reason, reason === 'global deadline' ? this.options.shutdownTimeoutMs : undefined);
-        run.abort(error);
-        resolve({ status: 'timedOut', error });
-      }, limitMs);
-      // Outside a shutdown nothing waits for this: it must not keep the process alive by itself.
-      if (!inShutdown) run.timer.unref();
-      Promise.resolve()
-        .then(() => this.#stopSequence(i, run))
-        .then(
-          () => resolve({ status: 'stopped' }),
-          (error: unknown) => resolve({ status: 'failed', error: error ?? new EmptyRejectionError(name, 'stop', error) }),
-        );
-    }).then((result) => {
-      run.clearTimer();
-      this.#lateStops.delete(i);
-      const took = Math.round(performance.now() - began);
-      const note = `its start completed after it was given up on; released late: ${result.status} in ${took} ms`;
-      this.#notes.set(i, note);
-      const log = result.status === 'stopped' ? this.options.logger?.warn : this.options.logger?.error;
-      log?.call(this.options.logger, { node: name, err: result.error }, `quiesce: ${name} ${note}`);
-      return result;
-    });
-    this.#lateStops.set(i, outcome);
-  }
-
-  /** Refuse new work, quiesce, wait for in-flight work, then stop: one sequence under one timeout. */
-  #stopSequence(i: number, ctx: PhaseContext): unknown {
-    const hooks = this.#hooks[i];
-    const token = this.#compiled!.registrations[i]!.token;
-    const group = this.#inFlight.get(token);
-    group?.close();
-    // inversify's own @preDestroy/onDeactivation run here, after stop, in dependency order.
-    const deactivation = hooks ? this.#registry.takeDeactivation(token, this.#instances[i]) : NO_STEPS;
-    if (!hooks?.quiesce && !hooks?.stop && !group && deactivation.length === 0) return undefined;
-    const hookCtx = this.#hookContext(i, ctx);
-    // The common case, a stop hook alone, needs no step list: the hook's own answer is the node's.
-    if (!hooks?.quiesce && !group && deactivation.length === 0) return hooks!.stop!(hookCtx);
-    // Once the node's time is up no further step runs (its dependencies are stopping by then);
-    // what is left to do happens in the hooks' own ctx.signal abort listeners (the force path).
-    return runSteps(
-      [
-        () => hooks?.quiesce?.(hookCtx),
-        () => (group && group.active > 0 ? group.drain(ctx.signal) : undefined),
-        () => hooks?.stop?.(hookCtx),
-        ...deactivation,
-      ],
-      0,
-      ctx,
-    );
   }
 
   // ---- observing -------------------------------------------------------------------------
@@ -614,17 +504,6 @@ export class LifecycleContainer {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
-}
-
-/** How a late release ended; a stop walk that reaches the node reports the same. */
-interface LateStop {
-  readonly status: 'stopped' | 'failed' | 'timedOut';
-  readonly error?: unknown;
-}
-
-function settlementOf(late: LateStop): unknown {
-  if (late.status === 'failed') throw late.error;
-  return late.status === 'timedOut' ? NodeSettlement.timedOut(late.error) : undefined;
 }
 
 function isEmpty(object: object): boolean {

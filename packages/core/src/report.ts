@@ -1,7 +1,7 @@
 import { ShutdownError, type TimeoutReason } from './errors.js';
 import type { LifecycleGraph } from './graph.js';
 import type { FailurePolicy } from './options.js';
-import type { WalkResult, WalkStatus } from './scheduler.js';
+import { NOT_STARTED, START_NOT_COMPLETED, type WalkResult, type WalkStatus } from './scheduler.js';
 import { renderTimelineHtml, renderTimelineSvg } from './timeline.js';
 
 export type NodeStatus = 'stopped' | 'failed' | 'timedOut' | 'skipped';
@@ -151,9 +151,7 @@ export class ShutdownReport {
   }
 }
 
-/** Skip reasons of nodes that had nothing to stop: they never started, or their start never completed. */
-export const NOT_STARTED = 'not started';
-export const START_NOT_COMPLETED = 'its start was interrupted and did not complete';
+export { NOT_STARTED, START_NOT_COMPLETED };
 
 export function neverStarted(reason: string | undefined): boolean {
   return reason === NOT_STARTED || reason === START_NOT_COMPLETED;

@@ -2,7 +2,6 @@ import { EmptyRejectionError, InterruptedError, NodeOverrunError, NodeTimeoutErr
 import { deepestFirst, type LifecycleGraph } from './graph.js';
 import { NodeRun, type PhaseContext } from './phase-context.js';
 import { isThenable } from './steps.js';
-import { NOT_STARTED } from './report.js';
 
 /** What happened to one node in one walk. */
 export type WalkStatus = 'done' | 'failed' | 'timedOut' | 'skipped';
@@ -64,6 +63,10 @@ export interface WalkResult {
   readonly halted: boolean;
   readonly deadlinePassed: boolean;
 }
+
+/** Skip reasons of nodes that had nothing to stop: they never started, or their start never completed. */
+export const NOT_STARTED = 'not started';
+export const START_NOT_COMPLETED = 'its start was interrupted and did not complete';
 
 const PENDING = 0;
 const RUNNING = 1;

@@ -1,0 +1,179 @@
+import type { CompiledGraph } from './compile.js';
+import { EmptyRejectionError, NodeTimeoutError, StartNotSettledError, type TimeoutReason } from './errors.js';
+import { chainTails } from './graph.js';
+import type { HookContext, LifecycleHooks } from './hooks.js';
+import type { InFlight } from './in-flight.js';
+import type { NodeLimits } from './node-limits.js';
+import type { Logger } from './options.js';
+import { NodeRun, type PhaseContext } from './phase-context.js';
+import { NodeSettlement, START_NOT_COMPLETED } from './scheduler.js';
+import { STARTING, START_FAILED, type StartTracker } from './start-tracker.js';
+import { NO_STEPS, runSteps, type Step } from './steps.js';
+
+/** What stopping a node needs from the container that started it. */
+export interface StopContext {
+  readonly compiled: CompiledGraph;
+  readonly limits: NodeLimits;
+  readonly hooks: readonly (LifecycleHooks | undefined)[];
+  readonly instances: readonly unknown[];
+  readonly starts: StartTracker;
+  readonly shutdownTimeoutMs: number;
+  readonly logger: Logger | undefined;
+  hookContext(i: number, ctx: PhaseContext): HookContext;
+  inFlight(token: unknown): InFlight | undefined;
+  /** inversify's own @preDestroy/onDeactivation for the instance, taken once. */
+  takeDeactivation(token: unknown, instance: unknown): readonly Step[];
+}
+
+/** How a late release ended; a stop walk that reaches the node reports the same. */
+interface LateStop {
+  readonly status: 'stopped' | 'failed' | 'timedOut';
+  readonly error?: unknown;
+}
+
+/**
+ * Stops nodes exactly once. The stop walk calls `step(i)`; a start that completes after it was
+ * given up on calls `releaseLate(i)`. A per-node claim makes whichever comes first the only stop;
+ * the other joins it. Late releases during a shutdown are bounded by its deadline and noted in
+ * its report; outside one, by the node's stop timeout on an unref'd timer, and logged.
+ */
+export class NodeStops {
+  readonly #claimed: Uint8Array;
+  readonly #late = new Map<number, Promise<LateStop>>();
+  readonly #notes = new Map<number, string>();
+  /** performance.now() of the running shutdown's global deadline; undefined outside a shutdown. */
+  #deadlineAt: number | undefined;
+
+  constructor(private readonly c: StopContext) {
+    this.#claimed = new Uint8Array(c.compiled.graph.names.length);
+  }
+
+  /** A shutdown's stop walk is about to run under this deadline. */
+  begin(deadlineAt: number): void {
+    this.#deadlineAt = deadlineAt;
+  }
+
+  /**
+   * The walk is over. Late releases that began during it are bounded by the deadline too: wait for
+   * them, so the report says how they ended and no timer of theirs outlives the shutdown.
+   * Returns the notes for the report.
+   */
+  async end(): Promise<ReadonlyMap<number, string>> {
+    if (this.#late.size > 0) await Promise.all(this.#late.values());
+    this.#deadlineAt = undefined;
+    return new Map(this.#notes);
+  }
+
+  /** The walk's step for one node: join a late release, wait for an interrupted start, or stop it. */
+  step(i: number, ctx: PhaseContext): unknown {
+    const late = this.#late.get(i);
+    if (late) return late.then(settlementOf);
+    if (this.c.starts.state[i] === STARTING) return this.#afterStart(i, ctx);
+    this.#claimed[i] = 1;
+    return this.#sequence(i, ctx);
+  }
+
+  /**
+   * A node whose start was given up on but is still running: wait for it to settle, only as long
+   * as the chain of nodes it depends on can spare (their stop timeouts must still fit the
+   * deadline), then stop it in order — or report why not.
+   */
+  #afterStart(i: number, ctx: PhaseContext): Promise<unknown> {
+    const began = performance.now();
+    const spare = this.#deadlineAt! - this.#stopChainBelow(i) - began;
+    return this.c.starts.waitFor(i, spare, ctx.signal).then(() => {
+      const waited = performance.now() - began;
+      const state = this.c.starts.state[i];
+      if (ctx.aborted) return undefined; // the walk already cut it; a late completion is released
+      if (state === STARTING) return NodeSettlement.timedOut(new StartNotSettledError(this.#name(i), waited));
+      if (state === START_FAILED) return NodeSettlement.skipped(START_NOT_COMPLETED);
+      this.#notes.set(i, `its start had been given up on; waited ${Math.round(waited)} ms for the start to complete, then stopped it`);
+      if (this.#claimed[i]) return this.#late.get(i)?.then(settlementOf);
+      this.#claimed[i] = 1;
+      return this.#sequence(i, ctx);
+    });
+  }
+
+  /** The longest chain of stop timeouts below node i (its dependencies, theirs, …) that still need a stop. */
+  #stopChainBelow(i: number): number {
+    const { graph } = this.c.compiled;
+    const { stopTimeoutMs } = this.c.limits;
+    const tail = chainTails(graph, (k) => stopTimeoutMs[k]!, (k) => this.c.starts.needsStop(k));
+    let below = 0;
+    for (const d of graph.deps[i]!) below = Math.max(below, tail[d]!);
+    return below;
+  }
+
+  /** Stop a node whose start completed only after it was given up on (see the class comment). */
+  releaseLate(i: number): void {
+    if (this.#claimed[i]) return;
+    this.#claimed[i] = 1;
+    const name = this.#name(i);
+    const began = performance.now();
+    const inShutdown = this.#deadlineAt !== undefined;
+    const own = this.c.limits.stopTimeoutMs[i]!;
+    const limitMs = inShutdown ? Math.max(0, Math.min(own, this.#deadlineAt! - began)) : own;
+    const reason: TimeoutReason = inShutdown && limitMs < own ? 'global deadline' : 'own timeout';
+    this.c.logger?.warn({ node: name }, `quiesce: ${name} finished starting after it was given up on; stopping it now`);
+    const run = new NodeRun(name, 'stop');
+    const outcome = new Promise<LateStop>((resolve) => {
+      run.timer = setTimeout(() => {
+        const error = new NodeTimeoutError(name, 'stop', limitMs, reason, reason === 'global deadline' ? this.c.shutdownTimeoutMs : undefined);
+        run.abort(error);
+        resolve({ status: 'timedOut', error });
+      }, limitMs);
+      // Outside a shutdown nothing waits for this: it must not keep the process alive by itself.
+      if (!inShutdown) run.timer.unref();
+      Promise.resolve()
+        .then(() => this.#sequence(i, run))
+        .then(
+          () => resolve({ status: 'stopped' }),
+          (error: unknown) => resolve({ status: 'failed', error: error ?? new EmptyRejectionError(name, 'stop', error) }),
+        );
+    }).then((result) => {
+      run.clearTimer();
+      this.#late.delete(i);
+      const note = `its start completed after it was given up on; released late: ${result.status} in ${Math.round(performance.now() - began)} ms`;
+      this.#notes.set(i, note);
+      const log = result.status === 'stopped' ? this.c.logger?.warn : this.c.logger?.error;
+      log?.call(this.c.logger, { node: name, err: result.error }, `quiesce: ${name} ${note}`);
+      return result;
+    });
+    this.#late.set(i, outcome);
+  }
+
+  /** Refuse new work, quiesce, wait for in-flight work, then stop: one sequence under one timeout. */
+  #sequence(i: number, ctx: PhaseContext): unknown {
+    const hooks = this.c.hooks[i];
+    const token = this.c.compiled.registrations[i]!.token;
+    const group = this.c.inFlight(token);
+    group?.close();
+    // inversify's own @preDestroy/onDeactivation run here, after stop, in dependency order.
+    const deactivation = hooks ? this.c.takeDeactivation(token, this.c.instances[i]) : NO_STEPS;
+    if (!hooks?.quiesce && !hooks?.stop && !group && deactivation.length === 0) return undefined;
+    const hookCtx = this.c.hookContext(i, ctx);
+    // The common case, a stop hook alone, needs no step list: the hook's own answer is the node's.
+    if (!hooks?.quiesce && !group && deactivation.length === 0) return hooks!.stop!(hookCtx);
+    // Once the node's time is up no further step runs (its dependencies are stopping by then);
+    // what is left to do happens in the hooks' own ctx.signal abort listeners (the force path).
+    return runSteps(
+      [
+        () => hooks?.quiesce?.(hookCtx),
+        () => (group && group.active > 0 ? group.drain(ctx.signal) : undefined),
+        () => hooks?.stop?.(hookCtx),
+        ...deactivation,
+      ],
+      0,
+      ctx,
+    );
+  }
+
+  #name(i: number): string {
+    return this.c.compiled.graph.names[i]!;
+  }
+}
+
+function settlementOf(late: LateStop): unknown {
+  if (late.status === 'failed') throw late.error;
+  return late.status === 'timedOut' ? NodeSettlement.timedOut(late.error) : undefined;
+}
