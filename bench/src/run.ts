@@ -40,7 +40,7 @@ if (wants('e2e')) {
 
 if (wants('cold-start')) {
   results.coldStart = await coldStart(15);
-  printTable('5. Cold start: import in a fresh process from an npm-installed project (median of 15 interleaved rounds), install closure', results.coldStart as ColdStartRow[]);
+  printTable('6. Cold start: import in a fresh process from an npm-installed project (median of 15 interleaved rounds), install closure', results.coldStart as ColdStartRow[]);
 }
 
 const targets = [...checkTargets(results as BenchResults), ...coldStartTargets((results.coldStart as ColdStartRow[] | undefined) ?? [])];
