@@ -21,6 +21,7 @@ const SINGLETONS = ['@quiesce/core', 'inversify', '@inversifyjs/core', 'reflect-
 const work = mkdtempSync(join(tmpdir(), 'quiesce-consumer-'));
 const started = performance.now();
 const tarballs = packPublicPackages(join(work, 'tarballs'));
+cpSync(join(fixturesDir, 'tsconfig.base.json'), join(work, 'tsconfig.base.json'));
 const core = readJson(join(root, 'packages/core/package.json'));
 
 let failed = false;
