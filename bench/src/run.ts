@@ -9,6 +9,7 @@ import { race } from './race.js';
 import { resolution } from './resolution.js';
 import { printTable } from './table.js';
 import { checkTargets, type BenchResults } from './targets.js';
+import { coldStart, coldStartTargets, type ColdStartRow } from './cold-start.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -44,7 +45,12 @@ if (wants('http')) {
   printTable('5. HTTP stop: N idle keep-alive sockets + 50 requests 200 ms from done, loopback (median of 5)', rows);
 }
 
-const targets = checkTargets(results as BenchResults);
+if (wants('cold-start')) {
+  results.coldStart = await coldStart(15);
+  printTable('6. Cold start: import in a fresh process from an npm-installed project (median of 15 interleaved rounds), install closure', results.coldStart as ColdStartRow[]);
+}
+
+const targets = [...checkTargets(results as BenchResults), ...coldStartTargets((results.coldStart as ColdStartRow[] | undefined) ?? [])];
 results.targets = targets;
 printTable('Targets (judged on this run)', targets.map((t) => ({ met: t.met ? 'yes' : 'NO', target: t.target, measured: t.measured })));
 

@@ -1,5 +1,5 @@
 import type { Binding } from '@inversifyjs/core';
-import { Plugin, type PluginContext } from '@inversifyjs/plugin';
+import type { PluginContext } from '@inversifyjs/plugin';
 import type { Container } from 'inversify';
 import { getResourceOptions } from './decorators.js';
 import { DuplicateBindingError, LifecycleStateError } from '../errors.js';
@@ -9,11 +9,19 @@ import { NO_STEPS, type Step } from '../engine/steps.js';
 import { tokenName } from '../token.js';
 
 // inversify 8 has no public way to list bindings; its plugin context does, so quiesce registers
-// a plugin whose only job is to hand that context over.
+// a plugin whose only job is to hand that context over. inversify recognises a plugin by this
+// global symbol (what @inversifyjs/plugin's base class sets), so no copy of that package is needed
+// next to the user's inversify.
+const IS_PLUGIN = Symbol.for('@inversifyjs/plugin/isPlugin');
 const contexts = new WeakMap<object, PluginContext>();
-class QuiesceIntrospectionPlugin extends Plugin<Container> {
+class QuiesceIntrospectionPlugin {
+  readonly [IS_PLUGIN] = true;
+  constructor(
+    private readonly container: Container,
+    private readonly context: PluginContext,
+  ) {}
   load(): void {
-    contexts.set(this._container, this._context);
+    contexts.set(this.container, this.context);
   }
 }
 
@@ -26,7 +34,7 @@ export class InversifyBindings {
   readonly #context: PluginContext;
 
   constructor(container: Container) {
-    if (!contexts.has(container)) container.register(QuiesceIntrospectionPlugin);
+    if (!contexts.has(container)) container.register(QuiesceIntrospectionPlugin as never); // typed against the Plugin base class
     this.#context = contexts.get(container)!;
   }
 

@@ -1,0 +1,121 @@
+// The consumer test: packs every public package the way a release would, installs the tarballs with
+// npm into fresh projects outside the workspace (no workspace links, no hoisted dev copies), then
+// compiles each project with skipLibCheck off and runs it. A packaging regression — a dependency
+// missing from a tarball, a type that names a package the user does not have, a second copy of core
+// or inversify, an ESM/CJS break — fails here, not on a user's machine.
+//
+//   node scripts/consumer-test/run.mjs [fixture…]     (pnpm consumer-test)
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { installNode } from '../node-binaries.mjs';
+import { countCopies, packPublicPackages, readJson, root } from '../pack.mjs';
+
+const fixturesDir = join(root, 'scripts/consumer-test/fixtures');
+const fixtures = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['full', 'pg-only', 'ioredis-only', 'pnpm-http'];
+// Packages of which a project must hold exactly one copy: two cores break `instanceof` on our errors,
+// two inversifys (or their cores) mean two metadata registries.
+const SINGLETONS = ['@quiesce/core', 'inversify', '@inversifyjs/core', 'reflect-metadata', 'zod'];
+
+const work = mkdtempSync(join(tmpdir(), 'quiesce-consumer-'));
+const started = performance.now();
+const tarballs = packPublicPackages(join(work, 'tarballs'));
+cpSync(join(fixturesDir, 'tsconfig.base.json'), join(work, 'tsconfig.base.json'));
+const core = readJson(join(root, 'packages/core/package.json'));
+
+let failed = false;
+for (const name of fixtures) {
+  const dir = join(work, name);
+  cpSync(join(fixturesDir, name), dir, { recursive: true });
+  const manifest = readJson(join(dir, 'package.json'));
+  for (const field of ['dependencies', 'devDependencies']) {
+    for (const [dep, spec] of Object.entries(manifest[field] ?? {})) manifest[field][dep] = resolveSpec(dep, spec);
+  }
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const t0 = performance.now();
+  try {
+    if (manifest.consumerTest?.installer === 'pnpm') pnpmInstall(dir);
+    else npm(dir, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']);
+    const t1 = performance.now();
+    for (const pkg of SINGLETONS) {
+      const copies = countCopies(join(dir, 'node_modules'), pkg);
+      if (copies > 1) throw new Error(`${copies} copies of ${pkg} installed`);
+    }
+    npm(dir, ['test', '--silent']);
+    if (name === 'full') runOnEngineFloors(dir);
+    console.log(`consumer-test ${name}: ok (install ${secs(t1 - t0)}, compile + run ${secs(performance.now() - t1)})`);
+  } catch (error) {
+    failed = true;
+    console.error(`consumer-test ${name}: FAILED (${error.message.split('\n')[0]}); project kept in ${dir}`);
+  }
+}
+console.log(`consumer-test: ${failed ? 'FAILED' : 'all ok'} in ${secs(performance.now() - started)}`);
+if (failed) process.exit(1);
+rmSync(work, { recursive: true, force: true });
+
+/**
+ * Fixture manifests say where a version comes from instead of pinning one, so the test follows
+ * the repo: "tarball" (the packed package), "workspace" (the driver/@types version our own tests
+ * use), "lowest"/"newest" (the ends of core's peer range).
+ */
+function resolveSpec(dep, spec) {
+  if (spec === 'tarball') return `file:${tarballs.get(dep)}`;
+  if (spec === 'workspace') return workspaceVersion(dep);
+  const range = core.peerDependencies[dep];
+  if (spec === 'newest') return range;
+  if (spec === 'lowest') return range.replace(/^[\^~>=]+/, '').split(' ')[0];
+  return spec;
+}
+
+function workspaceVersion(dep) {
+  for (const dir of ['packages/adapters/pg', 'packages/adapters/redis', 'packages/adapters/amqp', '.']) {
+    const pkg = readJson(join(root, dir, 'package.json'));
+    const version = pkg.devDependencies?.[dep] ?? pkg.dependencies?.[dep];
+    if (version) return version;
+  }
+  throw new Error(`no workspace version of ${dep}`);
+}
+
+/**
+ * The compiled ESM and CommonJS apps again on the lowest Node of each line `engines` admits
+ * (20.19.0, 22.12.0): the floors are where require(esm) first works unflagged, so a dependency
+ * that needs more (or a change of ours that does) fails here.
+ */
+function runOnEngineFloors(dir) {
+  for (const floor of core.engines.node.match(/\d+\.\d+\.\d+/g)) {
+    const node = join(installNode(floor), 'node');
+    for (const app of ['dist/main.js', 'cjs/dist/main.js']) {
+      try {
+        execFileSync(node, [app], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+      } catch (error) {
+        process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+        throw new Error(`${app} failed on Node ${floor}`);
+      }
+    }
+  }
+}
+
+function pnpmInstall(cwd) {
+  // A project of its own (not part of our workspace), with the pnpm version we pin.
+  writeFileSync(join(cwd, 'pnpm-workspace.yaml'), 'packages: []\n');
+  try {
+    execFileSync('npx', ['-y', readJson(join(root, 'package.json')).packageManager, 'install', '--prefer-offline', '--reporter=append-only'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (error) {
+    process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+    throw new Error('pnpm install failed');
+  }
+}
+
+function npm(cwd, args) {
+  try {
+    execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (error) {
+    process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+    throw new Error(`npm ${args[0]} failed`);
+  }
+}
+
+function secs(ms) {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,58 @@
+// Packing the public packages the way a release does (pnpm pack rewrites workspace: ranges into
+// real versions), shared by the consumer test, the release dry run and the cold-start bench.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function readJson(path) {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** Directories of the packages that are published (not private), core first. */
+export function publicPackageDirs() {
+  const adapters = readdirSync(join(root, 'packages/adapters')).map((a) => join(root, 'packages/adapters', a));
+  return [join(root, 'packages/core'), ...adapters].filter((dir) => existsSync(join(dir, 'package.json')) && !readJson(join(dir, 'package.json')).private);
+}
+
+/** The pnpm that runs this script (pnpm run sets npm_execpath), else the pinned one through npx. */
+function pnpm(args, cwd) {
+  const execpath = process.env.npm_execpath ?? '';
+  if (/pnpm/.test(execpath)) return execFileSync(process.execPath, [execpath, ...args], { cwd, encoding: 'utf8' });
+  const pinned = readJson(join(root, 'package.json')).packageManager;
+  return execFileSync('npx', ['-y', pinned, ...args], { cwd, encoding: 'utf8' });
+}
+
+/** Packs every public package into `destination`; returns package name → absolute tarball path. */
+export function packPublicPackages(destination) {
+  mkdirSync(destination, { recursive: true });
+  const tarballs = new Map();
+  for (const dir of publicPackageDirs()) {
+    const { name, version } = readJson(join(dir, 'package.json'));
+    pnpm(['pack', '--pack-destination', destination], dir);
+    tarballs.set(name, join(destination, `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`));
+  }
+  for (const [name, path] of tarballs) if (!existsSync(path)) throw new Error(`pnpm pack did not write ${path} for ${name}`);
+  return tarballs;
+}
+
+/** How many installed copies of `name` a node_modules tree holds (nested ones included). */
+export function countCopies(nodeModules, name) {
+  // pnpm keeps one folder per distinct copy (version × peer set) in .pnpm: "@scope+name@…".
+  const store = join(nodeModules, '.pnpm');
+  if (existsSync(store)) return readdirSync(store).filter((entry) => entry.startsWith(`${name.replace('/', '+')}@`)).length;
+  let copies = 0;
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    if (existsSync(join(dir, name, 'package.json'))) copies++;
+    for (const entry of readdirSync(dir)) {
+      if (entry.startsWith('.')) continue;
+      const scoped = entry.startsWith('@') ? readdirSync(join(dir, entry)).map((e) => join(dir, entry, e)) : [join(dir, entry)];
+      for (const pkg of scoped) walk(join(pkg, 'node_modules'));
+    }
+  };
+  walk(nodeModules);
+  return copies;
+}
