@@ -146,8 +146,12 @@ export class EmptyRejectionError extends QuiesceError {
 export class InterruptedError extends QuiesceError {
   override readonly name = 'InterruptedError';
   override readonly code = ErrorCodes.InterruptedError;
-  constructor(readonly node: string) {
-    super(`${node}: start interrupted by shutdown`);
+  constructor(
+    readonly node: string,
+    /** What ended the start walk: `shutdown`, or `<node> failed`. */
+    readonly by = 'shutdown',
+  ) {
+    super(by === 'shutdown' ? `${node}: start interrupted by shutdown` : `${node}: start given up because ${by}`);
   }
 }
 

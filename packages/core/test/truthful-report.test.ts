@@ -69,7 +69,7 @@ describe('5. options that cannot be honoured are refused', () => {
       new LifecycleContainer({ drainDelayMs: 1_500, shutdownTimeoutMs: 500, strictPlan }).resource('db', { value: 1, reserveMs: 200, stopTimeoutMs: 300 });
     const plan = build(false).plan();
     expect(plan.fits).toBe(false);
-    expect(plan.summary).toMatch(/drain 1500 ms \+ reserved db 200 ms \+ slack \d+ ms = \d+ ms > 500 ms/);
+    expect(plan.summary).toMatch(/drain 1500 ms \+ reserved db 200 ms \+ slack \d+ ms × 1 = \d+ ms > 500 ms/);
     await expect(build(true).start()).rejects.toBeInstanceOf(PlanDoesNotFitError);
   });
 

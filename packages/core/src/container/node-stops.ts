@@ -1,10 +1,11 @@
 import type { CompiledGraph } from './compile.js';
-import { EmptyRejectionError, NodeTimeoutError, StartNotSettledError, type TimeoutReason } from '../errors.js';
+import { EmptyRejectionError, NodeTimeoutError, StartNotSettledError } from '../errors.js';
 import { chainTails } from '../graph/graph.js';
 import type { HookContext, LifecycleHooks } from './hooks.js';
 import type { InFlight } from './in-flight.js';
 import type { NodeLimits } from './node-limits.js';
 import type { Logger } from './options.js';
+import { onAbort } from '../engine/abort.js';
 import { NodeRun, type PhaseContext } from '../engine/node-run.js';
 import { NodeSettlement, START_NOT_COMPLETED } from '../engine/walk.js';
 import { STARTING, START_FAILED, type StartTracker } from './start-tracker.js';
@@ -32,6 +33,45 @@ interface LateStop {
 }
 
 /**
+ * One late release: the stop sequence on its own run and timer. The timer can be tightened (a
+ * shutdown began: the deadline bounds it, ref'd) and the release cut (the stop walk gave up on it).
+ */
+class LateRelease {
+  readonly run: NodeRun;
+  readonly outcome: Promise<LateStop>;
+  #settle!: (stop: LateStop) => void;
+  #done = false;
+
+  constructor(name: string, deadline: number, stop: (run: NodeRun) => unknown) {
+    this.run = NodeRun.until(name, 'stop', deadline);
+    this.outcome = new Promise<LateStop>((resolve) => (this.#settle = resolve)).finally(() => {
+      this.#done = true;
+      this.run.clearTimer();
+    });
+    Promise.resolve()
+      .then(() => stop(this.run))
+      .then(
+        () => this.#settle({ status: 'stopped' }),
+        (error: unknown) => this.#settle({ status: 'failed', error: error ?? new EmptyRejectionError(name, 'stop', error) }),
+      );
+  }
+
+  /** (Re)arm the timer: `ref` while a shutdown waits for it, unref'd otherwise. */
+  arm(limitMs: number, error: () => unknown, ref: boolean): void {
+    if (this.#done) return;
+    this.run.clearTimer();
+    this.run.deadline = Date.now() + Math.max(0, limitMs);
+    this.run.timer = setTimeout(() => this.cut(error()), Math.max(0, limitMs));
+    if (!ref) this.run.timer.unref();
+  }
+
+  cut(error: unknown): void {
+    this.run.abort(error);
+    this.#settle({ status: 'timedOut', error });
+  }
+}
+
+/**
  * Stops nodes exactly once. The stop walk calls `step(i)`; a start that completes after it was
  * given up on calls `releaseLate(i)`. A per-node claim makes whichever comes first the only stop;
  * the other joins it. Late releases during a shutdown are bounded by its deadline and noted in
@@ -39,7 +79,8 @@ interface LateStop {
  */
 export class NodeStops {
   readonly #claimed: Uint8Array;
-  readonly #late = new Map<number, Promise<LateStop>>();
+  /** Late releases, kept after they finish: a stop walk that reaches the node joins the outcome. */
+  readonly #late = new Map<number, LateRelease>();
   readonly #notes = new Map<number, string>();
   /** performance.now() of the running shutdown's global deadline; undefined outside a shutdown. */
   #deadlineAt: number | undefined;
@@ -48,9 +89,16 @@ export class NodeStops {
     this.#claimed = new Uint8Array(c.compiled.graph.names.length);
   }
 
+  /** A remark for the node's report line. */
+  note(i: number, text: string): void {
+    this.#notes.set(i, text);
+  }
+
   /** A shutdown's stop walk is about to run under this deadline. */
   begin(deadlineAt: number): void {
     this.#deadlineAt = deadlineAt;
+    // Releases already running are bounded by this deadline from now on, and the shutdown waits for them.
+    for (const [i, late] of this.#late) late.arm(Math.min(late.run.deadline - Date.now(), deadlineAt - performance.now()), () => this.#deadlineError(i), true);
   }
 
   /**
@@ -59,18 +107,29 @@ export class NodeStops {
    * Returns the notes for the report.
    */
   async end(): Promise<ReadonlyMap<number, string>> {
-    if (this.#late.size > 0) await Promise.all(this.#late.values());
+    // A release may begin while others are awaited: wait until none is left unsettled.
+    for (let seen = -1; seen !== this.#late.size; ) {
+      seen = this.#late.size;
+      await Promise.all([...this.#late.values()].map((late) => late.outcome));
+    }
     this.#deadlineAt = undefined;
     return new Map(this.#notes);
   }
 
   /** The walk's step for one node: join a late release, wait for an interrupted start, or stop it. */
   step(i: number, ctx: PhaseContext): unknown {
-    const late = this.#late.get(i);
-    if (late) return late.then(settlementOf);
+    if (this.#late.has(i)) return this.#join(i, ctx);
     if (this.c.starts.state[i] === STARTING) return this.#afterStart(i, ctx);
+    if (this.#claimed[i]) return undefined; // stopped already by this walk's own path: never twice
     this.#claimed[i] = 1;
     return this.#sequence(i, ctx);
+  }
+
+  /** The node was released late: report that release; when the walk cuts the node, cut the release too. */
+  #join(i: number, ctx: PhaseContext): Promise<unknown> {
+    const late = this.#late.get(i)!;
+    onAbort(ctx.signal, () => late.cut(ctx.signal.reason));
+    return late.outcome.then(settlementOf);
   }
 
   /**
@@ -88,7 +147,7 @@ export class NodeStops {
       if (state === STARTING) return NodeSettlement.timedOut(new StartNotSettledError(this.#name(i), waited));
       if (state === START_FAILED) return NodeSettlement.skipped(START_NOT_COMPLETED);
       this.#notes.set(i, `its start had been given up on; waited ${Math.round(waited)} ms for the start to complete, then stopped it`);
-      if (this.#claimed[i]) return this.#late.get(i)?.then(settlementOf);
+      if (this.#late.has(i)) return this.#join(i, ctx);
       this.#claimed[i] = 1;
       return this.#sequence(i, ctx);
     });
@@ -113,33 +172,26 @@ export class NodeStops {
     const inShutdown = this.#deadlineAt !== undefined;
     const own = this.c.limits.stopTimeoutMs[i]!;
     const limitMs = inShutdown ? Math.max(0, Math.min(own, this.#deadlineAt! - began)) : own;
-    const reason: TimeoutReason = inShutdown && limitMs < own ? 'global deadline' : 'own timeout';
-    this.c.logger?.warn({ node: name }, `quiesce: ${name} finished starting after it was given up on; stopping it now`);
-    const run = new NodeRun(name, 'stop');
-    const outcome = new Promise<LateStop>((resolve) => {
-      run.timer = setTimeout(() => {
-        const error = new NodeTimeoutError(name, 'stop', limitMs, reason, reason === 'global deadline' ? this.c.shutdownTimeoutMs : undefined);
-        run.abort(error);
-        resolve({ status: 'timedOut', error });
-      }, limitMs);
-      // Outside a shutdown nothing waits for this: it must not keep the process alive by itself.
-      if (!inShutdown) run.timer.unref();
-      Promise.resolve()
-        .then(() => this.#sequence(i, run))
-        .then(
-          () => resolve({ status: 'stopped' }),
-          (error: unknown) => resolve({ status: 'failed', error: error ?? new EmptyRejectionError(name, 'stop', error) }),
-        );
-    }).then((result) => {
-      run.clearTimer();
-      this.#late.delete(i);
+    this.#log('warn', { node: name }, `quiesce: ${name} finished starting after it was given up on; stopping it now`);
+    const late = new LateRelease(name, Date.now() + limitMs, (run) => this.#sequence(i, run));
+    late.arm(limitMs, () => (inShutdown && limitMs < own ? this.#deadlineError(i) : new NodeTimeoutError(name, 'stop', own, 'own timeout')), inShutdown);
+    this.#late.set(i, late);
+    void late.outcome.then((result) => {
       const note = `its start completed after it was given up on; released late: ${result.status} in ${Math.round(performance.now() - began)} ms`;
       this.#notes.set(i, note);
-      const log = result.status === 'stopped' ? this.c.logger?.warn : this.c.logger?.error;
-      log?.call(this.c.logger, { node: name, err: result.error }, `quiesce: ${name} ${note}`);
-      return result;
+      this.#log(result.status === 'stopped' ? 'warn' : 'error', { node: name, err: result.error }, `quiesce: ${name} ${note}`);
     });
-    this.#late.set(i, outcome);
+  }
+
+  #deadlineError(i: number): NodeTimeoutError {
+    return new NodeTimeoutError(this.#name(i), 'stop', this.c.shutdownTimeoutMs, 'global deadline', this.c.shutdownTimeoutMs);
+  }
+
+  /** A throwing logger must not lose a release or reject a shutdown. */
+  #log(level: 'warn' | 'error', fields: object, message: string): void {
+    try {
+      this.c.logger?.[level](fields, message);
+    } catch {} // the logger's own failure; the release goes on
   }
 
   /** Refuse new work, quiesce, wait for in-flight work, then stop: one sequence under one timeout. */

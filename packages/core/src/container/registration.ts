@@ -30,6 +30,7 @@ export interface Registration {
   readonly options: ResourceOptions;
   /** For aliases: the token this one redirects to (the same instance, stopped once). */
   readonly aliasOf?: unknown;
+
   dependencies(): readonly DependencyRef[];
   hooks(instance: unknown): LifecycleHooks;
 }

@@ -56,10 +56,16 @@ export class RunningGraph {
     return this.compiled.registrations[i]!.options.policy ?? 'critical';
   }
 
-  /** Remember the node's hooks, unless another node already owns this very instance (stop it once). */
+  /**
+   * Remember the node's hooks, unless another node already holds this very instance: it is
+   * started and stopped once, by that node, and this node's report says so.
+   */
   adopt(i: number, instance: unknown): void {
     const owner = this.#owner.get(instance);
-    if (owner !== undefined && typeof instance === 'object') return;
+    if (owner !== undefined && typeof instance === 'object') {
+      this.stops.note(i, `the same instance as ${this.compiled.graph.names[owner]}: started and stopped once, by that node`);
+      return;
+    }
     this.#owner.set(instance, i);
     this.instances[i] = instance;
     this.hooks[i] = this.compiled.registrations[i]!.hooks(instance);

@@ -1,4 +1,5 @@
 import type { Container } from 'inversify';
+import { InterruptedError } from '../errors.js';
 import type { PhaseContext } from '../engine/node-run.js';
 import { isThenable } from '../engine/steps.js';
 import { walk, type WalkResult } from '../engine/walk.js';
@@ -90,6 +91,8 @@ export function firstFailure(result: WalkResult): number {
   if (result.counts.failed + result.counts.timedOut === 0) return -1;
   let first = -1;
   result.outcomes.forEach((o, i) => {
+    // Siblings given up on because of this failure are not what failed.
+    if (o.error instanceof InterruptedError) return;
     if ((o.status === 'failed' || o.status === 'timedOut') && (first < 0 || o.endedAt < result.outcomes[first]!.endedAt)) first = i;
   });
   return first;

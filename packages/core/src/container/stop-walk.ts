@@ -1,4 +1,5 @@
-import { BUDGET_SLACK_MS, walk } from '../engine/walk.js';
+import { walk } from '../engine/walk.js';
+import { budgeted } from '../graph/budget.js';
 import { longestStopChain } from '../graph/graph.js';
 import type { NodeObserver } from '../process/node-observer.js';
 import { buildShutdownReport } from '../report/build.js';
@@ -58,7 +59,7 @@ export function drainFor(run: RunningGraph, options: ContainerOptions, began: nu
   const wanted = options.drainDelayMs;
   if (wanted === 0) return 0;
   const { reserveMs, anyReserve } = run.limits;
-  const reserved = options.budget && anyReserve ? longestStopChain(run.compiled.graph, (i) => reserveMs[i]!, (i) => run.starts.needsStop(i)).total + BUDGET_SLACK_MS : 0;
+  const reserved = options.budget && anyReserve ? longestStopChain(run.compiled.graph, (i) => budgeted(reserveMs[i]!), (i) => run.starts.needsStop(i)).total : 0;
   const allowed = Math.max(0, options.shutdownTimeoutMs - reserved - (performance.now() - began));
   if (wanted <= allowed) return wanted;
   options.logger?.warn({ drainDelayMs: wanted, cutToMs: allowed }, `quiesce: drain delay cut from ${wanted} ms to ${Math.round(allowed)} ms so the reserved stop time fits the deadline`);

@@ -101,3 +101,16 @@ export const LIMITS: readonly TimeoutReason[] = ['own timeout', 'global deadline
  * from running the timer). Below it is clock granularity, not a blocked loop.
  */
 export const OVERRUN_TOLERANCE_MS = 1;
+
+/** A throwing observer must not leave the walk half-updated (a node never settled hangs the shutdown). */
+export function notifySafely(observer: WalkTransition | undefined, node: number, status: 'running' | WalkStatus, at: number, error?: unknown): void {
+  try {
+    observer?.(node, status, at, error);
+  } catch {} // observers report their own failures; the walk's bookkeeping comes first
+}
+
+/** Why a node never began after the deadline passed, naming the node whose overrun delayed it. */
+export function deadlineSkipReason(overrun: { readonly node: string; readonly overrunMs: number } | undefined): string {
+  const cause = overrun ? ` (delayed by ${overrun.node}, which overran its limit by ${Math.round(overrun.overrunMs)} ms)` : '';
+  return `global deadline passed before it could begin${cause}`;
+}

@@ -1,10 +1,10 @@
 import { EmptyRejectionError, InterruptedError, NodeOverrunError, NodeTimeoutError } from '../errors.js';
-import { BUDGET_SLACK_MS } from '../graph/budget.js';
+import { BUDGET_SLACK_MS, budgeted } from '../graph/budget.js';
 import { deepestFirst, reserveTails } from '../graph/graph.js';
 import { NodeRun } from './node-run.js';
 import { NodeTable } from './node-table.js';
 import { isThenable } from './steps.js';
-import { LIMITS, Limit, NodeSettlement, NOT_STARTED, OVERRUN_TOLERANCE_MS, Status, STATUSES, type WalkOptions, type WalkResult, type WalkStatus } from './walk-types.js';
+import { deadlineSkipReason, LIMITS, Limit, NodeSettlement, notifySafely, NOT_STARTED, OVERRUN_TOLERANCE_MS, Status, STATUSES, type WalkOptions, type WalkResult, type WalkStatus } from './walk-types.js';
 
 export { BUDGET_SLACK_MS };
 export { NodeSettlement, NOT_STARTED, START_NOT_COMPLETED, type NodeOutcome, type WalkOptions, type WalkResult, type WalkStatus, type WalkTransition } from './walk-types.js';
@@ -44,6 +44,7 @@ class Walk {
   #clock = NaN;
   #open = 0;
   #halted = false;
+  #haltedBy = 'shutdown';
   #deadlinePassed = false;
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   #finished = false;
@@ -77,7 +78,7 @@ class Walk {
     }
     // Critical path first when stopping (ARCHITECTURE.md); start walks keep declaration order.
     if (o.direction === 'stop' && this.#ready.length > 1) this.#ready = deepestFirst(this.#ready, graph.stopDepth);
-    this.#tail = o.reserveMs && o.deadlineAt !== undefined ? reserveTails(graph, o.direction, o.reserveMs, include ?? (() => true)) : undefined;
+    this.#tail = o.reserveMs && o.deadlineAt !== undefined ? reserveTails(graph, o.direction, (i) => budgeted(o.reserveMs!(i)), include ?? (() => true)) : undefined;
     if (o.deadlineAt !== undefined && this.#open > 0) {
       // Ref'd like the node timers (a hung stop in an idle process must still be reported); cleared in #finish.
       this.#deadlineTimer = setTimeout(() => this.#onDeadline(), Math.max(0, o.deadlineAt - performance.now()));
@@ -107,7 +108,7 @@ class Walk {
     // The deadline may be over before its timer ran (a walk begun late, after a long interrupted startup).
     if (this.#o.deadlineAt !== undefined && now >= this.#o.deadlineAt) this.#deadlinePassed = true;
     if (this.#halted || this.#deadlinePassed) {
-      this.#t.reasons.set(i, this.#deadlinePassed ? this.#deadlineSkipReason() : 'not begun: walk halted');
+      this.#t.reasons.set(i, this.#deadlinePassed ? deadlineSkipReason(this.#overrun) : 'not begun: walk halted');
       return this.#settle(i, SKIPPED);
     }
     this.#t.state[i] = RUNNING;
@@ -116,7 +117,9 @@ class Walk {
     this.#limitFor(i, now);
     // A run that declares no context parameter gets none until it turns asynchronous (ARCHITECTURE.md).
     let run = this.#wantsContext ? this.#runFor(i, now) : undefined;
-    this.#notify(i, 'running', now);
+    notifySafely(this.#o.onTransition, i, 'running', now);
+    // An observer of 'running' may have interrupted the walk (a shutdown() from a listener).
+    if (this.#halted) return this.#t.reasons.set(i, 'not begun: walk halted'), this.#settle(i, SKIPPED);
     let result: unknown;
     try {
       result = this.#o.run(i, run!);
@@ -132,7 +135,9 @@ class Walk {
       (value) => this.#settleWith(i, value),
       (error: unknown) => this.#settle(i, FAILED, error),
     );
-    if (this.#t.state[i] === RUNNING) this.#armTimer(i, run);
+    // A hook that interrupted its own walk (shutdown() inside a start hook) is given up like the rest.
+    if (this.#halted && this.#t.state[i] === RUNNING) this.#giveUp(i, run, this.#haltedBy);
+    else if (this.#t.state[i] === RUNNING) this.#armTimer(i, run);
   }
 
   #runFor(i: number, began: number): NodeRun {
@@ -145,7 +150,7 @@ class Walk {
     if (deadlineAt === undefined) return;
     const own = this.#t.timeout[i]!;
     const tail = this.#tail ? this.#tail[i]! : 0;
-    const cutAt = tail > 0 ? deadlineAt - tail - BUDGET_SLACK_MS : deadlineAt;
+    const cutAt = deadlineAt - tail;
     if (cutAt - now < own) {
       this.#t.allowed[i] = Math.max(0, cutAt - now);
       this.#t.limit[i] = tail > 0 ? BUDGET : GLOBAL_DEADLINE;
@@ -161,14 +166,6 @@ class Walk {
       run.abort(error);
       this.#settle(i, TIMED_OUT, error);
     }, allowed);
-  }
-
-  /** A throwing observer must not leave the walk half-updated (a node never settled hangs the shutdown). */
-  #notify(node: number, status: 'running' | WalkStatus, at: number, error?: unknown): void {
-    if (!this.#o.onTransition) return;
-    try {
-      this.#o.onTransition(node, status, at, error);
-    } catch {} // observers report their own failures; the walk's bookkeeping comes first
   }
 
   /** A run's answer: done, unless it handed back a NodeSettlement. */
@@ -198,8 +195,9 @@ class Walk {
       run.clearTimer();
       this.#runs.delete(i);
     }
-    this.#notify(i, STATUSES[status]!, now, error);
-    if ((status === FAILED || status === TIMED_OUT) && this.#o.haltOnFailure) this.#halted = true;
+    notifySafely(this.#o.onTransition, i, STATUSES[status]!, now, error);
+    // Halting gives up on running siblings at once: a rollback must not wait for their timeouts.
+    if ((status === FAILED || status === TIMED_OUT) && this.#o.haltOnFailure && !this.#halted) this.#halt(`${this.#names[i]} failed`);
     const after = this.#after[i]!;
     for (let k = 0; k < after.length; k++) {
       const s = after[k]!;
@@ -224,21 +222,20 @@ class Walk {
     }
   }
 
-  #deadlineSkipReason(): string {
-    const o = this.#overrun;
-    return `global deadline passed before it could begin${o ? ` (delayed by ${o.node}, which overran its limit by ${Math.round(o.overrunMs)} ms)` : ''}`;
+  /** Shutdown during start: running starts are given up on at once, so the walk ends now (the container handles late completions). */
+  readonly #onInterrupt = (): void => this.#halt('shutdown');
+
+  #halt(why: string): void {
+    this.#halted = true;
+    this.#haltedBy = why;
+    for (const [i, run] of [...this.#runs]) if (!this.#finished) this.#giveUp(i, run, why);
   }
 
-  /** Shutdown during start: running starts are given up on at once, so the walk ends now (the container handles late completions). */
-  readonly #onInterrupt = (): void => {
-    this.#halted = true;
-    for (const [i, run] of [...this.#runs]) {
-      if (this.#finished) break;
-      const error = new InterruptedError(run.name);
-      run.abort(error);
-      this.#settle(i, FAILED, error);
-    }
-  };
+  #giveUp(i: number, run: NodeRun, why: string): void {
+    const error = new InterruptedError(run.name, why);
+    run.abort(error);
+    this.#settle(i, FAILED, error);
+  }
 
   #finish(): void {
     if (this.#finished) return;

@@ -1,6 +1,6 @@
 import { ErrorCodes, QuiesceError } from '../errors.js';
 import { longestStopChain, type LifecycleGraph } from './graph.js';
-import { BUDGET_SLACK_MS } from './budget.js';
+import { BUDGET_SLACK_MS, budgeted } from './budget.js';
 
 export interface PlanStep {
   readonly name: string;
@@ -41,18 +41,19 @@ export function planShutdown(
   const { total, chain } = longestStopChain(graph, stopTimeoutMs);
   const steps = chain.map((i) => ({ name: graph.names[i]!, stopTimeoutMs: stopTimeoutMs(i), reserveMs: reserveMs(i) }));
   const worstCaseMs = drainDelayMs + total;
-  const reserves = longestStopChain(graph, reserveMs);
+  const reserves = longestStopChain(graph, (i) => budgeted(reserveMs(i)));
   const parts = [...(drainDelayMs > 0 ? [`drain ${drainDelayMs} ms`] : []), ...steps.map((s) => `${s.name} ${s.stopTimeoutMs} ms`)];
   let summary = `${parts.join(' → ') || '(no nodes)'} = ${worstCaseMs} ms ${worstCaseMs <= shutdownTimeoutMs ? '≤' : '>'} ${shutdownTimeoutMs} ms`;
   let fits = worstCaseMs <= shutdownTimeoutMs;
   if (reserves.total > 0) {
     // The budget cuts the drain and upstream nodes so reserves hold; a reserve chain that does not
     // fit beside the drain delay cannot be honoured at all.
-    const needed = drainDelayMs + reserves.total + BUDGET_SLACK_MS;
+    const needed = drainDelayMs + reserves.total;
     const reserveFits = needed <= shutdownTimeoutMs;
     fits &&= reserveFits;
-    const names = reserves.chain.filter((i) => reserveMs(i) > 0).map((i) => `${graph.names[i]!} ${reserveMs(i)} ms`);
-    summary += `; ${drainDelayMs > 0 ? `drain ${drainDelayMs} ms + ` : ''}reserved ${names.join(' + ')} + slack ${BUDGET_SLACK_MS} ms = ${needed} ms ${reserveFits ? '≤' : '>'} ${shutdownTimeoutMs} ms`;
+    const reserved = reserves.chain.filter((i) => reserveMs(i) > 0);
+    const names = reserved.map((i) => `${graph.names[i]!} ${reserveMs(i)} ms`);
+    summary += `; ${drainDelayMs > 0 ? `drain ${drainDelayMs} ms + ` : ''}reserved ${names.join(' + ')} + slack ${BUDGET_SLACK_MS} ms × ${reserved.length} = ${needed} ms ${reserveFits ? '≤' : '>'} ${shutdownTimeoutMs} ms`;
   }
   if (terminationGracePeriodSeconds !== undefined) {
     // The deadline must end before the kubelet's SIGKILL, or the report is never printed.

@@ -56,9 +56,10 @@ export function handleSignals(app: SignalTarget, options: SignalOptions = {}): (
   };
 
   const finish = (report: ShutdownReport, interruptedStart: boolean, crashed: boolean): void => {
-    write(report.toTable());
-    options.onReport?.(report);
     process.exitCode = report.ok && !interruptedStart && !crashed ? 0 : 1;
+    // The user's writer and callback must not turn a finished shutdown into an unhandled rejection.
+    guard(() => write(report.toTable()));
+    guard(() => options.onReport?.(report));
     if (report.deadlinePassed) {
       const cut = report.nodes
         .filter((n) => n.status === 'timedOut' || (n.status === 'skipped' && !neverStarted(n.reason)))
@@ -137,4 +138,12 @@ function describe(error: unknown): string {
 function describePending(pending: readonly PendingNode[]): string {
   if (pending.length === 0) return 'nothing (waiting for handles to close)';
   return pending.map((p) => `${p.name} (${p.phase}, ${p.forMs} ms)`).join(', ');
+}
+
+function guard(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    process.stderr.write(`quiesce: a signal handler callback threw: ${describe(error)}\n`);
+  }
 }
