@@ -33,6 +33,20 @@ describe('4. a hook that overruns is not "stopped, ok"', () => {
     expect(report.node('db')!.reason).toMatch(/delayed by cache, which overran its limit by \d+ ms/);
   });
 
+  it('a hookless node the budget left no time (as in the example service) is stopped, however slow the observers are', async () => {
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 600 })
+      .resource('db', { value: 0, reserveMs: 300, stop: () => sleep(10) })
+      .resource('schema', { value: 1, dependsOn: ['db'] })
+      .resource('audit', { value: 2, dependsOn: ['schema'], stopTimeoutMs: 5_000, stop: () => new Promise(() => {}) });
+    // A slow 'stopping' listener (a logger, say) costs quiesce time, not the hook's.
+    app.on('stopping', (e) => void (e.node === 'schema' && block(5)));
+    await app.start();
+    const report = await app.shutdown();
+    expect(report.node('audit')).toMatchObject({ status: 'timedOut', limitedBy: 'budget' });
+    expect(report.node('schema')!.status).toBe('stopped');
+    expect(report.node('db')!.status).toBe('stopped');
+  });
+
   it('an async stop that finishes inside its limit is still stopped (no false overrun)', async () => {
     const app = new LifecycleContainer().resource('db', { value: 1, stopTimeoutMs: 200, stop: () => sleep(20) });
     await app.start();

@@ -120,6 +120,8 @@ class Walk {
     notifySafely(this.#o.onTransition, i, 'running', now);
     // An observer of 'running' may have interrupted the walk (a shutdown() from a listener).
     if (this.#halted) return this.#t.reasons.set(i, 'not begun: walk halted'), this.#settle(i, SKIPPED);
+    // The hook's own time starts after the observers ran: their cost is quiesce's, not the hook's.
+    if (this.#o.onTransition) this.#t.beganAt[i] = performance.now();
     let result: unknown;
     try {
       result = this.#o.run(i, run!);
