@@ -195,7 +195,8 @@ export class LifecycleStateError extends QuiesceError {
   override readonly code = ErrorCodes.LifecycleStateError;
 }
 
+/** An error's message for another message: adapters describe a driver's cause with it. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
-  return String(error);
+  return error === undefined ? 'no reason given' : String(error);
 }

@@ -19,6 +19,7 @@ export {
   InterruptedError,
   StartNotSettledError,
   ErrorCodes,
+  describeError,
   type ErrorCode,
   type OptionIssue,
   type TimeoutReason,

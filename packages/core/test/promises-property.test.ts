@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LifecycleContainer, type HookContext, type ShutdownReport } from '../src/index.js';
 import { randomDag, rng } from './support/random-dag.js';
+import { collectingUnhandled } from './support/unhandled.js';
 
 /**
  * The promises of DESIGN.md, checked on thousands of random graphs whose hooks misbehave the way
@@ -140,20 +141,16 @@ async function oneGraph(seed: number, failures: string[]): Promise<void> {
 
 describe('10. the promises hold on random graphs with misbehaving hooks (seeded property test)', () => {
   it(`${GRAPHS} random graphs: at most one stop per instance, every started instance stopped or reported, order kept, deadline held, reports true, nothing unhandled, no timer left`, async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
     const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const failures: string[] = [];
-    try {
+    const unhandled = await collectingUnhandled(async (unhandled) => {
       for (let base = 0; base < GRAPHS; base += BATCH) {
         await Promise.all(Array.from({ length: Math.min(BATCH, GRAPHS - base) }, (_, k) => oneGraph(1_000 + base + k, failures)));
       }
       while (userTimers.size > 0) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 20));
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+      return unhandled;
+    });
     expect(failures.slice(0, 20)).toEqual([]);
     expect(unhandled).toEqual([]);
     expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(timersBefore);

@@ -1,6 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LifecycleContainer, StartAbortedError, StartError } from '../src/index.js';
 import { Timeline, fake, sleep } from './support/timeline.js';
+import { collectingUnhandled } from './support/unhandled.js';
 
 // Holes a fresh-eyes review found in the promises after the first round of issue 14, each pinned.
 
@@ -45,19 +46,15 @@ describe('exactly once, across late releases and rollbacks', () => {
     const boom = () => { throw new Error('logger down'); };
     const app = new LifecycleContainer({ logger: { info: boom, warn: boom, error: boom } })
       .resource('api', { value: {}, stopTimeoutMs: 30, start: () => sleep(120), stop: () => void stops++ });
-    const unhandled = vi.fn();
-    process.on('unhandledRejection', unhandled);
-    try {
+    await collectingUnhandled(async (unhandled) => {
       const starting = app.start().catch((e: unknown) => e);
       await sleep(20);
       await app.shutdown();
       expect(await starting).toBeInstanceOf(StartAbortedError);
       await sleep(200);
       expect(stops).toBe(1);
-      expect(unhandled).not.toHaveBeenCalled();
-    } finally {
-      process.off('unhandledRejection', unhandled);
-    }
+      expect(unhandled).toEqual([]);
+    });
   });
 });
 

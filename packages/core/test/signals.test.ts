@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LifecycleContainer } from '../src/index.js';
+import { collectingUnhandled } from './support/unhandled.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/signal-app.mjs', import.meta.url));
 
@@ -123,29 +124,27 @@ describe('signals, in a real child process', () => {
   });
 
   it('a throwing onReport does not turn a clean shutdown into a crash or exit code 1', async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
     const exitCodeBefore = process.exitCode;
     const errors: string[] = [];
     const write = process.stderr.write;
-    try {
-      process.stderr.write = ((text: string) => (errors.push(String(text)), true)) as typeof process.stderr.write;
-      const app = new LifecycleContainer().resource('db', { value: 1, stop: () => undefined });
-      await app.start();
-      app.handleSignals({ signals: ['SIGUSR2'], write: () => undefined, onReport: () => { throw new Error('onReport bug'); } });
-      process.emit('SIGUSR2', 'SIGUSR2');
-      const report = await app.shutdown();
-      await new Promise((r) => setTimeout(r, 20));
-      expect(report.ok).toBe(true);
-      expect(process.exitCode).toBe(0);
-      expect(unhandled).toEqual([]);
-      expect(errors.join('')).toContain('onReport bug');
-    } finally {
-      process.stderr.write = write;
-      process.exitCode = exitCodeBefore;
-      process.off('unhandledRejection', onUnhandled);
-    }
+    await collectingUnhandled(async (unhandled) => {
+      try {
+        process.stderr.write = ((text: string) => (errors.push(String(text)), true)) as typeof process.stderr.write;
+        const app = new LifecycleContainer().resource('db', { value: 1, stop: () => undefined });
+        await app.start();
+        app.handleSignals({ signals: ['SIGUSR2'], write: () => undefined, onReport: () => { throw new Error('onReport bug'); } });
+        process.emit('SIGUSR2', 'SIGUSR2');
+        const report = await app.shutdown();
+        await new Promise((r) => setTimeout(r, 20));
+        expect(report.ok).toBe(true);
+        expect(process.exitCode).toBe(0);
+        expect(unhandled).toEqual([]);
+        expect(errors.join('')).toContain('onReport bug');
+      } finally {
+        process.stderr.write = write;
+        process.exitCode = exitCodeBefore;
+      }
+    });
   });
 
   it('the returned function removes the handlers', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LifecycleContainer, NodeTimeoutError, StartError } from '../src/index.js';
 import { Timeline, fake } from './support/timeline.js';
+import { collectingUnhandled } from './support/unhandled.js';
 
 describe('start', () => {
   it('starts dependencies before dependents and independent nodes concurrently', async () => {
@@ -95,10 +96,7 @@ describe('start', () => {
 
 describe('async factories', () => {
   it('a rejecting async create fails start() naming the node, with no unhandled rejection', async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
+    await collectingUnhandled(async (unhandled) => {
       const app = new LifecycleContainer().resource('broker', {
         create: async () => {
           await new Promise((r) => setTimeout(r, 5));
@@ -110,9 +108,7 @@ describe('async factories', () => {
       expect((error as StartError).message).toContain('Start failed at "broker": connection refused');
       await new Promise((r) => setTimeout(r, 50));
       expect(unhandled).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
+    });
   });
 
   it('a resource without inversify teardown hooks keeps its instance after shutdown', async () => {

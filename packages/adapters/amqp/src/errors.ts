@@ -1,7 +1,4 @@
-import { QuiesceError } from '@quiesce/core';
-
-// core's ErrorCode lists core's own codes; an adapter's code is a string of the same family
-// (QUIESCE_*), cast until core's type admits adapter codes.
+import { describeError, QuiesceError } from '@quiesce/core';
 
 /**
  * The broker closed the connection (CONNECTION_FORCED, a failover) or it was lost (reset, heartbeat
@@ -12,7 +9,7 @@ export class AmqpConnectionLostError extends QuiesceError {
   override readonly name = 'AmqpConnectionLostError';
   override readonly code = 'QUIESCE_AMQP_CONNECTION_LOST';
   constructor(override readonly cause: unknown) {
-    super(`amqp connection was closed by the broker or lost before it was stopped: ${describe(cause)}`, { cause });
+    super(`amqp connection was closed by the broker or lost before it was stopped: ${describeError(cause)}`, { cause });
   }
 }
 
@@ -29,7 +26,7 @@ export class AmqpChannelLostError extends QuiesceError {
     readonly redelivered: number,
     override readonly cause: unknown,
   ) {
-    super(`amqp consumer on "${queue}": channel closed before its deliveries were settled (${describe(cause)}); ${redelivered} unacked ${redelivered === 1 ? 'delivery' : 'deliveries'} will be redelivered`, { cause });
+    super(`amqp consumer on "${queue}": channel closed before its deliveries were settled (${describeError(cause)}); ${redelivered} unacked ${redelivered === 1 ? 'delivery' : 'deliveries'} will be redelivered`, { cause });
   }
 }
 
@@ -44,10 +41,6 @@ export class AmqpUnconfirmedError extends QuiesceError {
     readonly unconfirmed: number,
     override readonly cause: unknown,
   ) {
-    super(`amqp publisher: channel closed before the broker confirmed ${unconfirmed} ${unconfirmed === 1 ? 'publish' : 'publishes'} (${describe(cause)}); they may not have been stored`, { cause });
+    super(`amqp publisher: channel closed before the broker confirmed ${unconfirmed} ${unconfirmed === 1 ? 'publish' : 'publishes'} (${describeError(cause)}); they may not have been stored`, { cause });
   }
-}
-
-function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : cause === undefined ? 'no reason given' : String(cause);
 }

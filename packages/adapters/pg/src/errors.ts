@@ -1,7 +1,4 @@
-import { QuiesceError } from '@quiesce/core';
-
-// core's ErrorCode lists core's own codes; an adapter's code is a string of the same family
-// (QUIESCE_*), cast until core's type admits adapter codes.
+import { describeError, QuiesceError } from '@quiesce/core';
 
 /**
  * The stop ran into its force reserve: the pool's remaining backends were terminated server-side
@@ -32,6 +29,6 @@ export class PgConnectionsLostError extends QuiesceError {
     readonly lost: number,
     override readonly cause: unknown,
   ) {
-    super(`pg pool: ${lost} connection${lost === 1 ? ' was' : 's were'} lost during shutdown (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    super(`pg pool: ${lost} connection${lost === 1 ? ' was' : 's were'} lost during shutdown (${describeError(cause)})`, { cause });
   }
 }

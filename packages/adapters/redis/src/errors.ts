@@ -1,7 +1,4 @@
-import { QuiesceError } from '@quiesce/core';
-
-// core's ErrorCode lists core's own codes; an adapter's code is a string of the same family
-// (QUIESCE_*), cast until core's type admits adapter codes.
+import { describeError, QuiesceError } from '@quiesce/core';
 
 /**
  * The client's connection was down (lost, the driver still reconnecting) when the stop came to
@@ -12,6 +9,6 @@ export class RedisConnectionLostError extends QuiesceError {
   override readonly name = 'RedisConnectionLostError';
   override readonly code = 'QUIESCE_REDIS_CONNECTION_LOST';
   constructor(override readonly cause: unknown) {
-    super(`redis connection was down when the client was closed (lost, not re-established): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`redis connection was down when the client was closed (lost, not re-established): ${describeError(cause)}`, { cause });
   }
 }
