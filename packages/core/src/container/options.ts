@@ -27,6 +27,11 @@ export const resourceOptionsSchema = z
     /** Minimum time this node's stop needs; the shutdown budget keeps it free (see budget docs). */
     reserveMs: durationMs.optional(),
     policy: failurePolicySchema.optional(),
+    /**
+     * Start first, stop last: every other node (except this one's own dependencies) is treated as
+     * depending on it. For telemetry and log flushers that must outlive every other stop.
+     */
+    stopsLast: z.boolean().optional(),
   })
   .strict();
 export type ResourceOptions = Omit<z.infer<typeof resourceOptionsSchema>, 'dependsOn'> & {
