@@ -1,0 +1,61 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { pinoLogger, pinoPending } from '../src/index.js';
+import { loggedMessages, loggingService, tempFile } from './support.js';
+
+// sonic-boom sets `destroyed` once its fd is closed; pino's types leave it out.
+const closedSonic = (s: object): boolean => (s as { destroyed?: boolean }).destroyed === true;
+
+describe('pinoLogger: every line logged before and during shutdown is in the file after it', () => {
+  it('pino.transport(): the worker is flushed, ended and exits last', async () => {
+    const file = tempFile('transport.log');
+    const transport = pino.transport({ target: 'pino/file', options: { destination: file } });
+    const logger = pino(transport);
+    const { app, expected } = loggingService((m) => logger.info(m), (a) => a.resource('log', pinoLogger({ logger, stopTimeoutMs: 5_000 })));
+    await app.start();
+    // A burst the worker cannot have taken in before shutdown begins.
+    for (let i = 0; i < 5_000; i++) logger.info(`request ${i}`);
+    const report = await app.shutdown();
+
+    expect(report.ok).toBe(true);
+    const log = report.node('log')!;
+    expect(log.status).toBe('stopped');
+    for (const other of ['db', 'api', 'worker']) expect(log.startOffsetMs!).toBeGreaterThanOrEqual(report.node(other)!.endOffsetMs!);
+    expect((transport as unknown as { closed: boolean }).closed).toBe(true); // the worker thread exited (untyped in pino's .d.ts)
+    const written = loggedMessages(file);
+    expect(written).toHaveLength(5_000 + 300);
+    expect(written.sort()).toEqual([...expected, ...Array.from({ length: 5_000 }, (_, i) => `request ${i}`)].sort());
+    expect(pinoPending(logger)).toBeUndefined();
+  });
+
+  it('pino.destination({ sync: false }): the buffer is written and the fd closed last', async () => {
+    const file = tempFile('destination.log');
+    // minLength: lines stay in memory until ~16 KB are buffered.
+    const destination = pino.destination({ dest: file, sync: false, minLength: 16_000 });
+    const logger = pino(destination);
+    const { app, expected } = loggingService((m) => logger.info(m), (a) => a.resource('log', pinoLogger({ logger })));
+    await app.start();
+    logger.info('before shutdown');
+    expect(pinoPending(logger)).toMatch(/^\d+ bytes buffered, not yet written$/);
+    const report = await app.shutdown();
+
+    expect(report.ok).toBe(true);
+    expect(closedSonic(destination)).toBe(true);
+    expect(loggedMessages(file).sort()).toEqual(['before shutdown', ...expected].sort());
+  });
+
+  it('pino.multistream(): each destination is flushed and ended', async () => {
+    const [a, b] = [tempFile('a.log'), tempFile('b.log')];
+    const streams = [a, b].map((dest) => pino.destination({ dest, sync: false, minLength: 16_000 }));
+    const logger = pino({}, pino.multistream(streams.map((stream) => ({ stream }))));
+    const child = logger.child({ component: 'child' }); // inherits the destination
+    const app = loggingService(() => {}, (x) => x.resource('log', pinoLogger({ logger: child }))).app;
+    await app.start();
+    child.info('one');
+    logger.info('two');
+    const report = await app.shutdown();
+    expect(report.ok).toBe(true);
+    expect(streams.every(closedSonic)).toBe(true);
+    for (const file of [a, b]) expect(loggedMessages(file)).toEqual(['one', 'two']);
+  });
+});
