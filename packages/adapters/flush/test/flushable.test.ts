@@ -1,5 +1,6 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { Writable } from 'node:stream';
 import { LifecycleContainer } from '@quiesce/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushable, flushablePending } from '../src/index.js';
@@ -29,6 +30,25 @@ describe('flushable: a write stream is ended and flushed when its users have sto
     expect(text.length).toBe(3_000 * 1_024);
     expect(text.slice(-1_024)).toBe(line(2_999));
     expect(flushablePending(stream)).toBeUndefined();
+  });
+});
+
+describe('flushable: a stream that fails while flushing', () => {
+  it('fails the node with StreamFlushError carrying the stream\'s error', async () => {
+    const stream = new Writable({
+      write: (_chunk, _enc, cb) => cb(),
+      final: (cb) => cb(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })),
+    });
+    const app = new LifecycleContainer();
+    app.resource('out', flushable({ stream }));
+    await app.start();
+    stream.write('last words');
+    const report = await app.shutdown();
+    expect(report.ok).toBe(false);
+    expect(report.node('out')).toMatchObject({
+      status: 'failed',
+      error: { name: 'StreamFlushError', code: 'QUIESCE_STREAM_FLUSH_FAILED', message: 'stream failed while flushing, buffered data may be lost: ENOSPC: no space left on device' },
+    });
   });
 });
 
