@@ -53,12 +53,12 @@ export abstract class ResourceDeclarations {
    */
   resource<T>(token: Token<T>, definition: ResourceDefinition<T>): this {
     const subject = `resource(${tokenName(token)})`;
-    const { create, value, start, quiesce, stop, ...rest } = definition;
+    const { create, value, start, quiesce, stop, pending, ...rest } = definition;
     const options = parseOptions(resourceOptionsSchema, rest, subject);
     const issues = [];
     if ((create === undefined) === !('value' in definition)) issues.push({ field: 'create', message: 'give exactly one of `create` and `value`' });
     if (create !== undefined && typeof create !== 'function') issues.push({ field: 'create', message: 'expected a function' });
-    for (const [field, fn] of Object.entries({ start, quiesce, stop })) {
+    for (const [field, fn] of Object.entries({ start, quiesce, stop, pending })) {
       if (fn !== undefined && typeof fn !== 'function') issues.push({ field, message: 'expected a function' });
     }
     if (issues.length > 0) throw new InvalidOptionsError(subject, issues);

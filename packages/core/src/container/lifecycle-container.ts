@@ -1,5 +1,6 @@
 import { LifecycleStateError, StartAbortedError } from '../errors.js';
 import { PlanDoesNotFitError } from '../graph/plan.js';
+import { drainFor, drainReport, sleep } from './drain.js';
 import { LazyAbort } from '../engine/abort.js';
 import type { WalkResult } from '../engine/walk.js';
 import type { ContainerState, HealthReport } from '../process/health.js';
@@ -7,11 +8,10 @@ import { NodeObserver, type PendingNode } from '../process/node-observer.js';
 import { handleSignals, type SignalOptions } from '../process/signals.js';
 import { StartError, type ShutdownReport } from '../report/report.js';
 import { ResourceDeclarations } from './declarations.js';
-import { sleep } from './delay.js';
 import type { ContainerOptionsInput } from './options.js';
 import { RunningGraph } from './running-graph.js';
 import { firstFailure, startWalk } from './start-walk.js';
-import { drainFor, stopWalk } from './stop-walk.js';
+import { stopWalk } from './stop-walk.js';
 
 export type { ContainerState };
 
@@ -146,8 +146,10 @@ export class LifecycleContainer extends ResourceDeclarations {
     this.#observer.draining();
     // A start that never completed was never ready: no load balancer routes to it, nothing to drain.
     const drainMs = interrupted ? 0 : drainFor(this.#run!, this.options, began);
+    const drainBegan = performance.now();
     if (drainMs > 0) await sleep(drainMs);
-    return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began });
+    const drain = drainReport(this.options.drainDelayMs, performance.now() - drainBegan, interrupted);
+    return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began, drain });
   }
 
   async #stop(timing: Parameters<typeof stopWalk>[3]): Promise<ShutdownReport> {

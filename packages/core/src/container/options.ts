@@ -46,6 +46,8 @@ export const loggerSchema = z.custom<Logger>(
 
 export const containerOptionsSchema = z
   .object({
+    /** Names the service in reports (the chart's header, the JSON's `service`). */
+    serviceName: z.string().min(1).max(200).optional(),
     /** The global deadline: the whole shutdown never takes longer than this. */
     shutdownTimeoutMs: timeoutMs.default(30_000),
     defaultStartTimeoutMs: timeoutMs.default(30_000),

@@ -17,6 +17,8 @@ export interface ResourceDefinition<T> extends ResourceOptions {
   start?: (value: T, ctx: HookContext) => unknown;
   quiesce?: (value: T, ctx: HookContext) => unknown;
   stop?: (value: T, ctx: HookContext) => unknown;
+  /** What is still open when the stop's time runs out, for the report (see LifecycleHooks.pending). */
+  pending?: (value: T) => string | readonly string[] | undefined;
 }
 
 /**
@@ -58,10 +60,12 @@ export function definitionRegistration<T>(token: unknown, definition: ResourceDe
     hooks: (instance) => {
       // A value that knows how to dispose itself needs no explicit stop.
       const own = hooksOf(instance);
+      const pending = definition.pending ? () => definition.pending!(instance as T) : own.pending;
       return {
         start: bindTo(definition.start, instance),
         quiesce: bindTo(definition.quiesce, instance),
         stop: bindTo(definition.stop, instance) ?? (definition.stop === undefined ? disposeOnly(instance, own) : undefined),
+        ...(pending ? { pending } : {}),
       };
     },
   };
