@@ -18,6 +18,7 @@ export function defineFlushable<S extends object>(options: FlushableOptions<S>, 
     ...lifecycle,
     dependsOn: options.dependsOn,
     value: options.stream,
+    pending: flushablePending,
     stop: (stream, ctx) => drain(stream, ctx.signal, { fsync }),
   };
 }

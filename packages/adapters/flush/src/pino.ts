@@ -26,6 +26,7 @@ export function definePinoLogger<L extends object>(options: PinoLoggerOptions<L>
     stopsLast: lifecycle.stopsLast ?? true,
     reserveMs: lifecycle.reserveMs ?? DEFAULT_RESERVE_MS,
     value: options.logger,
+    pending: pinoPending,
     stop: async (logger, ctx) => {
       const results = await Promise.allSettled(destinationsOf(logger).map((s) => drain(s, ctx.signal, { fsync: false })));
       const failure = results.find((r) => r.status === 'rejected');

@@ -30,6 +30,7 @@ export function defineOtelSdk(options: OtelOptions, subject: string): ResourceDe
     reserveMs: lifecycle.reserveMs ?? DEFAULT_RESERVE_MS,
     // The caller's own objects: zod copies arrays.
     value: (options.sdk ?? options.providers) as OtelValue,
+    pending: otelPending,
     stop: async (value, ctx) => {
       const errors = await Promise.all(providersOf(value).map((p) => shutdownProvider(p, ctx, forceFlush)));
       const failure = errors.find((e) => e !== undefined);

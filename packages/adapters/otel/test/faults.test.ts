@@ -36,8 +36,10 @@ describe('otelSdk: a collector that stops answering', () => {
     expect(otel.durationMs!).toBeLessThan(2_000);
     expect(took).toBeLessThan(2_500);
     expect(receiver.requests).toBeGreaterThanOrEqual(2); // the traces and the metrics reached it
-    // What the cut left behind: both providers' requests still waiting for the collector.
-    expect(otelPending([tracerProvider, meterProvider])).toMatch(/^[2-9]\d* export requests in flight$/);
+    // What the cut left behind, in the report: both providers' requests still waiting for the collector.
+    expect(otel.cut).toEqual({ phase: 'stop', open: [expect.stringMatching(/^[2-9]\d* export requests in flight$/)] });
+    expect(report.toTable()).toMatch(/export requests in flight/);
+    expect(otelPending([tracerProvider, meterProvider])).toBe(otel.cut!.open[0]);
   });
 
   it('a collector that refuses the export fails the node with OtelExportError (telemetry lost, not ok)', async () => {
