@@ -107,11 +107,18 @@ function transportBuffered(t: object): number {
 }
 
 function cut(stream: object, kind: StreamKind): void {
-  if (kind === 'transport') void Promise.resolve((stream as TransportLike).worker.terminate()).catch(() => {});
+  if (kind === 'transport') {
+    // A terminated worker exits non-zero and thread-stream then emits 'error' ("the worker thread
+    // exited") on the stream; pino adds no listener, so our own cut would crash the process.
+    (stream as TransportLike).on('error', noop);
+    void Promise.resolve((stream as TransportLike).worker.terminate()).catch(noop);
+  }
   else if (kind === 'sonic') {
     if (!(stream as SonicLike).destroyed) (stream as SonicLike).destroy();
   } else if (stream !== process.stdout && stream !== process.stderr) (stream as WritableLike).destroy();
 }
+
+const noop = (): void => {};
 
 function bytes(n: number): string {
   return `${n} byte${n === 1 ? '' : 's'}`;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { pinoLogger, pinoPending } from '../src/index.js';
@@ -57,5 +58,27 @@ describe('pinoLogger: every line logged before and during shutdown is in the fil
     expect(report.ok).toBe(true);
     expect(streams.every(closedSonic)).toBe(true);
     for (const file of [a, b]) expect(loggedMessages(file)).toEqual(['one', 'two']);
+  });
+});
+
+describe('pinoLogger: a transport stuck writing to its destination', () => {
+  it('is cut at the node timeout: the worker thread is terminated and the report says it was still running', async () => {
+    const transport = pino.transport({ target: fileURLToPath(new URL('./fixtures/stuck-transport.mjs', import.meta.url)) });
+    const logger = pino(transport);
+    const app = loggingService((m) => logger.info(m), (a) => a.resource('log', pinoLogger({ logger, stopTimeoutMs: 500 }))).app;
+    await app.start();
+    await new Promise((r) => transport.once('ready', r));
+    const began = performance.now();
+    const report = await app.shutdown();
+    const took = performance.now() - began;
+
+    expect(report.ok).toBe(false);
+    for (const other of ['db', 'api', 'worker']) expect(report.node(other)!.status).toBe('stopped');
+    const log = report.node('log')!;
+    expect(log).toMatchObject({ status: 'timedOut', cut: { phase: 'stop', open: [expect.stringMatching(/^transport worker still running/)] } });
+    expect(took).toBeLessThan(3_000);
+    // Terminated, not left running: thread-stream reports 'close' once the worker is gone.
+    const closed = (transport as unknown as { closed: boolean }).closed || (await new Promise((r) => transport.once('close', () => r(true))));
+    expect(closed).toBe(true);
   });
 });
