@@ -13,6 +13,12 @@ const cutLeft = new WeakMap<object, string>();
  */
 export async function drain(stream: object, signal: AbortSignal, options: { fsync: boolean }): Promise<void> {
   const kind = kindOf(stream)!;
+  // Once a transport is ended or cut, every later log call (core logs this very node's 'stopped'
+  // when it is the container's logger) makes thread-stream emit 'error' a turn later ("the worker
+  // has exited"), and so does terminating its worker; pino adds no listener, so a clean shutdown
+  // would end in an uncaught exception. Late lines are dropped instead; an error while flushing
+  // still reaches the waits, which listen too.
+  if (kind === 'transport') (stream as TransportLike).on('error', noop);
   const onCut = (): void => {
     cutLeft.set(stream, leftIn(stream, kind) ?? 'nothing buffered, but it had not finished');
     cut(stream, kind);
@@ -108,9 +114,6 @@ function transportBuffered(t: object): number {
 
 function cut(stream: object, kind: StreamKind): void {
   if (kind === 'transport') {
-    // A terminated worker exits non-zero and thread-stream then emits 'error' ("the worker thread
-    // exited") on the stream; pino adds no listener, so our own cut would crash the process.
-    (stream as TransportLike).on('error', noop);
     void Promise.resolve((stream as TransportLike).worker.terminate()).catch(noop);
   }
   else if (kind === 'sonic') {

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { LifecycleContainer } from '@quiesce/core';
+import { watchProcessErrors } from '@quiesce/test-servers';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { pinoLogger, pinoPending } from '../src/index.js';
@@ -58,6 +61,41 @@ describe('pinoLogger: every line logged before and during shutdown is in the fil
     expect(report.ok).toBe(true);
     expect(streams.every(closedSonic)).toBe(true);
     for (const file of [a, b]) expect(loggedMessages(file)).toEqual(['one', 'two']);
+  });
+});
+
+describe('pinoLogger as the container\'s own logger', () => {
+  it('lines logged after the destination closed (core logs the log node\'s own "stopped") are dropped, never a crash', async () => {
+    const file = tempFile('container.log');
+    const transport = pino.transport({ target: 'pino/file', options: { destination: file } });
+    const logger = pino(transport);
+    const app = new LifecycleContainer({ logger });
+    app.resource('log', pinoLogger({ logger }));
+    app.resource('api', { value: {}, stop: () => {} });
+    await app.start();
+    const errors = watchProcessErrors();
+    const report = await app.shutdown();
+    logger.info('after shutdown');
+    await new Promise((r) => setTimeout(r, 50)); // thread-stream reports a write after end on the next turn
+    expect(errors.stop()).toEqual([]);
+    expect(report.ok).toBe(true);
+    const lines = readFileSync(file, 'utf8');
+    expect(lines).toContain('"node":"api"');
+    expect(lines).not.toContain('after shutdown');
+  });
+
+  it('pino.destination(): core\'s late log line is contained; a user\'s own late call throws pino\'s "SonicBoom destroyed"', async () => {
+    const file = tempFile('container-sonic.log');
+    const logger = pino(pino.destination({ dest: file, sync: false }));
+    const app = new LifecycleContainer({ logger });
+    app.resource('log', pinoLogger({ logger }));
+    await app.start();
+    const errors = watchProcessErrors();
+    const report = await app.shutdown();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(errors.stop()).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(() => logger.info('after shutdown')).toThrow('SonicBoom destroyed');
   });
 });
 
