@@ -1,7 +1,7 @@
 import { LifecycleContainer } from '@quiesce/core';
 import { invalidOptions as invalid } from '@quiesce/test-servers';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RESERVE_MS, otelModule, otelSdk, type OtelShutdownable } from '../src/index.js';
+import { DEFAULT_RESERVE_MS, otelModule, otelPending, otelSdk, type OtelShutdownable } from '../src/index.js';
 import { startReceiver } from './receiver.js';
 import { telemetry } from './support.js';
 
@@ -54,5 +54,15 @@ describe('otelModule', () => {
     plain.validate();
     expect(plain.get('otel')).toBeDefined();
     expect(plain.graph().nodes.map((n) => n.name)).toEqual(['otel']);
+  });
+});
+
+describe('otelPending', () => {
+  it('counts the spans still queued in batch processors, and says so when it finds nothing', async () => {
+    const { tracerProvider, tracer } = telemetry(fakeUrl);
+    expect(otelPending(tracerProvider)).toBe('shutdown() still running (no queued spans or export requests found)');
+    for (let i = 0; i < 7; i++) tracer.startSpan(`s${i}`).end();
+    expect(otelPending([tracerProvider])).toBe('7 spans queued');
+    expect(otelPending({ shutdown: async () => {} })).toMatch(/^shutdown\(\) still running/); // an SDK it does not know
   });
 });
