@@ -19,5 +19,6 @@ export function flushableModule<S extends object>(options: FlushableOptions<S> &
   const { token, ...rest } = options;
   parseOptions(requiredTokenSchema, { token }, 'flushableModule');
   const definition = defineFlushable<S>(rest, 'flushableModule');
-  return lifecycleModule(definition.name ?? String(typeof token === 'function' ? token.name : token.toString()), (app) => app.resource<S>(token, definition));
+  const tokenName = typeof token === 'function' ? token.name : typeof token === 'symbol' ? (token.description ?? 'stream') : String(token);
+  return lifecycleModule(definition.name ?? tokenName, (app) => app.resource<S>(token, definition));
 }

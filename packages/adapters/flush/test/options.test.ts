@@ -49,7 +49,7 @@ describe('modules', () => {
     const report = await app.shutdown();
     expect(report.ok).toBe(true);
     expect(report.node('api')!.dependsOn).toEqual(['pino']);
-    expect(report.node('Symbol(audit)')!.status).toBe('stopped');
+    expect(report.node('audit')!.status).toBe('stopped');
     expect(out.writableFinished && audit.writableFinished).toBe(true);
     expect(Buffer.concat(chunks).toString()).toContain('"msg":"api stopped"');
   });

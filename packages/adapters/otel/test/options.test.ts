@@ -44,8 +44,8 @@ describe('otelModule', () => {
     expect(app.get(Telemetry)).toBe(tracerProvider);
     const report = await app.shutdown();
     expect(report.ok).toBe(true);
-    expect(report.node('Symbol(telemetry)')).toMatchObject({ status: 'stopped' });
-    expect(report.node('api')!.dependsOn).toEqual(['Symbol(telemetry)']);
+    expect(report.node('telemetry')).toMatchObject({ status: 'stopped' });
+    expect(report.node('api')!.dependsOn).toEqual(['telemetry']);
     expect(receiver.spans).toEqual(['api.stop']);
     await receiver.close();
 
