@@ -44,9 +44,12 @@ export function pendingOf(stream: object): string | undefined {
 
 async function endTransport(t: TransportLike, signal: AbortSignal): Promise<void> {
   if (t.closed) return;
-  // end() is synchronous: it blocks the event loop (Atomics.wait, up to 10 s) until the worker has
-  // read everything. flush() first, which waits asynchronously for the worker to consume and flush
-  // its destination, leaves end() nothing to wait for.
+  // Ended by its owner already: only the worker's exit is left to wait for.
+  if ((t as { writableEnded?: boolean }).writableEnded === true) return until(t, ['close'], signal, () => t.closed === true);
+  // end() is synchronous: it blocks the event loop (Atomics.wait, up to 10 s) until the worker's
+  // destination has closed, where no timer can cut it. flush() first waits asynchronously for the
+  // worker to take in everything and flush its destination: a destination stuck on its writes is
+  // caught here and cut at the timeout, and end() is left with only the destination's close.
   await callback((cb) => t.flush(cb), signal);
   if (signal.aborted) return;
   // 'close' once the worker thread has exited: its destination ended (file closed, socket flushed).
@@ -76,9 +79,10 @@ async function endWritable(w: WritableLike, signal: AbortSignal, wantFsync: bool
     if (signal.aborted) return;
     await callback((cb) => fsync(fd, cb), signal);
   }
-  if (signal.aborted) return;
+  if (signal.aborted || w.destroyed) return;
   const finished = until(w, ['finish'], signal, () => w.writableFinished);
-  w.end();
+  // Ended by its owner already: end() again would be a no-op at best; wait for 'finish' all the same.
+  if (!(w as { writableEnded?: boolean }).writableEnded) w.end();
   await finished;
   // A file stream closes its fd after 'finish': wait for it, so the fd (and any lock on it) is released.
   if (typeof (w as { path?: unknown }).path !== 'undefined' && w.closed === false) await until(w, ['close'], signal, () => w.closed === true);

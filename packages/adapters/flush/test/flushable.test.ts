@@ -10,7 +10,7 @@ describe('flushable: a write stream is ended and flushed when its users have sto
   it('a file written until its writer stopped is complete, fsynced and closed after shutdown', async () => {
     const file = tempFile('audit.log');
     const stream = createWriteStream(file);
-    const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000, defaultStopTimeoutMs: 2_000 });
     app.resource('audit', flushable({ stream, fsync: true, stopTimeoutMs: 5_000 }));
     const line = (i: number) => `${String(i).padStart(8, '0')} ${'x'.repeat(1_014)}\n`; // 1 KiB
     app.resource('writer', {
@@ -75,7 +75,7 @@ describe('flushable: a consumer that never drains', () => {
     const chunk = Buffer.alloc(65_536, 'q');
     for (let i = 0; i < 512; i++) socket.write(chunk); // 32 MiB
 
-    const app = new LifecycleContainer({ shutdownTimeoutMs: 5_000 });
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 5_000, defaultStopTimeoutMs: 1_000 });
     app.resource('stream', flushable({ stream: socket, stopTimeoutMs: 500 }));
     app.resource('api', { value: {}, stop: () => {} });
     await app.start();

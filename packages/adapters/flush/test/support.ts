@@ -34,7 +34,7 @@ export function loggingService(log: (msg: string) => void, register: (app: Lifec
     log(msg);
     expected.push(msg);
   };
-  const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
+  const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000, defaultStopTimeoutMs: 2_000 });
   register(app); // first and depended on by nobody: only stopsLast puts it last
   for (const [name, dependsOn] of [['db', []], ['api', ['db']], ['worker', []]] as const) {
     app.resource(name, {

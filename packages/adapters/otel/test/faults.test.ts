@@ -15,7 +15,7 @@ describe('otelSdk: a collector that stops answering', () => {
     receiver = await startReceiver({ hang: true });
     // The exporters' own timeout (3 s) is far beyond the node's (600 ms): only quiesce's cut ends the wait.
     const { tracerProvider, meterProvider, tracer, meter } = telemetry(receiver.url, 3_000);
-    const app = new LifecycleContainer({ shutdownTimeoutMs: 4_000 });
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 4_000, defaultStopTimeoutMs: 1_000 });
     app.resource('otel', otelSdk({ providers: [tracerProvider, meterProvider], stopTimeoutMs: 600 }));
     app.resource('api', { value: {}, stop: () => tracer.startSpan('api.stop').end() });
     await app.start();
