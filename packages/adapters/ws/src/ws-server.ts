@@ -26,7 +26,9 @@ export function defineWsServer(options: WsServerOptions, subject: string, fallba
   const created = new WeakSet<WebSocketService>();
   return {
     ...lifecycle,
-    dependsOn: options.dependsOn,
+    // Given by token, the http node is resolved (and must be started) before this one: an edge.
+    // Given as an instance, there is none, and the two nodes stop in parallel.
+    dependsOn: isServer(httpServer) || httpServer === undefined ? options.dependsOn : [...(options.dependsOn ?? []).filter((t) => t !== httpServer), httpServer],
     create: (resolver: Resolver) => {
       const own = port !== undefined;
       const server = own ? ownServer() : resolveServer(options.httpServer!, resolver, subject);
@@ -54,7 +56,9 @@ function ownServer(): http.Server {
 }
 
 function resolveServer(given: NonNullable<WsServerOptions['httpServer']>, resolver: Resolver, subject: string): SharedServer {
-  const server = given instanceof http.Server || given instanceof https.Server ? given : resolver.get<unknown>(given);
-  if (!(server instanceof http.Server || server instanceof https.Server)) throw new Error(`${subject}: httpServer ${String(given)} resolved to something other than an http.Server / https.Server`);
+  const server = isServer(given) ? given : resolver.get<unknown>(given);
+  if (!isServer(server)) throw new Error(`${subject}: httpServer ${String(given)} resolved to something other than an http.Server / https.Server`);
   return server;
 }
+
+const isServer = (v: unknown): v is SharedServer => v instanceof http.Server || v instanceof https.Server;

@@ -10,14 +10,15 @@ const onWarning = (w: Error & { code?: string }): void => void (w.code === FORCE
 beforeAll(() => void process.on('warning', onWarning));
 afterAll(() => void process.off('warning', onWarning));
 
-/** An @quiesce/http node 'http' and a ws node 'ws' on its server (no dependency between them: they stop in parallel). */
+/** An @quiesce/http node 'http' and a ws node 'ws' on the same server instance (no edge between them: they stop in parallel). */
 async function sharedApp(options: { httpStopMs: number; wsStopMs: number; drainDelayMs?: number; handlerMs?: number; onRequest?: http.RequestListener }) {
   const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000, drainDelayMs: options.drainDelayMs ?? 0 });
-  app.resource('http', httpServer({ create: () => http.createServer(options.onRequest ?? ((_req, res) => res.end('ok'))), port: 0, stopTimeoutMs: options.httpStopMs }));
+  const server = http.createServer(options.onRequest ?? ((_req, res) => res.end('ok')));
+  app.resource('http', httpServer({ server, port: 0, stopTimeoutMs: options.httpStopMs }));
   app.resource(
     'ws',
     wsServer({
-      httpServer: 'http',
+      httpServer: server,
       path: '/feed',
       stopTimeoutMs: options.wsStopMs,
       onConnection: (socket, _req, service) =>
@@ -74,6 +75,21 @@ describe('sharing an @quiesce/http server', () => {
     expect((await Promise.all(clients.map((c) => c.closed))).map((c) => c.code)).toEqual([1001, 1001, 1001]);
     await sleep(10);
     expect(forcedWarnings.splice(0)).toEqual(['http: stop did not finish in time; destroyed 1 connections with a response in progress.']);
+  });
+
+  it('given the http node by token, the ws node depends on it: started after it, stopped before it', async () => {
+    const app = new LifecycleContainer();
+    const events: string[] = [];
+    app.resource('http', httpServer({ create: () => http.createServer(), port: 0 }));
+    app.resource('ws', wsServer({ httpServer: 'http' }));
+    app.on('started', (e) => events.push(`${e.node} started`));
+    app.on('stopped', (e) => events.push(`${e.node} stopped`));
+    await app.start();
+    const client = await connect(portOf(app.get<http.Server>('http')));
+    const report = await app.shutdown();
+    expect(report.node('ws')).toMatchObject({ status: 'stopped', dependsOn: ['http'] });
+    expect(events).toEqual(['http started', 'ws started', 'ws stopped', 'http stopped']);
+    expect((await client.closed).code).toBe(1001);
   });
 
   it('an upgrade for another path is answered 404 when no other upgrade listener is there to take it', async () => {
