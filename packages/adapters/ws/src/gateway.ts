@@ -72,6 +72,8 @@ export class Gateway {
   quiesce(ctx: HookContext): void {
     this.#accepting = false;
     onAbort(ctx.signal, () => this.#force());
+    // A handshake still in a user's async verifyClient is answered 503 by ws once it is closed.
+    this.wss.close();
     if (this.config.listen) this.#serverClosed = new Promise((r) => this.server.close(() => r()));
   }
 
