@@ -2,6 +2,5 @@ export { httpServer } from './http-server.js';
 export { httpModule, type HttpModuleOptions } from './module.js';
 export { readinessHandler, livenessHandler, probeRouter, type HealthSource, type ProbeRouter } from './probes.js';
 export { httpServerOptionsSchema, type HttpServerOptions, type HttpServerLike, type ProbeOptions } from './options.js';
-export { NO_DRAIN_DELAY_WARNING } from './drain-delay-warning.js';
 export { FORCED_CLOSE_WARNING } from './forced-warning.js';
 export { UPGRADE_OWNER } from './connection.js';
