@@ -38,5 +38,7 @@ export function defineGrpcServer(options: GrpcServerOptions, subject: string, fa
     },
     quiesce: (service, ctx) => lifecycleOf(service).quiesce(ctx),
     stop: (service, ctx) => lifecycleOf(service).stop(ctx),
+    // Core reads this when the node's time is up (the report's `cut.open`), before the force path runs.
+    pending: (service) => lifecycleOf(service).pending(),
   };
 }

@@ -94,5 +94,6 @@ describe('clients that misbehave', () => {
     expect(ms).toBeLessThan(2_500);
     // Its handler ended the stream on the draining signal; the session to the frozen peer never closes.
     expect(pendingMidStop).toEqual(['tryShutdown(): sessions still open (no tracked call left)']);
+    expect(report.node('grpc')?.cut?.open).toEqual(['tryShutdown(): sessions still open (no tracked call left)']);
   });
 });

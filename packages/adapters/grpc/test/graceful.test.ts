@@ -75,6 +75,7 @@ describe('graceful stop', () => {
     expect(await quick).toEqual({ ok: { placed: 1 } });
     expect(await hung).toMatchObject({ code: grpc.status.CANCELLED });
     expect(pendingMidStop).toEqual(['1 call of /test.Orders/Hang still running']);
+    expect(report.node('grpc')?.cut?.open).toEqual(['1 in-flight unit of work', '1 call of /test.Orders/Hang still running']);
     expect(logger.lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'grpc: forceShutdown at the timeout cancelled 1 call of /test.Orders/Hang' })]);
   });
 

@@ -45,6 +45,8 @@ export function defineWsServer(options: WsServerOptions, subject: string, fallba
     },
     quiesce: (service, ctx) => gatewayOf(service).quiesce(ctx),
     stop: (service, ctx) => gatewayOf(service).stop(ctx),
+    // Core reads this when the node's time is up (the report's `cut.open`), before the force path runs.
+    pending: (service) => gatewayOf(service).pending(),
   };
 }
 
