@@ -18,6 +18,7 @@ export {
   EmptyRejectionError,
   InterruptedError,
   StartNotSettledError,
+  UndeclaredDependencyError,
   ErrorCodes,
   describeError,
   type ErrorCode,
