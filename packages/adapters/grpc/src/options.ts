@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { resourceOptionsSchema, type Logger, type ResourceOptions, type Resolver, type Token } from '@quiesce/core';
+import { loggerSchema, resourceOptionsSchema, type Logger, type ResourceOptions, type Resolver, type Token } from '@quiesce/core';
 import { z } from 'zod';
 import type { GrpcService } from './service.js';
 
@@ -24,11 +24,6 @@ export interface GrpcServerOptions extends ResourceOptions {
   logger?: Logger;
 }
 
-const logger = z.custom<Logger>(
-  (v) => typeof v === 'object' && v !== null && ['info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
-  'expected a logger with info/warn/error methods (pino shape)',
-);
-
 export const grpcServerOptionsSchema = resourceOptionsSchema
   .extend({
     server: z.custom<grpc.Server>((v) => v instanceof grpc.Server, 'expected a grpc.Server from @grpc/grpc-js').optional(),
@@ -37,7 +32,7 @@ export const grpcServerOptionsSchema = resourceOptionsSchema
     host: z.string().min(1).default('127.0.0.1'),
     credentials: z.custom<grpc.ServerCredentials>((v) => v instanceof grpc.ServerCredentials, 'expected grpc.ServerCredentials (e.g. createInsecure(), createSsl(...))').optional(),
     health: z.union([z.literal(false), z.object({ services: z.array(z.string().min(1)).optional() }).strict()]).default({ services: [] }),
-    logger: logger.optional(),
+    logger: loggerSchema.optional(),
   })
   .superRefine((o, ctx) => {
     if ((o.server === undefined) === (o.create === undefined)) ctx.addIssue({ code: 'custom', path: ['server'], message: 'give exactly one of `server` and `create`' });

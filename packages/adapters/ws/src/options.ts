@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { resourceOptionsSchema, type Logger, type ResourceOptions, type Token } from '@quiesce/core';
+import { loggerSchema, resourceOptionsSchema, type Logger, type ResourceOptions, type Token } from '@quiesce/core';
 import type { IncomingMessage } from 'node:http';
 import type { ServerOptions, WebSocket } from 'ws';
 import { z } from 'zod';
@@ -35,11 +35,6 @@ export interface WsServerOptions extends ResourceOptions {
 
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `expected ${what}`);
 const token = z.custom<unknown>((v) => typeof v === 'function' || typeof v === 'string' || typeof v === 'symbol', 'expected an http.Server, https.Server or the token of one');
-const logger = z.custom<Logger>(
-  (v) => typeof v === 'object' && v !== null && ['info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
-  'expected a logger with info/warn/error methods (pino shape)',
-);
-
 export const wsServerOptionsSchema = resourceOptionsSchema
   .extend({
     port: z.number().int().min(0).max(65_535).optional(),
@@ -51,7 +46,7 @@ export const wsServerOptionsSchema = resourceOptionsSchema
     // 1000 and 3000–4999 are what an endpoint may send; 1001 is the one that says "server going away" (RFC 6455 §7.4.1).
     closeCode: z.number().int().refine((c) => c === 1000 || c === 1001 || (c >= 3000 && c <= 4999), 'expected 1000, 1001 or 3000–4999 (RFC 6455 §7.4)').default(1001),
     closeReason: z.string().refine((r) => Buffer.byteLength(r) <= 123, 'at most 123 bytes of UTF-8 (a close frame holds 125 with the code)').default('Going Away'),
-    logger: logger.optional(),
+    logger: loggerSchema.optional(),
   })
   .superRefine((o, ctx) => {
     if ((o.port === undefined) === (o.httpServer === undefined)) ctx.addIssue({ code: 'custom', path: ['port'], message: 'give exactly one of `port` (own server) and `httpServer` (shared)' });
