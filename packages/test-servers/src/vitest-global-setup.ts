@@ -10,11 +10,13 @@ let servers: AllServers | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   servers = await startAllServers();
-  const { pg, redis, amqp } = servers;
+  const { pg, redis, amqp, mariadb, nats } = servers;
   const provided: ProvidedServers = {
     pg: { url: pg.url, host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: pg.database },
     redis: { url: redis.url, host: redis.host, port: redis.port },
     amqp: { url: amqp.url, host: amqp.host, port: amqp.port },
+    mariadb: { url: mariadb.url, host: mariadb.host, port: mariadb.port, user: mariadb.user, password: mariadb.password, database: mariadb.database },
+    nats: { url: nats.url, host: nats.host, port: nats.port },
   };
   project.provide('servers', provided);
 }
