@@ -28,6 +28,19 @@ export class NatsConnectionLostError extends QuiesceError {
 }
 
 /**
+ * The subscription's drain (UNSUB, then a PING the server answers after every message it sent
+ * before) was not confirmed by the force reserve: the handlers started were waited for, but
+ * messages still in transit were not dispatched.
+ */
+export class NatsDrainUnconfirmedError extends QuiesceError {
+  override readonly name = 'NatsDrainUnconfirmedError';
+  override readonly code = 'QUIESCE_NATS_DRAIN_UNCONFIRMED';
+  constructor(readonly subject: string) {
+    super(`nats subscription "${subject}": the server did not confirm the drain before the force reserve; messages in transit may be lost`);
+  }
+}
+
+/**
  * The subscription's handlers were still running when its time was up: their signal was aborted
  * and the node stopped waiting. Core NATS does not redeliver: those messages may be half handled.
  */

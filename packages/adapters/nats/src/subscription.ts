@@ -1,6 +1,6 @@
 import { parseOptions, type HookContext, type ResourceDefinition } from '@quiesce/core';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
-import { NatsHandlersAbandonedError } from './errors.js';
+import { NatsDrainUnconfirmedError, NatsHandlersAbandonedError } from './errors.js';
 import { forceAt } from './force.js';
 import { natsSubscriptionOptionsSchema, type MsgHandler, type NatsSubscriptionOptions } from './options.js';
 
@@ -67,7 +67,10 @@ export class NatsSubscriber {
     const force = forceAt(ctx);
     try {
       // A closed connection (server gone) rejects the drain: the handlers already started still count.
-      if (!sub.isClosed()) await Promise.race([sub.drain().catch(() => undefined), force.reached]);
+      let confirmed = true;
+      if (!sub.isClosed()) {
+        confirmed = await Promise.race([sub.drain().then(() => true, () => true), force.reached.then(() => false)]);
+      }
       while (this.#running.size > 0) {
         const reached = await Promise.race([Promise.allSettled([...this.#running]).then(() => false), force.reached.then(() => true)]);
         if (reached) break;
@@ -77,6 +80,7 @@ export class NatsSubscriber {
         if (!sub.isClosed()) sub.unsubscribe();
         throw this.#abort.signal.reason as Error;
       }
+      if (!confirmed) throw new NatsDrainUnconfirmedError(this.subject);
     } finally {
       force.cancel();
     }
