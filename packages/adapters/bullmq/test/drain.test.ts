@@ -87,7 +87,7 @@ describe('bullWorker: shutdown mid-stream, a second worker process drains the re
     const stopTimeoutMs = 800;
     const { app, queue, worker, effects } = await startApp(queueName, stopTimeoutMs);
     const SLOW = 6;
-    await queue.addBulk(Array.from({ length: SLOW }, (_, i) => ({ name: 'slow', data: { ms: 1_500 }, opts: { jobId: `s${i}` } })));
+    await queue.addBulk(Array.from({ length: SLOW }, (_, i) => ({ name: 'slow', data: { ms: 1_000 }, opts: { jobId: `s${i}` } })));
     expect(await waitFor(async () => (await countsOf(server(), queueName)).active === SLOW, 5_000)).toBeGreaterThanOrEqual(0);
     expect(await waitFor(() => (worker as unknown as { pending(): unknown }).pending() === `${SLOW} active jobs`, 2_000)).toBeGreaterThanOrEqual(0);
 
