@@ -1,4 +1,4 @@
-export { startAllServers, type AllServers, type StartAllOptions } from './all.js';
+export { startAllServers, startTestServers, type AllServers, type StartAllOptions, type StartTestServersOptions, type TestServers } from './all.js';
 export { APT_PACKAGES, ensureServerBinaries } from './install.js';
 export { invalidOptions, type OptionsFailure } from './assertions.js';
 export { ServerError, type ServerName } from './errors.js';

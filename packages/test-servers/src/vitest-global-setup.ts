@@ -1,15 +1,15 @@
 import type { TestProject } from 'vitest/node';
-import { startAllServers, type AllServers } from './all.js';
+import { startTestServers, type TestServers } from './all.js';
 import type { ProvidedServers } from './provided-context.js';
 
 // vitest global setup: one set of servers for the whole run, shared by all test
 // files through `inject('servers')`. Use in a config as
 //   globalSetup: ['packages/test-servers/src/vitest-global-setup.ts']
 
-let servers: AllServers | undefined;
+let servers: TestServers | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  servers = await startAllServers();
+  servers = await startTestServers();
   const { pg, redis, amqp, mariadb, nats } = servers;
   const provided: ProvidedServers = {
     pg: { url: pg.url, host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: pg.database },
