@@ -1,6 +1,7 @@
 import { parseOptions, type ResourceDefinition } from '@quiesce/core';
 import type { Queue, QueueEvents } from 'bullmq';
 import { cutConnections } from './cut.js';
+import { readyOrAbandoned } from './ready.js';
 import { BullConnectionForceClosedError } from './errors.js';
 import { forceAt } from './force.js';
 import { bullQueueEventsOptionsSchema, bullQueueOptionsSchema, type BullQueueEventsOptions, type BullQueueOptions } from './options.js';
@@ -9,7 +10,7 @@ type Closable = Queue | QueueEvents;
 
 function closeOrDisconnect<T extends Closable>(what: (c: T) => string): Pick<ResourceDefinition<T>, 'start' | 'stop'> {
   return {
-    start: (c) => c.waitUntilReady(),
+    start: (c, ctx) => readyOrAbandoned(() => c.waitUntilReady(), () => cutConnections(c), ctx.signal),
     stop: async (c, ctx) => {
       const force = forceAt(ctx);
       // Both emit 'error' for Redis trouble: heard while stopping, so a failing Redis cannot crash

@@ -23,5 +23,7 @@ export async function cutConnections(owner: Queue | QueueEvents | Worker): Promi
   const clients = await Promise.all([backend.client, backend.blockingClient].filter((c): c is Promise<RawClient> => c !== undefined));
   const disconnected = backend.disconnect().catch(() => undefined);
   for (const client of clients) client.stream?.destroy();
-  await disconnected;
+  // A client that was already reconnecting (server gone) never emits the 'end' bullmq waits for:
+  // the sockets are destroyed either way, so wait one turn of the loop, not for that.
+  await Promise.race([disconnected, new Promise((resolve) => setImmediate(resolve))]);
 }

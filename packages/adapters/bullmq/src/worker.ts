@@ -1,6 +1,7 @@
 import { parseOptions, type ResourceDefinition } from '@quiesce/core';
 import type { Job, Worker } from 'bullmq';
 import { cutConnections } from './cut.js';
+import { readyOrAbandoned } from './ready.js';
 import { BullJobsReleasedError } from './errors.js';
 import { forceAt } from './force.js';
 import { bullWorkerOptionsSchema, type BullWorkerOptions } from './options.js';
@@ -41,11 +42,11 @@ export function bullWorker(options: BullWorkerOptions): ResourceDefinition<Worke
     ...lifecycle,
     dependsOn: options.dependsOn,
     value: worker,
-    start: async (w) => {
+    start: async (w, ctx) => {
       track(w);
       // run() resolves only when the worker closes; its failures surface as 'error' events.
       if (!w.isRunning()) w.run().catch((error: unknown) => w.emit('error', error as Error));
-      await w.waitUntilReady();
+      await readyOrAbandoned(() => w.waitUntilReady(), () => w.close(true), ctx.signal);
     },
     stop: async (w, ctx) => {
       const active = track(w);
@@ -69,7 +70,7 @@ export function bullWorker(options: BullWorkerOptions): ResourceDefinition<Worke
         const released = [...active];
         const closing = w.close(true);
         // close(true) disconnects with ioredis' half-close: a frozen Redis would hold it ~2 s.
-        await Promise.race([closing, w.waitUntilReady().then(() => cutConnections(w)).then(() => closing)]);
+        await Promise.race([closing, cutConnections(w).then(() => closing)]);
         throw new BullJobsReleasedError(w.name, released);
       } finally {
         force.cancel();

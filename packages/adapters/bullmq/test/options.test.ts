@@ -1,5 +1,5 @@
-import { LifecycleContainer } from '@quiesce/core';
-import { invalidOptions } from '@quiesce/test-servers';
+import { LifecycleContainer, StartError } from '@quiesce/core';
+import { activeHandles, closedPort, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { bullmqModule, bullQueue, bullQueueEvents, bullWorker } from '../src/index.js';
@@ -16,6 +16,26 @@ describe('bullmq options', () => {
     expect(invalid(() => bullWorker({ worker: {} as Worker, wroker: 1 } as never)).message).toContain('wroker');
     expect(invalid(() => bullmqModule({ name: '' })).issues.map((i) => i.field)).toEqual(['name']);
     expect(invalid(() => bullmqModule({ worker: { worker: {} as Worker } })).message).toMatch(/^Invalid options for bullWorker: worker: /);
+  });
+});
+
+describe('bullWorker start', () => {
+  it('Redis unreachable: start fails at its timeout naming the node, and the worker is closed, not left reconnecting', async () => {
+    const before = activeHandles();
+    const connection = { host: '127.0.0.1', port: await closedPort(), retryStrategy: () => 50 };
+    const worker = new Worker(unique('unreachable'), async () => undefined, { connection, autorun: false });
+    worker.on('error', () => {}); // connection refused, as bullmq users must listen for
+    const app = new LifecycleContainer();
+    app.resource('work', bullWorker({ name: 'work', worker, startTimeoutMs: 300 }));
+    const began = performance.now();
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(performance.now() - began).toBeLessThan(2_000);
+    expect(error).toBeInstanceOf(StartError);
+    expect((error as StartError).message).toMatch(/^Start failed at "work": work: start did not finish within 300 ms/);
+    // Settled at once (the rollback did not wait for bullmq's waitUntilReady, which never settles
+    // when its connection is closed under it); ioredis' disconnect() of a connection that never
+    // connected leaves its 2 s socket-destroy timer, then nothing.
+    expect(await leftoverHandles(before, 2_500)).toEqual({});
   });
 });
 

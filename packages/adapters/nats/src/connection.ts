@@ -23,8 +23,19 @@ export function defineNatsConnection(options: NatsConnectionOptions, subject: st
     ...lifecycle,
     dependsOn: options.dependsOn,
     reserveMs: lifecycle.reserveMs ?? DEFAULT_RESERVE_MS,
-    start: async (nc) => {
-      await nc.flush();
+    start: async (nc, ctx) => {
+      // A node whose start failed or was cut short is never stopped: close the connection here, or
+      // its reconnect loop would outlive the failed start.
+      const abandon = (): void => void nc.close().catch(() => undefined);
+      ctx.signal.addEventListener('abort', abandon, { once: true });
+      try {
+        await nc.flush();
+      } catch (error) {
+        abandon();
+        throw error;
+      } finally {
+        ctx.signal.removeEventListener('abort', abandon);
+      }
     },
     stop: async (nc, ctx) => {
       if (nc.isClosed()) {
