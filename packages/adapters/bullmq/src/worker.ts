@@ -19,13 +19,6 @@ function track(worker: Worker): Set<string> {
   const done = (job: Job | undefined): void => void (job && ids.delete(String(job.id)));
   worker.on('completed', done);
   worker.on('failed', done);
-  // Where core asks the instance what was still open when its stop time ran out.
-  if (!('pending' in worker)) {
-    Object.defineProperty(worker, 'pending', {
-      configurable: true,
-      value: () => (ids.size > 0 ? `${ids.size} active job${ids.size === 1 ? '' : 's'}` : undefined),
-    });
-  }
   return active;
 }
 
@@ -42,6 +35,11 @@ export function bullWorker(options: BullWorkerOptions): ResourceDefinition<Worke
     ...lifecycle,
     dependsOn: options.dependsOn,
     value: worker,
+    // What core's report shows when the stop's time ran out: "6 active jobs".
+    pending: (w) => {
+      const n = activeJobs.get(w)?.size ?? 0;
+      return n > 0 ? `${n} active job${n === 1 ? '' : 's'}` : undefined;
+    },
     start: async (w, ctx) => {
       track(w);
       // run() resolves only when the worker closes; its failures surface as 'error' events.

@@ -89,7 +89,8 @@ describe('bullWorker: shutdown mid-stream, a second worker process drains the re
     const SLOW = 6;
     await queue.addBulk(Array.from({ length: SLOW }, (_, i) => ({ name: 'slow', data: { ms: 1_000 }, opts: { jobId: `s${i}` } })));
     expect(await waitFor(async () => (await countsOf(server(), queueName)).active === SLOW, 5_000)).toBeGreaterThanOrEqual(0);
-    expect(await waitFor(() => (worker as unknown as { pending(): unknown }).pending() === `${SLOW} active jobs`, 2_000)).toBeGreaterThanOrEqual(0);
+    const definition = bullWorker({ worker });
+    expect(await waitFor(() => definition.pending!(worker) === `${SLOW} active jobs`, 2_000)).toBeGreaterThanOrEqual(0);
 
     const report = await app.shutdown();
     const node = report.node('work')!;

@@ -56,7 +56,6 @@ export function defineMysqlPool(options: MysqlPoolOptions, subject: string): Res
       const forceBegun = new Promise<void>((resolve) => (beginForce = resolve));
       const state: PoolState = { core, connections, inFlight: ctx.inFlight, forceBegun, beginForce };
       tracked.set(p, state);
-      exposePending(p, state);
       onAbort(ctx.shutdownRequested, () => connections.guard());
       gateCheckouts(core, connections, ctx.inFlight);
       // A node whose start failed or was cut short is never stopped: end the pool here, so a
@@ -79,6 +78,11 @@ export function defineMysqlPool(options: MysqlPoolOptions, subject: string): Res
       }
     },
     quiesce: (p, ctx) => armForce(p, ctx),
+    // What core's report shows when the stop's time ran out: "1 checkout still out", "2 connections open".
+    pending: (p) => {
+      const state = tracked.get(p);
+      return state && describePending(state.inFlight.active, state.connections.open.size);
+    },
     stop: async (p, ctx) => {
       armForce(p, ctx);
       const state = tracked.get(p);
@@ -110,18 +114,6 @@ export function defineMysqlPool(options: MysqlPoolOptions, subject: string): Res
 function endPool(core: CorePool): Promise<void> {
   // A connection whose QUIT fails (server gone) is reported by Connections as lost; end's own error adds nothing.
   return new Promise((resolve) => core.end(() => resolve()));
-}
-
-/**
- * `pending()` on the pool itself (core asks the resource instance what was still open when its
- * stop time is up). Defined non-enumerable and only if the pool has no such member.
- */
-function exposePending(pool: object, state: PoolState): void {
-  if ('pending' in pool) return;
-  Object.defineProperty(pool, 'pending', {
-    configurable: true,
-    value: () => describePending(state.inFlight.active, state.connections.open.size),
-  });
 }
 
 /**
