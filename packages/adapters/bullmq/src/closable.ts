@@ -1,9 +1,9 @@
-import { parseOptions, type ResourceDefinition } from '@quiesce/core';
+import { forceAt, parseOptions, type ResourceDefinition } from '@quiesce/core';
 import type { Queue, QueueEvents } from 'bullmq';
 import { cutConnections } from './cut.js';
 import { readyOrAbandoned } from './ready.js';
 import { BullConnectionForceClosedError } from './errors.js';
-import { forceAt } from './force.js';
+import { FORCE_RESERVE_MS } from './force.js';
 import { bullQueueEventsOptionsSchema, bullQueueOptionsSchema, type BullQueueEventsOptions, type BullQueueOptions } from './options.js';
 
 type Closable = Queue | QueueEvents;
@@ -12,7 +12,7 @@ function closeOrDisconnect<T extends Closable>(what: (c: T) => string): Pick<Res
   return {
     start: (c, ctx) => readyOrAbandoned(() => c.waitUntilReady(), () => cutConnections(c), ctx.signal),
     stop: async (c, ctx) => {
-      const force = forceAt(ctx);
+      const force = forceAt(ctx, FORCE_RESERVE_MS);
       // Both emit 'error' for Redis trouble: heard while stopping, so a failing Redis cannot crash
       // the process mid-shutdown (the force path reports it instead).
       const emitter = c as unknown as NodeJS.EventEmitter;

@@ -1,9 +1,9 @@
-import { parseOptions, type ResourceDefinition } from '@quiesce/core';
+import { forceAt, parseOptions, type ResourceDefinition } from '@quiesce/core';
 import type { Job, Worker } from 'bullmq';
 import { cutConnections } from './cut.js';
 import { readyOrAbandoned } from './ready.js';
 import { BullJobsReleasedError } from './errors.js';
-import { forceAt } from './force.js';
+import { FORCE_RESERVE_MS } from './force.js';
 import { bullWorkerOptionsSchema, type BullWorkerOptions } from './options.js';
 
 /** Jobs a worker has taken and not finished, by id: what pending() and the force error name. */
@@ -53,7 +53,7 @@ export function bullWorker(options: BullWorkerOptions): ResourceDefinition<Worke
       // mid-shutdown. Heard here, and the report says what happened to the jobs instead.
       const heard = (error: unknown): void => void errors.push(error);
       w.on('error', heard);
-      const force = forceAt(ctx);
+      const force = forceAt(ctx, FORCE_RESERVE_MS);
       try {
         // pause() (not close()) for the graceful part: a close that has begun cannot be turned into
         // close(true) (bullmq returns the running close), so the force path needs it unbegun.

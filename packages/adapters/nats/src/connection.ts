@@ -1,7 +1,7 @@
-import { parseOptions, type ResourceDefinition } from '@quiesce/core';
+import { forceAt, parseOptions, type ResourceDefinition } from '@quiesce/core';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { NatsConnectionLostError, NatsForceClosedError } from './errors.js';
-import { forceAt } from './force.js';
+import { FORCE_RESERVE_MS } from './force.js';
 import { natsConnectionOptionsSchema, type NatsConnectionOptions } from './options.js';
 
 /** Default reserveMs: a drain's flush is one round trip, the close one more. */
@@ -44,13 +44,13 @@ export function defineNatsConnection(options: NatsConnectionOptions, subject: st
         if (reason instanceof Error) throw new NatsConnectionLostError(reason);
         return;
       }
-      const force = forceAt(ctx);
+      const force = forceAt(ctx, FORCE_RESERVE_MS);
       try {
         // drain() rejects if someone else began draining: then wait for that drain's close.
         const drained = nc.isDraining() ? nc.closed() : nc.drain();
         const outcome = await Promise.race([
           drained.then(() => 'drained' as const, (error: unknown) => error),
-          force.reached.then(() => 'force' as const),
+          force.reached,
         ]);
         if (outcome === 'force') {
           await nc.close();

@@ -1,7 +1,7 @@
-import { parseOptions, type HookContext, type ResourceDefinition } from '@quiesce/core';
+import { forceAt, parseOptions, type HookContext, type ResourceDefinition } from '@quiesce/core';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { NatsDrainUnconfirmedError, NatsHandlersAbandonedError } from './errors.js';
-import { forceAt } from './force.js';
+import { FORCE_RESERVE_MS } from './force.js';
 import { natsSubscriptionOptionsSchema, type MsgHandler, type NatsSubscriptionOptions } from './options.js';
 
 /**
@@ -64,7 +64,7 @@ export class NatsSubscriber {
   async stop(ctx: HookContext): Promise<void> {
     const sub = this.subscription;
     if (!sub) return;
-    const force = forceAt(ctx);
+    const force = forceAt(ctx, FORCE_RESERVE_MS);
     try {
       // A closed connection (server gone) rejects the drain: the handlers already started still count.
       let confirmed = true;
