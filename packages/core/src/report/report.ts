@@ -33,6 +33,12 @@ export class ShutdownReport {
     this.#build = detail;
   }
 
+  /** A report read back from its JSON (a log line, a file): renders the same table, SVG and page. */
+  static fromJSON(json: ShutdownReportJSON): ShutdownReport {
+    const detail = { nodes: json.nodes, criticalPath: json.criticalPath };
+    return new ShutdownReport(new Date(json.startedAt), json.durationMs, json.deadlineMs, json.deadlinePassed, json.ok, () => detail);
+  }
+
   get nodes(): readonly NodeReport[] {
     return this.#resolve().nodes;
   }
