@@ -8,3 +8,24 @@ export function describeGraph(app: LifecycleContainer): string {
   const plan = app.plan();
   return ['dependency graph (stops run bottom-up: a node stops after everything that needs it):', ...lines, `shutdown plan: ${plan.summary}${plan.fits ? '' : '  (does NOT fit)'}`].join('\n');
 }
+
+export type GraphFormat = 'mermaid' | 'dot';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** `--graph mermaid`, `--graph dot`, `--graph=dot`; `--graph` alone is Mermaid. Undefined without `--graph`. */
+export function graphFormat(args: readonly string[]): GraphFormat | undefined {
+  const at = args.findIndex((a) => a === '--graph' || a.startsWith('--graph='));
+  if (at < 0) return undefined;
+  const arg = args[at]!;
+  const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[at + 1] !== undefined && !args[at + 1]!.startsWith('-') ? args[at + 1]! : 'mermaid';
+  if (value !== 'mermaid' && value !== 'dot') throw new UsageError(`--graph: unknown format '${value}' (expected mermaid or dot)`);
+  return value;
+}
+
+export function renderGraph(app: LifecycleContainer, format: GraphFormat): string {
+  const graph = app.graph();
+  return format === 'dot' ? graph.toDot() : graph.toMermaid();
+}
