@@ -35,7 +35,7 @@ const path = z.string().min(1, 'expected a non-empty path');
 
 const signalOptionsSchema = z
   .object({
-    signals: z.array(z.string().regex(/^SIG[A-Z0-9]+$/, 'expected a signal name such as SIGTERM')).min(1).optional(),
+    signals: z.array(z.string().regex(/^SIG[A-Z0-9]+$/, 'expected a signal name such as SIGTERM')).optional(),
     write: fn.optional(),
     onReport: fn.optional(),
     crashes: z.boolean().optional(),
