@@ -1,7 +1,7 @@
 // Decorator metadata (design:paramtypes) needs the full polyfill before user classes are defined.
 import 'reflect-metadata';
 
-export { LifecycleContainer, type ContainerState } from './container/lifecycle-container.js';
+export { LifecycleContainer, PLAN_WARNING, type ContainerState } from './container/lifecycle-container.js';
 export type { PendingNode } from './process/node-observer.js';
 export { resource, getResourceOptions } from './container/decorators.js';
 export {
@@ -30,12 +30,12 @@ export type { HealthReport, NodeHealth } from './process/health.js';
 export type { HookContext, LifecycleHooks } from './container/hooks.js';
 export { InFlight } from './container/in-flight.js';
 export { onAbort } from './engine/abort.js';
-export { parseOptions, resourceOptionsSchema, type ContainerOptionsInput as ContainerOptions, type ResourceOptions, type FailurePolicy, type Logger } from './container/options.js';
+export { parseOptions, resourceOptionsSchema, type ContainerOptionsInput as ContainerOptions, type ResourceOptions, type FailurePolicy, type Logger, type PlanSettings, type PlanWarning } from './container/options.js';
 export { lifecycleModule, type LifecycleModule } from './container/module.js';
 export type { PhaseContext } from './engine/node-run.js';
 export { PlanDoesNotFitError, type ShutdownPlan, type PlanStep } from './graph/plan.js';
 export type { ResourceDefinition, Resolver } from './container/registration.js';
-export { ShutdownReport, type NodeReport, type NodeStatus, type ShutdownReportJSON, type ReportedError } from './report/report.js';
+export { ShutdownReport, type NodeReport, type NodeStatus, type ShutdownReportJSON, type ReportedError, type PhaseReport, type CutReport, type DrainReport, type StopPhase, type ReportSummary } from './report/report.js';
 export type { SignalOptions } from './process/signals.js';
 export type { Token } from './token.js';
 // The engine, usable on its own over plain records (no inversify): graph + walk.

@@ -48,8 +48,8 @@ describe('observability', () => {
     const app = smallApp({ logger });
     await app.start();
     await app.shutdown();
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', msg: 'quiesce: api failed', obj: expect.objectContaining({ node: 'api', phase: 'stop' }) }));
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'quiesce: db stopped' }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'error', msg: expect.stringMatching(/^quiesce: api failed in [\d.]+ ms: /), obj: expect.objectContaining({ node: 'api', phase: 'stop' }) }));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: expect.stringMatching(/^quiesce: db stopped in [\d.]+ ms$/) }));
   });
 
   it('a throwing listener does not derail the shutdown', async () => {

@@ -4,12 +4,14 @@ import { GraphExport, LifecycleContainer } from '../src/index.js';
 
 /** http → api → db is the heaviest chain (4000 + 3000 + 5000); metrics is best effort; every start timeout is shared. */
 function app() {
+  // Each has a stop hook: the plan charges a node with nothing to stop 0 ms.
+  const stop = () => undefined;
   return new LifecycleContainer({ defaultStartTimeoutMs: 1_000 })
-    .resource('db', { value: 1, stopTimeoutMs: 5_000, reserveMs: 300 })
-    .resource('cache', { value: 2, stopTimeoutMs: 2_000 })
-    .resource('api', { value: 3, stopTimeoutMs: 3_000, dependsOn: ['db', 'cache'] })
-    .resource('metrics', { value: 4, stopTimeoutMs: 500, dependsOn: ['db'], policy: 'bestEffort' })
-    .resource('http', { value: 5, stopTimeoutMs: 4_000, dependsOn: ['api'] });
+    .resource('db', { value: 1, stop, stopTimeoutMs: 5_000, reserveMs: 300 })
+    .resource('cache', { value: 2, stop, stopTimeoutMs: 2_000 })
+    .resource('api', { value: 3, stop, stopTimeoutMs: 3_000, dependsOn: ['db', 'cache'] })
+    .resource('metrics', { value: 4, stop, stopTimeoutMs: 500, dependsOn: ['db'], policy: 'bestEffort' })
+    .resource('http', { value: 5, stop, stopTimeoutMs: 4_000, dependsOn: ['api'] });
 }
 
 describe('graph export: the worst-case chain, each policy, nothing repeated', () => {

@@ -23,8 +23,10 @@ describe('the shutdown report', () => {
     expect(json).toMatchObject({ schema: 'quiesce.shutdown-report/1', ok: true, deadlineMs: 2_000, criticalPath: ['jobs', 'db'] });
     expect(json.nodes).toHaveLength(4);
     const table = report.toTable().split('\n');
-    expect(table[0]).toMatch(/node\s+status\s+start\s+duration\s+timeout\s+error/);
-    expect(table.at(-1)).toMatch(/^shutdown ok in \d+(\.\d)? ms \(deadline 2000 ms\); critical path: jobs → db$/);
+    expect(table[0]).toMatch(/^shutdown ok in \d+(\.\d)? ms \(deadline 2\.00 s\)$/);
+    expect(table[1]).toMatch(/node\s+status\s+start\s+duration\s+timeout\s+after\s+parts \/ why/);
+    expect(table.at(-1)).toBe('critical path: jobs → db');
+    expect(report.toSummary()).toMatch(/^shutdown ok in \d+(\.\d)? ms \(deadline 2\.00 s\); critical path: jobs → db$/);
     expect(table.find((l) => l.includes(' db '))).toMatch(/^\* db\s+stopped/);
     expect(table.find((l) => l.includes(' cache '))).toMatch(/^ {2}cache\s+stopped/);
   });

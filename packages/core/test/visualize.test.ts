@@ -32,7 +32,7 @@ describe('seeing the shutdown', () => {
     const report = knownReport();
     expect(report.criticalPath).toEqual(['http', 'api', 'db']);
     const svg = report.toSVG();
-    const rows = [...svg.matchAll(/<g class="row" data-node="([^"]+)" data-status="([^"]+)" data-critical="([^"]+)">/g)].map((m) => [m[1], m[2], m[3]]);
+    const rows = [...svg.matchAll(/<g class="row" data-node="([^"]+)" data-status="([^"]+)" data-critical="([^"]+)"[^>]*>/g)].map((m) => [m[1], m[2], m[3]]);
     expect(rows).toEqual([
       ['http', 'timedOut', 'true'],
       ['metrics', 'failed', 'false'],

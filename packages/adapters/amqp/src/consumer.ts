@@ -77,6 +77,12 @@ export class AmqpConsumer {
     return this.#closed;
   }
 
+  /** Deliveries received and not yet acked, nacked or returned: what the broker redelivers if the channel closes now. */
+  get unacked(): number {
+    const s = this.stats;
+    return s.delivered - s.acked - s.nacked - s.returned - s.unsettled;
+  }
+
   async start(ctx: HookContext): Promise<void> {
     const { queue, prefetch, assertQueue, consumeOptions } = this.options;
     const inFlight = ctx.inFlight;
@@ -132,7 +138,7 @@ export class AmqpConsumer {
     // Closed by the other side: every delivery not yet settled is requeued by the broker, and the
     // acks its handlers would send are impossible. Waiting for them would only burn the node's time.
     const s = this.stats;
-    this.#lost = { redelivered: s.delivered - s.acked - s.nacked - s.returned - s.unsettled };
+    this.#lost = { redelivered: this.unacked };
     for (const release of this.#running) release();
     this.#running.clear();
   }
@@ -211,5 +217,10 @@ export function amqpConsumer(options: AmqpConsumerOptions): ResourceDefinition<A
     start: (consumer, ctx) => consumer.start(ctx),
     quiesce: (consumer, ctx) => consumer.quiesce(ctx),
     stop: (consumer) => consumer.stop(),
+    // Read when the node's time runs out: the report says how many deliveries go back to the queue.
+    pending: (consumer) => {
+      const n = consumer.unacked;
+      return n > 0 ? `${n} unacked ${n === 1 ? 'delivery' : 'deliveries'} (the broker requeues them)` : undefined;
+    },
   };
 }

@@ -237,6 +237,7 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     const report = await shutdown;
     const node = report.node('stuck')!;
     expect(node.status).toBe('timedOut');
+    expect(node.cut).toEqual({ phase: 'drain', open: ['1 in-flight unit of work', '1 unacked delivery (the broker requeues them)'] });
     expect(node.durationMs!).toBeGreaterThanOrEqual(250);
     expect(node.durationMs!).toBeLessThan(1_500);
     expect(closedAfterMs).toBeGreaterThanOrEqual(250);

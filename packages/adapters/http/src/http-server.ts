@@ -2,7 +2,7 @@ import type { ListenOptions } from 'node:net';
 import { parseOptions, type ResourceDefinition } from '@quiesce/core';
 import { ConnectionTracker } from './connections.js';
 import { httpServerOptionsSchema, type HttpServerOptions } from './options.js';
-import { warnIfReadinessCannotWork } from './drain-delay-warning.js';
+import { readinessNeedsDrainDelay } from './drain-delay-warning.js';
 import { probeRouter } from './probes.js';
 import { isHttp2Server, isHttpServer, type HttpServerLike, type ServerTracker } from './server-kinds.js';
 import { SessionTracker } from './sessions.js';
@@ -20,8 +20,10 @@ export function httpServer(options: HttpServerOptions): ResourceDefinition<HttpS
   // One tracker per server instance (not per definition): a definition or server reused by a
   // second container must not make the first one's stop act on the wrong tracker.
   const trackers = new WeakMap<HttpServerLike, ServerTracker>();
+  const planWarning = readinessNeedsDrainDelay(probes?.readiness);
   return {
     ...lifecycle,
+    ...(planWarning ? { planWarning } : {}),
     create: (resolver) => server ?? (create as NonNullable<HttpServerOptions['create']>)(resolver),
     start: async (srv, ctx) => {
       if (!isHttpServer(srv)) throw new Error(`${ctx.name}: create() must return an http.Server, https.Server or http2 server`);
@@ -29,7 +31,6 @@ export function httpServer(options: HttpServerOptions): ResourceDefinition<HttpS
       if (trackers.has(srv)) throw new Error(`${ctx.name}: this server was already started once; create a new server for a new container`);
       const own = isHttp2Server(srv) ? new SessionTracker(srv, ctx.inFlight, probe, headerGraceMs) : new ConnectionTracker(srv, ctx.inFlight, probe, headerGraceMs);
       trackers.set(srv, own);
-      warnIfReadinessCannotWork(ctx.name, probes?.readiness, probes?.health);
       ctx.shutdownRequested.addEventListener('abort', () => own.closeAfterEachResponse(), { once: true });
       await listenOn(srv, { port, host, ...listen });
     },

@@ -2,5 +2,4 @@ export { httpServer } from './http-server.js';
 export { httpModule, type HttpModuleOptions } from './module.js';
 export { readinessHandler, livenessHandler, probeRouter, type HealthSource, type ProbeRouter } from './probes.js';
 export { httpServerOptionsSchema, type HttpServerOptions, type HttpServerLike, type ProbeOptions } from './options.js';
-export { NO_DRAIN_DELAY_WARNING } from './drain-delay-warning.js';
 export { FORCED_CLOSE_WARNING } from './forced-warning.js';

@@ -70,6 +70,7 @@ export function definePgPool(options: PgPoolOptions, subject: string): ResourceD
       }
     },
     quiesce: (p, ctx) => armForce(p, ctx),
+    pending: checkoutsOut,
     stop: async (p, ctx) => {
       armForce(p, ctx);
       const state = tracked.get(p);
@@ -118,4 +119,13 @@ function armForce(pool: Pool, ctx: HookContext): void {
   if (state.force || !Number.isFinite(deadline)) return;
   const left = deadline - Date.now();
   state.timer = setTimeout(begin, Math.max(0, left - Math.min(FORCE_RESERVE_MS, left / 2)));
+}
+
+/** What the pool still holds when the node's time runs out, for the report's `cut.open`. */
+function checkoutsOut(p: Pool): string[] {
+  const busy = p.totalCount - p.idleCount;
+  const open: string[] = [];
+  if (busy > 0) open.push(`${busy} ${busy === 1 ? 'checkout' : 'checkouts'} still out`);
+  if (p.waitingCount > 0) open.push(`${p.waitingCount} ${p.waitingCount === 1 ? 'query' : 'queries'} waiting for a connection`);
+  return open;
 }

@@ -42,6 +42,6 @@ describe('pgModule', () => {
     await app.start();
     expect(app.get<Pool>(Analytics)).toBeInstanceOf(Pool);
     const report = await app.shutdown();
-    expect(report.node('Symbol(analytics)')!.status).toBe('stopped');
+    expect(report.node('analytics')!.status).toBe('stopped');
   });
 });

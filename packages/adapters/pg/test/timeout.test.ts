@@ -30,6 +30,9 @@ describe('pgPool: when the stop timeout passes', () => {
     expect(node.status).toBe('timedOut');
     expect(node.limitedBy).toBe('own timeout');
     expect(node.error).toMatchObject({ name: 'NodeTimeoutError' });
+    // The report says what the stop was still waiting for when its time ran out: the force path
+    // (the node's last 500 ms) already ended pool.query's checkout; the leaked client is still out.
+    expect(node.cut!.open).toContain('1 checkout still out');
     expect(took).toBeGreaterThan(950);
     expect(took).toBeLessThan(2_000);
 

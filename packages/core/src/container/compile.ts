@@ -60,7 +60,32 @@ export function compileGraph(registry: ReadonlyMap<unknown, Registration>, isBou
     }
     deps[i] = list;
   }
+  stopLast(registrations, deps);
   return { graph: buildGraph(names, deps), registrations, indexOf };
+}
+
+/**
+ * `stopsLast` nodes (telemetry, log flushers) start first and stop after every other node, so the
+ * spans and log lines of every other stop are still exported: each other node gets an edge to
+ * them. Not their own dependencies (transitively): those must stop after them, and an edge would
+ * be a cycle.
+ */
+function stopLast(registrations: readonly Registration[], deps: number[][]): void {
+  const last: number[] = [];
+  for (let i = 0; i < registrations.length; i++) if (registrations[i]!.options.stopsLast) last.push(i);
+  if (last.length === 0) return;
+  const keep = new Uint8Array(registrations.length); // 1: a stopsLast node or one of their dependencies
+  const stack = [...last];
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    if (keep[i]) continue;
+    keep[i] = 1;
+    stack.push(...deps[i]!);
+  }
+  for (let i = 0; i < registrations.length; i++) {
+    if (keep[i]) continue;
+    for (const l of last) if (!deps[i]!.includes(l)) deps[i]!.push(l);
+  }
 }
 
 /** Node names must be unique in reports; two classes both called `Db` become `Db` and `Db#2`. */

@@ -53,12 +53,12 @@ export abstract class ResourceDeclarations {
    */
   resource<T>(token: Token<T>, definition: ResourceDefinition<T>): this {
     const subject = `resource(${tokenName(token)})`;
-    const { create, value, start, quiesce, stop, ...rest } = definition;
+    const { create, value, start, quiesce, stop, pending, ...rest } = definition;
     const options = parseOptions(resourceOptionsSchema, rest, subject);
     const issues = [];
     if ((create === undefined) === !('value' in definition)) issues.push({ field: 'create', message: 'give exactly one of `create` and `value`' });
     if (create !== undefined && typeof create !== 'function') issues.push({ field: 'create', message: 'expected a function' });
-    for (const [field, fn] of Object.entries({ start, quiesce, stop })) {
+    for (const [field, fn] of Object.entries({ start, quiesce, stop, pending })) {
       if (fn !== undefined && typeof fn !== 'function') issues.push({ field, message: 'expected a function' });
     }
     if (issues.length > 0) throw new InvalidOptionsError(subject, issues);
@@ -140,12 +140,34 @@ export abstract class ResourceDeclarations {
     const { stopTimeoutMs, reserveMs } = this.registry.limits(compiled);
     return planShutdown(
       compiled.graph,
-      (i) => stopTimeoutMs[i]!,
+      // A node whose stop does nothing takes no time: charging it the default would be a false alarm.
+      (i) => (this.mayStop(compiled, i) ? stopTimeoutMs[i]! : 0),
       (i) => reserveMs[i]!,
       this.options.drainDelayMs,
       this.options.shutdownTimeoutMs,
       this.options.terminationGracePeriodSeconds,
+      this.#planWarnings(compiled, stopTimeoutMs),
     );
+  }
+
+  /** Each resource's own check of the settings (its `planWarning`), named after the node. */
+  #planWarnings(compiled: CompiledGraph, stopTimeoutMs: Float64Array): string[] {
+    const warnings: string[] = [];
+    const { drainDelayMs, shutdownTimeoutMs } = this.options;
+    compiled.registrations.forEach((registration, i) => {
+      const warning = registration.options.planWarning?.({ drainDelayMs, shutdownTimeoutMs, stopTimeoutMs: stopTimeoutMs[i]! });
+      if (warning) warnings.push(`${compiled.graph.names[i]}: ${warning}`);
+    });
+    return warnings;
+  }
+
+  /**
+   * @internal Whether node i's stop may take time: a stop/quiesce/dispose hook, inversify's own
+   * deactivation, or in-flight work to wait for. Known from declarations before start.
+   */
+  protected mayStop(compiled: CompiledGraph, i: number): boolean {
+    const registration = compiled.registrations[i]!;
+    return (registration.mayStop?.() ?? true) || this.registry.deactivates(registration.token) || this.inFlights.has(registration.token);
   }
 
   /** The dependency graph with each node's timeouts, as data, Mermaid or DOT. */

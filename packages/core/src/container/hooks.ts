@@ -20,6 +20,11 @@ export interface LifecycleHooks {
   quiesce?(ctx: HookContext): unknown;
   /** Release the resource. Runs after in-flight work drained. */
   stop?(ctx: HookContext): unknown;
+  /**
+   * What is still open ("2 checkouts still out", "3 unacked deliveries"): called the moment the
+   * node's stop time runs out, so the report says what the stop was waiting for.
+   */
+  pending?(): string | readonly string[] | undefined;
 }
 
 type Callable = (ctx: HookContext) => unknown;
@@ -38,7 +43,9 @@ export function hooksOf(instance: unknown): LifecycleHooks {
   const quiesce = method(instance, 'quiesce');
   const stop = method(instance, 'stop') ?? method(instance, Symbol.asyncDispose) ?? method(instance, Symbol.dispose);
   // Most injectables have none: share one empty record instead of allocating one per node.
-  return start || quiesce || stop ? { start, quiesce, stop } : NONE;
+  if (!start && !quiesce && !stop) return NONE;
+  const pending = method(instance, 'pending') as LifecycleHooks['pending'];
+  return pending ? { start, quiesce, stop, pending } : { start, quiesce, stop };
 }
 
 /** What a node's context needs from its container (the container itself, structurally). */

@@ -72,6 +72,16 @@ export class InversifyBindings {
    * onDeactivation, container-level onDeactivation), and the cached singleton dropped, so that a
    * later `unbindAll()` finds nothing left to deactivate: the hooks never run twice.
    */
+  /** Whether inversify would run anything when this token's singleton is deactivated (for the plan). */
+  deactivates(token: unknown): boolean {
+    for (const binding of this.#context.bindingService.get(token as never) ?? []) {
+      if ('onDeactivation' in binding && binding.onDeactivation) return true;
+      if (binding.type === 'Instance' && classMetadataOf(binding.implementationType).lifecycle.preDestroyMethodNames.size > 0) return true;
+    }
+    for (const _ of this.#context.deactivationService.get(token as never) ?? []) return true;
+    return false;
+  }
+
   takeDeactivation(token: unknown, instance: unknown): readonly Step[] {
     // Most nodes have none: no array is allocated for them (this runs as each node begins stopping).
     let steps: Step[] | undefined;

@@ -1,19 +1,23 @@
-import { LifecycleStateError, StartAbortedError } from '../errors.js';
+import { ErrorCodes, LifecycleStateError, StartAbortedError } from '../errors.js';
 import { PlanDoesNotFitError } from '../graph/plan.js';
+import { drainFor, drainReport, sleep } from './drain.js';
 import { LazyAbort } from '../engine/abort.js';
 import type { WalkResult } from '../engine/walk.js';
 import type { ContainerState, HealthReport } from '../process/health.js';
 import { NodeObserver, type PendingNode } from '../process/node-observer.js';
 import { handleSignals, type SignalOptions } from '../process/signals.js';
 import { StartError, type ShutdownReport } from '../report/report.js';
+import type { CompiledGraph } from './compile.js';
 import { ResourceDeclarations } from './declarations.js';
-import { sleep } from './delay.js';
 import type { ContainerOptionsInput } from './options.js';
 import { RunningGraph } from './running-graph.js';
 import { firstFailure, startWalk } from './start-walk.js';
-import { drainFor, stopWalk } from './stop-walk.js';
+import { stopWalk } from './stop-walk.js';
 
 export type { ContainerState };
+
+/** The code of the process warning a resource's `planWarning` becomes at start (when no logger is set). */
+export const PLAN_WARNING = 'QUIESCE_PLAN_WARNING';
 
 /**
  * Binds resources in an inversify container, builds their dependency graph, starts them in
@@ -99,11 +103,25 @@ export class LifecycleContainer extends ResourceDeclarations {
     return this.#run;
   }
 
+  /** A plan that does not fit, and what resources say cannot work: refused (strictPlan) or warned — visible without a logger too. */
   #checkPlan(): void {
     const plan = this.plan();
-    if (plan.fits) return;
-    if (this.options.strictPlan) throw new PlanDoesNotFitError(plan);
-    this.options.logger?.warn({ plan }, `quiesce: worst-case shutdown does not fit the deadline: ${plan.summary}`);
+    if (!plan.fits && this.options.strictPlan) throw new PlanDoesNotFitError(plan);
+    if (!plan.fits) this.#warn({ plan }, `quiesce: worst-case shutdown does not fit the deadline: ${plan.summary}`, ErrorCodes.PlanDoesNotFitError);
+    for (const warning of plan.warnings) this.#warn({ plan }, `quiesce: ${warning}`, PLAN_WARNING);
+  }
+
+  #warn(fields: object, message: string, code: string): void {
+    if (this.options.logger) this.options.logger.warn(fields, message);
+    else process.emitWarning(message, { type: 'QuiesceWarning', code });
+  }
+
+  /** After start the real hooks are known (a factory's value may dispose itself): the plan uses them. */
+  protected override mayStop(compiled: CompiledGraph, i: number): boolean {
+    const run = this.#run;
+    if (run?.compiled !== compiled || !run.starts.needsStop(i)) return super.mayStop(compiled, i);
+    const hooks = run.hooks[i];
+    return hooks?.stop !== undefined || hooks?.quiesce !== undefined || super.mayStop(compiled, i);
   }
 
   // ---- stopping --------------------------------------------------------------------------
@@ -146,8 +164,10 @@ export class LifecycleContainer extends ResourceDeclarations {
     this.#observer.draining();
     // A start that never completed was never ready: no load balancer routes to it, nothing to drain.
     const drainMs = interrupted ? 0 : drainFor(this.#run!, this.options, began);
+    const drainBegan = performance.now();
     if (drainMs > 0) await sleep(drainMs);
-    return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began });
+    const drain = drainReport(this.options.drainDelayMs, performance.now() - drainBegan, interrupted);
+    return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began, drain });
   }
 
   async #stop(timing: Parameters<typeof stopWalk>[3]): Promise<ShutdownReport> {

@@ -9,7 +9,8 @@ import { onAbort } from '../engine/abort.js';
 import { NodeRun, type PhaseContext } from '../engine/node-run.js';
 import { NodeSettlement, START_NOT_COMPLETED } from '../engine/walk.js';
 import { STARTING, START_FAILED, type StartTracker } from './start-tracker.js';
-import { NO_STEPS, runSteps, type Step } from '../engine/steps.js';
+import { NO_STEPS, type Step } from '../engine/steps.js';
+import { StopRecorder, stopSequence } from './stop-sequence.js';
 
 /** What stopping a node needs from the container that started it. */
 export interface StopContext {
@@ -82,11 +83,14 @@ export class NodeStops {
   /** Late releases, kept after they finish: a stop walk that reaches the node joins the outcome. */
   readonly #late = new Map<number, LateRelease>();
   readonly #notes = new Map<number, string>();
+  /** What each node's stop did, part by part, for the report. */
+  readonly recorder: StopRecorder;
   /** performance.now() of the running shutdown's global deadline; undefined outside a shutdown. */
   #deadlineAt: number | undefined;
 
   constructor(private readonly c: StopContext) {
     this.#claimed = new Uint8Array(c.compiled.graph.names.length);
+    this.recorder = new StopRecorder(c.compiled.graph.names.length);
   }
 
   /** A remark for the node's report line. */
@@ -198,25 +202,16 @@ export class NodeStops {
   #sequence(i: number, ctx: PhaseContext): unknown {
     const hooks = this.c.hooks[i];
     const token = this.c.compiled.registrations[i]!.token;
-    const group = this.c.inFlight(token);
-    group?.close();
-    // inversify's own @preDestroy/onDeactivation run here, after stop, in dependency order.
-    const deactivation = hooks ? this.c.takeDeactivation(token, this.c.instances[i]) : NO_STEPS;
-    if (!hooks?.quiesce && !hooks?.stop && !group && deactivation.length === 0) return undefined;
-    const hookCtx = this.c.hookContext(i, ctx);
-    // The common case, a stop hook alone, needs no step list: the hook's own answer is the node's.
-    if (!hooks?.quiesce && !group && deactivation.length === 0) return hooks!.stop!(hookCtx);
-    // Once the node's time is up no further step runs (its dependencies are stopping by then);
-    // what is left to do happens in the hooks' own ctx.signal abort listeners (the force path).
-    return runSteps(
-      [
-        () => hooks?.quiesce?.(hookCtx),
-        () => (group && group.active > 0 ? group.drain(ctx.signal) : undefined),
-        () => hooks?.stop?.(hookCtx),
-        ...deactivation,
-      ],
-      0,
+    return stopSequence(
+      i,
       ctx,
+      {
+        hooks,
+        group: this.c.inFlight(token),
+        deactivation: hooks ? this.c.takeDeactivation(token, this.c.instances[i]) : NO_STEPS,
+        hookContext: () => this.c.hookContext(i, ctx),
+      },
+      this.recorder,
     );
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidOptionsError } from '../errors.js';
-import type { Logger } from '../process/logger.js';
+import { consoleLines, type Logger } from '../process/logger.js';
 import type { FailurePolicy } from '../report/report.js';
 
 export type { FailurePolicy, Logger };
@@ -15,6 +15,14 @@ const token = z.custom<unknown>(
   'expected a class, string or symbol token',
 );
 
+/** What a resource's `planWarning` sees of the container's settings. */
+export interface PlanSettings {
+  readonly drainDelayMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly stopTimeoutMs: number;
+}
+export type PlanWarning = (settings: PlanSettings) => string | undefined;
+
 export const failurePolicySchema = z.enum(['critical', 'bestEffort']) satisfies z.ZodType<FailurePolicy>;
 
 /** Options a resource declares (decorator, `bind(cls, opts)` or the plain-object form). */
@@ -27,6 +35,16 @@ export const resourceOptionsSchema = z
     /** Minimum time this node's stop needs; the shutdown budget keeps it free (see budget docs). */
     reserveMs: durationMs.optional(),
     policy: failurePolicySchema.optional(),
+    /**
+     * Start first, stop last: every other node (except this one's own dependencies) is treated as
+     * depending on it. For telemetry and log flushers that must outlive every other stop.
+     */
+    stopsLast: z.boolean().optional(),
+    /**
+     * Checked by `plan()` (and at start): a sentence when this resource cannot work as configured
+     * with the container's settings — an HTTP readiness probe with no drain delay, say.
+     */
+    planWarning: z.custom<PlanWarning>((v) => typeof v === 'function', 'expected a function (settings) => string | undefined').optional(),
   })
   .strict();
 export type ResourceOptions = Omit<z.infer<typeof resourceOptionsSchema>, 'dependsOn'> & {
@@ -41,6 +59,8 @@ export const loggerSchema = z.custom<Logger>(
 
 export const containerOptionsSchema = z
   .object({
+    /** Names the service in reports (the chart's header, the JSON's `service`). */
+    serviceName: z.string().min(1).max(200).optional(),
     /** The global deadline: the whole shutdown never takes longer than this. */
     shutdownTimeoutMs: timeoutMs.default(30_000),
     defaultStartTimeoutMs: timeoutMs.default(30_000),
@@ -59,7 +79,8 @@ export const containerOptionsSchema = z
     terminationGracePeriodSeconds: z.number().positive().max(MAX_DELAY_MS / 1000).optional(),
     /** When the worst-case shutdown does not fit the deadline: warn (default) or throw at start(). */
     strictPlan: z.boolean().default(false),
-    logger: loggerSchema.optional(),
+    /** pino (or any logger of its shape); `console` prints one readable line per event. */
+    logger: loggerSchema.optional().transform((logger) => (logger === globalThis.console ? consoleLines(globalThis.console) : logger)),
     container: z.custom<object>((v) => typeof v === 'object' && v !== null, 'expected an inversify Container').optional(),
   })
   .strict();

@@ -17,6 +17,8 @@ export interface ResourceDefinition<T> extends ResourceOptions {
   start?: (value: T, ctx: HookContext) => unknown;
   quiesce?: (value: T, ctx: HookContext) => unknown;
   stop?: (value: T, ctx: HookContext) => unknown;
+  /** What is still open when the stop's time runs out, for the report (see LifecycleHooks.pending). */
+  pending?: (value: T) => string | readonly string[] | undefined;
 }
 
 /**
@@ -33,6 +35,11 @@ export interface Registration {
 
   dependencies(): readonly DependencyRef[];
   hooks(instance: unknown): LifecycleHooks;
+  /**
+   * Whether its stop may take any time, as far as is known before it starts: a quiesce, stop or
+   * dispose hook. The plan charges a node its stop timeout only then (absent: assume it may).
+   */
+  mayStop?(): boolean;
 }
 
 export function classRegistration(target: Newable, options: ResourceOptions | undefined, token: unknown = target): Registration {
@@ -43,6 +50,7 @@ export function classRegistration(target: Newable, options: ResourceOptions | un
     options: options ?? {},
     dependencies: () => (options?.dependsOn?.length ? [...injectedDependencies(target), ...explicit(options)] : injectedDependencies(target)),
     hooks: hooksOf,
+    mayStop: () => stops(hooksOf(target.prototype)),
   };
 }
 
@@ -55,13 +63,18 @@ export function definitionRegistration<T>(token: unknown, definition: ResourceDe
     lifecycle: true,
     options,
     dependencies: () => explicit(options),
+    // A factory's value is unknown until it is built: only its declared hooks count (a value that
+    // turns out to dispose itself is charged by plans made after start, from the real hooks).
+    mayStop: () => definition.stop !== undefined || definition.quiesce !== undefined || ('value' in definition && stops(hooksOf(definition.value))),
     hooks: (instance) => {
       // A value that knows how to dispose itself needs no explicit stop.
       const own = hooksOf(instance);
+      const pending = definition.pending ? () => definition.pending!(instance as T) : own.pending;
       return {
         start: bindTo(definition.start, instance),
         quiesce: bindTo(definition.quiesce, instance),
         stop: bindTo(definition.stop, instance) ?? (definition.stop === undefined ? disposeOnly(instance, own) : undefined),
+        ...(pending ? { pending } : {}),
       };
     },
   };
@@ -77,6 +90,10 @@ export function aliasRegistration(token: unknown, target: unknown): Registration
     dependencies: () => [{ token: target, optional: false }],
     hooks: () => ({}),
   };
+}
+
+function stops(hooks: LifecycleHooks): boolean {
+  return hooks.stop !== undefined || hooks.quiesce !== undefined;
 }
 
 function explicit(options: ResourceOptions | undefined): DependencyRef[] {

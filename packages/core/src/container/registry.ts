@@ -79,6 +79,11 @@ export class Registry {
   }
 
   /** inversify's own teardown hooks for a singleton (see InversifyBindings). */
+  /** Whether inversify would run a @preDestroy or onDeactivation for this token. */
+  deactivates(token: unknown): boolean {
+    return this.#bindings.deactivates(token);
+  }
+
   takeDeactivation(token: unknown, instance: unknown): readonly Step[] {
     return this.#bindings.takeDeactivation(token, instance);
   }

@@ -1,9 +1,7 @@
 import { walk } from '../engine/walk.js';
-import { budgeted } from '../graph/budget.js';
-import { longestStopChain } from '../graph/graph.js';
 import type { NodeObserver } from '../process/node-observer.js';
 import { buildShutdownReport } from '../report/build.js';
-import type { ShutdownReport } from '../report/report.js';
+import type { DrainReport, ShutdownReport } from '../report/report.js';
 import type { ContainerOptions } from './options.js';
 import type { RunningGraph } from './running-graph.js';
 
@@ -14,6 +12,8 @@ export interface StopTiming {
   readonly began: number;
   /** Time already spent before the walk (the drain delay), shown in the report. */
   readonly elapsedMs: number;
+  /** The drain delay as configured and as run. */
+  readonly drain?: DrainReport;
 }
 
 /**
@@ -47,21 +47,10 @@ export async function stopWalk(run: RunningGraph, options: ContainerOptions, obs
     deadlineMs,
     startedAt: new Date(timing.requestedAt),
     offsetMs: timing.elapsedMs,
+    drain: timing.drain,
+    service: options.serviceName,
+    reserveMs: (i) => reserveMs[i]!,
     note: notes.size > 0 ? (i) => notes.get(i) : undefined,
+    recorded: (i, began) => run.stops.recorder.recorded(i, began),
   });
-}
-
-/**
- * The drain delay, cut so that the nodes' reserved time still fits the deadline: a drain that
- * would eat into it is shortened (and said so), never allowed to push stops past the deadline.
- */
-export function drainFor(run: RunningGraph, options: ContainerOptions, began: number): number {
-  const wanted = options.drainDelayMs;
-  if (wanted === 0) return 0;
-  const { reserveMs, anyReserve } = run.limits;
-  const reserved = options.budget && anyReserve ? longestStopChain(run.compiled.graph, (i) => budgeted(reserveMs[i]!), (i) => run.starts.needsStop(i)).total : 0;
-  const allowed = Math.max(0, options.shutdownTimeoutMs - reserved - (performance.now() - began));
-  if (wanted <= allowed) return wanted;
-  options.logger?.warn({ drainDelayMs: wanted, cutToMs: allowed }, `quiesce: drain delay cut from ${wanted} ms to ${Math.round(allowed)} ms so the reserved stop time fits the deadline`);
-  return allowed;
 }

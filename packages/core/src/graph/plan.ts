@@ -1,9 +1,11 @@
+import { inspect } from 'node:util';
 import { ErrorCodes, QuiesceError } from '../errors.js';
 import { longestStopChain, type LifecycleGraph } from './graph.js';
 import { BUDGET_SLACK_MS, budgeted } from './budget.js';
 
 export interface PlanStep {
   readonly name: string;
+  /** Its stop timeout, or 0 when its stop has nothing to do (no hook, no deactivation, no in-flight work). */
   readonly stopTimeoutMs: number;
   readonly reserveMs: number;
 }
@@ -20,6 +22,11 @@ export interface ShutdownPlan {
   readonly fits: boolean;
   /** e.g. `drain 5000 ms → http 25000 ms → api 3000 ms → pg 5000 ms = 38000 ms > 30000 ms` */
   readonly summary: string;
+  /**
+   * What the resources say cannot work with these settings (e.g. a readiness probe with no drain
+   * delay), independent of whether the plan fits. Emitted at start as process warnings.
+   */
+  readonly warnings: readonly string[];
 }
 
 export class PlanDoesNotFitError extends QuiesceError {
@@ -37,12 +44,14 @@ export function planShutdown(
   drainDelayMs: number,
   shutdownTimeoutMs: number,
   terminationGracePeriodSeconds?: number,
+  warnings: readonly string[] = [],
 ): ShutdownPlan {
   const { total, chain } = longestStopChain(graph, stopTimeoutMs);
   const steps = chain.map((i) => ({ name: graph.names[i]!, stopTimeoutMs: stopTimeoutMs(i), reserveMs: reserveMs(i) }));
   const worstCaseMs = drainDelayMs + total;
   const reserves = longestStopChain(graph, (i) => budgeted(reserveMs(i)));
-  const parts = [...(drainDelayMs > 0 ? [`drain ${drainDelayMs} ms`] : []), ...steps.map((s) => `${s.name} ${s.stopTimeoutMs} ms`)];
+  // Nodes with nothing to stop cost 0 ms and would only clutter the summary.
+  const parts = [...(drainDelayMs > 0 ? [`drain ${drainDelayMs} ms`] : []), ...steps.filter((s) => s.stopTimeoutMs > 0).map((s) => `${s.name} ${s.stopTimeoutMs} ms`)];
   let summary = `${parts.join(' → ') || '(no nodes)'} = ${worstCaseMs} ms ${worstCaseMs <= shutdownTimeoutMs ? '≤' : '>'} ${shutdownTimeoutMs} ms`;
   let fits = worstCaseMs <= shutdownTimeoutMs;
   if (reserves.total > 0) {
@@ -62,5 +71,11 @@ export function planShutdown(
     fits &&= beforeKill;
     summary += `; shutdownTimeoutMs ${shutdownTimeoutMs} ms ${beforeKill ? '<' : '≥'} terminationGracePeriodSeconds ${graceMs} ms`;
   }
-  return { drainDelayMs, chain: steps, worstCaseMs, reservedMs: reserves.total, shutdownTimeoutMs, fits, summary };
+  const plan = { drainDelayMs, chain: steps, worstCaseMs, reservedMs: reserves.total, shutdownTimeoutMs, fits, summary, warnings };
+  // `console.log(app.plan())` and `${plan}` print the summary; JSON keeps every field.
+  Object.defineProperties(plan, {
+    toString: { value: () => summary },
+    [inspect.custom]: { value: () => `ShutdownPlan ${fits ? 'fits' : 'does NOT fit'}: ${summary}${warnings.map((w) => `\n  warning: ${w}`).join('')}` },
+  });
+  return plan;
 }

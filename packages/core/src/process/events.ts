@@ -1,3 +1,4 @@
+import { describeError } from '../errors.js';
 import diagnostics_channel from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import type { Logger } from './logger.js';
@@ -82,5 +83,8 @@ function log(logger: Logger, event: NodeEvent): void {
   const write = (level === 'debug' ? logger.debug : logger[level])?.bind(logger);
   if (!write) return;
   const { type, node, phase, durationMs, error, reason } = event;
-  write({ node, phase, status: type, durationMs, reason, err: error }, `quiesce: ${node} ${type}`);
+  // The message alone reads as a sentence (a console logger prints only it); the fields are for pino.
+  const took = durationMs !== undefined ? ` in ${Math.round(durationMs * 10) / 10} ms` : '';
+  const why = error !== undefined ? `: ${describeError(error)}` : reason ? `: ${reason}` : '';
+  write({ node, phase, status: type, durationMs, reason, err: error }, `quiesce: ${node} ${type}${took}${why}`);
 }

@@ -1,7 +1,8 @@
 import { accessSync, constants, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ErrorCodes, QuiesceError } from '../errors.js';
-import { round, type ShutdownReport } from '../report/report.js';
+import { fmt, headline, whyNode } from '../report/format.js';
+import type { ShutdownReport } from '../report/report.js';
 
 /** Kubernetes keeps at most 4096 bytes of a container's termination message. */
 export const TERMINATION_LOG_MAX_BYTES = 4096;
@@ -68,20 +69,22 @@ export function writeTerminationLog(path: string, line: string): void {
 }
 
 /**
- * One line for `kubectl describe pod`: ok or not, the total, the chain that bounded it (with each
- * node's time) and every node that failed or timed out, with why.
+ * One line for `kubectl describe pod`: the report's own headline (ok or not, the total, the nodes
+ * that made it not ok and where they were cut), the critical path with each node's time, and why
+ * each node that failed or timed out did so.
  */
 export function terminationSummary(report: ShutdownReport): string {
-  const time = (ms: number | null): string => (ms === null ? '' : ` ${round(ms)} ms`);
-  const chain = report.criticalPath.map((name) => `${name}${time(report.node(name)?.durationMs ?? null)}`);
-  const bad = report.nodes
+  const json = report.toJSON();
+  const chain = json.criticalPath.map((name) => {
+    const ms = report.node(name)?.durationMs;
+    return ms === null || ms === undefined ? name : `${name} ${fmt(ms)}`;
+  });
+  const why = json.nodes
     .filter((n) => n.status === 'failed' || n.status === 'timedOut')
-    .map((n) => `${n.name} ${n.status}${n.policy === 'bestEffort' ? ' (best effort)' : ''}${n.error ? `: ${n.error.message}` : ''}`);
-  return [
-    `quiesce: shutdown ${report.ok ? 'ok' : 'NOT ok'} in ${round(report.durationMs)} ms (deadline ${report.deadlineMs} ms${report.deadlinePassed ? ', PASSED' : ''})`,
-    `critical path: ${chain.join(' → ') || '-'}`,
-    ...(bad.length > 0 ? [`cut or failed: ${bad.join('; ')}`] : []),
-  ].join('; ').replace(/\s*\n\s*/g, ' ');
+    .map((n) => `${n.name}${n.policy === 'bestEffort' ? ' (best effort)' : ''} ${n.status}: ${whyNode(n)}`);
+  return [`quiesce: ${headline(json)}`, `critical path: ${chain.join(' → ') || '-'}`, ...(why.length > 0 ? [`why: ${why.join('; ')}`] : [])]
+    .join('; ')
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 /** At most `max` bytes of UTF-8, never splitting a character, with an ellipsis when cut. */

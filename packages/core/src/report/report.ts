@@ -1,8 +1,10 @@
 import { describeError, ErrorCodes, QuiesceError } from '../errors.js';
-import type { FailurePolicy, NodeReport, NodeStatus, ReportedError, ShutdownReportJSON } from './types.js';
+import type { CutReport, DrainReport, FailurePolicy, NodeReport, NodeStatus, PhaseReport, ReportedError, ShutdownReportJSON, StopPhase } from './types.js';
 
-export type { FailurePolicy, NodeReport, NodeStatus, ReportedError, ShutdownReportJSON };
-import { NOT_STARTED, START_NOT_COMPLETED } from '../engine/walk.js';
+export type { CutReport, DrainReport, FailurePolicy, NodeReport, NodeStatus, PhaseReport, ReportedError, ShutdownReportJSON, StopPhase };
+import { isClean, neverStarted, NOT_STARTED, round, START_NOT_COMPLETED } from './clean.js';
+import { headline } from './format.js';
+import { renderTable } from './table.js';
 import { renderTimelineHtml, renderTimelineSvg } from './timeline.js';
 
 /** The per-node half of a report, built only when someone reads it. */
@@ -11,32 +13,58 @@ export interface ReportDetail {
   readonly criticalPath: readonly string[];
 }
 
+/** What is known of a shutdown the moment its walk ends (the per-node detail comes later). */
+export interface ReportSummary {
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly deadlineMs: number;
+  readonly deadlinePassed: boolean;
+  /** Every critical node stopped (or never started) and the deadline held. */
+  readonly ok: boolean;
+  readonly drain?: DrainReport;
+  readonly service?: string;
+}
+
+const NO_DRAIN: DrainReport = Object.freeze({ configuredMs: 0, durationMs: 0 });
+
 /**
  * What happened to every node during one shutdown. Returned by `shutdown()`; never thrown.
  * `ok` is known the moment the walk ends; the per-node detail is built on first read, so a
  * shutdown resolves without paying for a table nobody may look at (the process is about to exit).
  */
 export class ShutdownReport {
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly deadlineMs: number;
+  readonly deadlinePassed: boolean;
+  /** Every critical node stopped (or never started) and the deadline held. */
+  readonly ok: boolean;
+  /** The drain delay before the first stop: a phase of its own, not a gap before every node. */
+  readonly drain: DrainReport;
+  /** The container's `serviceName`, when set. */
+  readonly service: string | undefined;
   readonly #build: () => ReportDetail;
   #detail: ReportDetail | undefined;
   #warnings: readonly string[] | undefined;
 
-  constructor(
-    readonly startedAt: Date,
-    readonly durationMs: number,
-    readonly deadlineMs: number,
-    readonly deadlinePassed: boolean,
-    /** Every critical node stopped (or never started) and the deadline held. */
-    readonly ok: boolean,
-    detail: () => ReportDetail,
-  ) {
+  constructor(summary: ReportSummary, detail: () => ReportDetail) {
+    this.startedAt = summary.startedAt;
+    this.durationMs = round(summary.durationMs);
+    this.deadlineMs = summary.deadlineMs;
+    this.deadlinePassed = summary.deadlinePassed;
+    this.ok = summary.ok;
+    this.drain = summary.drain ?? NO_DRAIN;
+    this.service = summary.service;
     this.#build = detail;
   }
 
-  /** A report read back from its JSON (a log line, a file): renders the same table, SVG and page. */
+  /** A report captured earlier (logs, a file written by `handleSignals({ reportFile })`), to render again. */
   static fromJSON(json: ShutdownReportJSON): ShutdownReport {
-    const detail = { nodes: json.nodes, criticalPath: json.criticalPath };
-    return new ShutdownReport(new Date(json.startedAt), json.durationMs, json.deadlineMs, json.deadlinePassed, json.ok, () => detail);
+    const { nodes, criticalPath } = json;
+    return new ShutdownReport(
+      { ...json, startedAt: new Date(json.startedAt), drain: json.drain ?? NO_DRAIN },
+      () => ({ nodes, criticalPath }),
+    );
   }
 
   get nodes(): readonly NodeReport[] {
@@ -49,6 +77,11 @@ export class ShutdownReport {
   }
 
   /** One line per best-effort node that did not stop cleanly (they do not make `ok` false). */
+  /** Critical nodes that did not stop cleanly: what made the shutdown not ok (with a passed deadline). */
+  get failedNodes(): readonly string[] {
+    return this.nodes.filter((n) => n.policy === 'critical' && !isClean(n.status, n.reason)).map((n) => n.name);
+  }
+
   get warnings(): readonly string[] {
     this.#warnings ??= this.nodes
       .filter((n) => n.policy === 'bestEffort' && !isClean(n.status, n.reason))
@@ -74,61 +107,42 @@ export class ShutdownReport {
   toJSON(): ShutdownReportJSON {
     return {
       schema: 'quiesce.shutdown-report/1',
+      ...(this.service !== undefined ? { service: this.service } : {}),
       ok: this.ok,
       startedAt: this.startedAt.toISOString(),
-      durationMs: round(this.durationMs),
+      durationMs: this.durationMs,
       deadlineMs: this.deadlineMs,
       deadlinePassed: this.deadlinePassed,
+      drain: this.drain,
       criticalPath: this.criticalPath,
+      failedNodes: this.failedNodes,
       warnings: this.warnings,
       nodes: this.nodes,
     };
   }
 
-  /** A Gantt chart of every node's stop as SVG: status colors, critical path outlined, allowed time behind each bar. */
+  /** A Gantt chart of every node's stop as SVG: its parts, why it waited, where it was cut. */
   toSVG(): string {
-    return renderTimelineSvg(this);
+    return renderTimelineSvg(this.toJSON());
   }
 
   /** The chart and the table as one self-contained HTML page. */
   toHTML(): string {
-    return renderTimelineHtml(this);
+    return renderTimelineHtml(this.toJSON(), this.toTable());
   }
 
   /** A terminal table, in the order nodes began stopping; `*` marks the critical path. */
   toTable(): string {
-    const rows = [...this.nodes]
-      .sort((a, b) => (a.startOffsetMs ?? Infinity) - (b.startOffsetMs ?? Infinity))
-      .map((n) => [
-        `${n.onCriticalPath ? '*' : ' '} ${n.name}`,
-        n.status,
-        n.startOffsetMs === null ? '-' : `${round(n.startOffsetMs)} ms`,
-        n.durationMs === null ? '-' : `${round(n.durationMs)} ms`,
-        n.limitedBy === 'own timeout' ? `${n.timeoutMs} ms` : `${round(n.effectiveTimeoutMs)} ms (${n.limitedBy})`,
-        [n.error ? n.error.message : (n.reason ?? ''), n.note ?? ''].filter(Boolean).join('; '),
-      ]);
-    const header = ['  node', 'status', 'start', 'duration', 'timeout', 'error'];
-    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-    const line = (cells: string[]): string => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd();
-    const summary = `shutdown ${this.ok ? 'ok' : 'NOT ok'} in ${round(this.durationMs)} ms (deadline ${this.deadlineMs} ms${this.deadlinePassed ? ', PASSED' : ''}); critical path: ${this.criticalPath.join(' → ') || '-'}`;
-    return [line(header), ...rows.map(line), summary].join('\n');
+    return renderTable(this.toJSON());
+  }
+
+  /** One line: ok or not, how long, which nodes made it not ok and why, the critical path. */
+  toSummary(): string {
+    return `${headline(this.toJSON())}; critical path: ${this.criticalPath.join(' → ') || '-'}`;
   }
 }
 
-export { NOT_STARTED, START_NOT_COMPLETED };
-
-export function neverStarted(reason: string | undefined): boolean {
-  return reason === NOT_STARTED || reason === START_NOT_COMPLETED;
-}
-
-/** Stopped, or never started in the first place. */
-export function isClean(status: NodeStatus, reason: string | undefined): boolean {
-  return status === 'stopped' || (status === 'skipped' && neverStarted(reason));
-}
-
-export function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}
+export { isClean, neverStarted, NOT_STARTED, round, START_NOT_COMPLETED };
 
 // The two errors that carry a report live beside it (the shared errors module needs no report).
 

@@ -1,4 +1,7 @@
 import type { TimeoutReason } from '../errors.js';
+import type { StopPhase } from './phases.js';
+
+export type { StopPhase };
 
 // The report as data: what the report, its renderers and the JSON schema share.
 
@@ -14,6 +17,22 @@ export interface ReportedError {
   readonly code?: string;
 }
 
+/** One part of a node's stop (offsets in ms since shutdown began, like the node's own). */
+export interface PhaseReport {
+  readonly phase: StopPhase;
+  readonly startOffsetMs: number;
+  readonly durationMs: number;
+  /** `drain` only: units of in-flight work still open when the wait began. */
+  readonly inFlight?: number;
+}
+
+/** Where a node's time ran out, and what it was still waiting for then. */
+export interface CutReport {
+  readonly phase: StopPhase;
+  /** What was open at that moment: in-flight work, and what the resource's `pending()` said. */
+  readonly open: readonly string[];
+}
+
 /** One node's line in the report. Offsets are ms since shutdown began; null when it never began. */
 export interface NodeReport {
   readonly name: string;
@@ -27,6 +46,14 @@ export interface NodeReport {
   readonly timeoutMs: number;
   readonly effectiveTimeoutMs: number;
   readonly limitedBy: TimeoutReason;
+  /** The time it reserved at the end of the deadline (`reserveMs`, 0 when none). */
+  readonly reserveMs: number;
+  /** The node whose settling let it begin (the last of its dependents to stop); absent when nothing held it. */
+  readonly waitedFor?: string;
+  /** Its stop, part by part (absent when it never began or had nothing to do). */
+  readonly phases?: readonly PhaseReport[];
+  /** For a node that timed out: the phase it was cut in and what was still open. */
+  readonly cut?: CutReport;
   /** On the chain of nodes that bounded the total time. */
   readonly onCriticalPath: boolean;
   readonly reason?: string;
@@ -40,17 +67,25 @@ export interface NodeReport {
 
 export interface ShutdownReportJSON {
   readonly schema: 'quiesce.shutdown-report/1';
+  /** The container's `serviceName`, when set. */
+  readonly service?: string;
   readonly ok: boolean;
   readonly startedAt: string;
   readonly durationMs: number;
   readonly deadlineMs: number;
   readonly deadlinePassed: boolean;
+  /** The drain delay before the first stop (readiness already failing): configured, and as run. */
+  readonly drain: DrainReport;
   readonly criticalPath: readonly string[];
+  /** Critical nodes that did not stop cleanly: why `ok` is false (with `deadlinePassed`). */
+  readonly failedNodes: readonly string[];
   readonly warnings: readonly string[];
   readonly nodes: readonly NodeReport[];
 }
 
-/** What a renderer reads of a report (the chart and page never need the class itself). */
-export type ReportView = Pick<ShutdownReportJSON, 'ok' | 'durationMs' | 'deadlineMs' | 'deadlinePassed' | 'criticalPath' | 'nodes'> & {
-  toTable(): string;
-};
+export interface DrainReport {
+  readonly configuredMs: number;
+  /** Shorter than configured when cut to keep the reserves, 0 when a start was interrupted. */
+  readonly durationMs: number;
+  readonly note?: string;
+}

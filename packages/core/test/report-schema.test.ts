@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { LifecycleContainer, StartError } from '../src/index.js';
+import { sleep } from './support/timeline.js';
+import { troubledShutdown } from './support/troubled.js';
+
+// The schema file the package ships (exports "./schema/shutdown-report.schema.json").
+const schema = JSON.parse(readFileSync(new URL('../schema/shutdown-report.schema.json', import.meta.url), 'utf8'));
+const ajv = new Ajv2020({ allErrors: true, strict: true, multipleOfPrecision: 6 });
+(addFormats as unknown as (a: Ajv2020) => void)(ajv);
+const validate = ajv.compile(schema);
+
+function expectValid(json: unknown): void {
+  const copy = JSON.parse(JSON.stringify(json));
+  // The errors themselves, so a failure says which field and value broke the schema.
+  if (!validate(copy)) expect({ errors: validate.errors, report: copy }).toEqual({ errors: [], report: copy });
+}
+
+describe('the shipped JSON Schema describes real reports', () => {
+  it('validates a report with every optional field: service, drain, phases, cut, waitedFor, error codes, notes', async () => {
+    const { report } = await troubledShutdown();
+    const json = report.toJSON();
+    for (const field of ['cut', 'phases', 'waitedFor', 'error'] as const) expect(json.nodes.some((n) => n[field] !== undefined), field).toBe(true);
+    expect(json.service).toBe('orders-api');
+    expectValid(json);
+  });
+
+  it('validates a plain ok report, a deadline-passed report and a failed start rollback', async () => {
+    const plain = new LifecycleContainer().resource('db', { value: 1, stop: () => sleep(1) });
+    await plain.start();
+    expectValid(await plain.shutdown());
+
+    const late = new LifecycleContainer({ shutdownTimeoutMs: 40 }).resource('hung', { value: 1, stop: () => new Promise(() => {}) }).resource('after', { value: 2, dependsOn: ['hung'] });
+    await late.start();
+    const passed = await late.shutdown();
+    expect(passed.deadlinePassed).toBe(true);
+    expectValid(passed);
+
+    const failing = new LifecycleContainer()
+      .resource('db', { value: 1, stop: () => undefined })
+      .resource('api', { value: 2, dependsOn: ['db'], start: () => Promise.reject(new Error('no port')) });
+    const error = await failing.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartError);
+    expectValid((error as StartError).rollback);
+  });
+
+  it('refuses what a report never contains (so a field added without the schema fails here)', async () => {
+    const { report } = await troubledShutdown();
+    const json = JSON.parse(JSON.stringify(report));
+    expect(validate({ ...json, surprise: 1 })).toBe(false);
+    expect(validate({ ...json, nodes: [{ ...json.nodes[0], status: 'fine' }] })).toBe(false);
+    expect(validate({ ...json, durationMs: 1.234 })).toBe(false);
+  });
+});
