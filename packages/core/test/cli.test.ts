@@ -101,6 +101,13 @@ describe('quiesce render refuses what it cannot read, with exit code 2', () => {
     const b = await quiesce(['render', bad]);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/nodes\.0\.status: /);
+    // A field the renderers need is missing: refused by name, not a TypeError in the table.
+    const { failedNodes: _, ...withoutFailed } = json;
+    writeFileSync(bad, JSON.stringify(withoutFailed));
+    const c = await quiesce(['render', bad]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/failedNodes: /);
+    expect(c.stderr).not.toContain('TypeError');
   });
 
   it('a missing file, an unknown flag, an unknown command, two formats', async () => {
