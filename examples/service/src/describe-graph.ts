@@ -1,4 +1,4 @@
-import type { LifecycleContainer } from '@quiesce/core';
+import { GraphExport, type LifecycleContainer } from '@quiesce/core';
 
 /** A few lines a person reads at startup: each node with what it needs, then the shutdown plan. */
 export function describeGraph(app: LifecycleContainer): string {
@@ -26,6 +26,7 @@ export function graphFormat(args: readonly string[]): GraphFormat | undefined {
 }
 
 export function renderGraph(app: LifecycleContainer, format: GraphFormat): string {
-  const graph = app.graph();
+  // The plan's chain: it charges a node with nothing to stop (the schema) 0 ms, as start() does.
+  const graph = new GraphExport(app.graph().nodes, app.plan().chain);
   return format === 'dot' ? graph.toDot() : graph.toMermaid();
 }

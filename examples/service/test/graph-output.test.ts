@@ -20,7 +20,7 @@ describe('the example service prints its graph in one format, renderable as is',
     const run = await graph('--graph', 'dot');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^digraph quiesce \{\n[\s\S]*\n\}\n$/);
-    expect(run.stdout).toContain('worst-case stop chain (bold): http → audit-log → schema → db');
+    expect(run.stdout).toContain('worst-case stop chain (bold): http 4000 ms → audit-log 2000 ms → schema 0 ms → db 3000 ms = 9000 ms');
     expect(run.stdout).toContain('"http" -> "audit-log" [penwidth=2.5');
   });
 

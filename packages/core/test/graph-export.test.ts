@@ -27,7 +27,7 @@ describe('graph export: the worst-case chain, each policy, nothing repeated', ()
     const lines = app().graph().toMermaid().split('\n');
     expect(lines.slice(0, 4)).toEqual([
       '---',
-      'title: "every node: start 1000 ms; worst-case stop chain (thick): http → api → db = 12000 ms; dashed: best effort"',
+      'title: "every node: start 1000 ms; worst-case stop chain (thick): http 4000 ms → api 3000 ms → db 5000 ms = 12000 ms; dashed: best effort"',
       '---',
       'flowchart TD',
     ]);
@@ -43,7 +43,7 @@ describe('graph export: the worst-case chain, each policy, nothing repeated', ()
 
   it('DOT: the same marks, and Graphviz lays it out as is', async () => {
     const dot = app().graph().toDot();
-    expect(dot).toContain('label="every node: start 1000 ms; worst-case stop chain (bold): http → api → db = 12000 ms; dashed: best effort";');
+    expect(dot).toContain('label="every node: start 1000 ms; worst-case stop chain (bold): http 4000 ms → api 3000 ms → db 5000 ms = 12000 ms; dashed: best effort";');
     expect(dot).toContain('"metrics" [label="metrics\\nstop 500 ms · best effort", style=dashed];');
     expect(dot).toContain('"api" -> "db" [penwidth=2.5, color="#c0392b"];');
     expect(dot).toContain('"api" -> "cache";');
@@ -61,17 +61,18 @@ describe('graph export: the worst-case chain, each policy, nothing repeated', ()
     ]);
     expect(mixed.shared).toEqual({ stopTimeoutMs: 10, reserveMs: 0, policy: 'critical' });
     expect(mixed.toMermaid()).toContain('n0["a<br/>start 100 ms"]');
-    expect(mixed.title('thick')).toBe('every node: stop 10 ms · policy critical; worst-case stop chain (thick): a → b = 20 ms');
+    expect(mixed.title('thick')).toBe('every node: stop 10 ms · policy critical; worst-case stop chain (thick): a 10 ms → b 10 ms = 20 ms');
     const alone = new GraphExport([{ name: 'x "quoted"', dependsOn: [], startTimeoutMs: 5, stopTimeoutMs: 6, reserveMs: 0, policy: 'critical' }]);
     expect(alone.shared).toEqual({});
     expect(alone.toMermaid()).toContain('n0["x #quot;quoted#quot;<br/>start 5 ms · stop 6 ms"]');
     expect(alone.toDot()).toContain('"x \\"quoted\\"" [label="x \\"quoted\\"\\nstart 5 ms · stop 6 ms", penwidth=2.5, color="#c0392b"];');
   });
 
-  it('a chain handed in (the plan\'s, which may charge a node less than its timeout) is the one drawn', () => {
+  it('the plan\'s chain handed in is the one drawn, with what it charges each step', () => {
     const nodes = app().graph().nodes;
-    const given = new GraphExport(nodes, ['metrics', 'db']);
+    const given = new GraphExport(nodes, [{ name: 'metrics', stopTimeoutMs: 500 }, { name: 'db', stopTimeoutMs: 0 }]);
     expect(given.worstCase).toEqual(['metrics', 'db']);
     expect(given.toMermaid().split('\n').filter((l) => l.includes('==>'))).toEqual(['  n3 ==> n0']);
+    expect(given.title('bold')).toContain('worst-case stop chain (bold): metrics 500 ms → db 0 ms = 500 ms');
   });
 });

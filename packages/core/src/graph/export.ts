@@ -9,6 +9,13 @@ export interface GraphNodeInfo {
   readonly policy: 'critical' | 'bestEffort';
 }
 
+/** One step of the worst-case chain (a plan's `PlanStep` is one). */
+export interface ChainStep {
+  readonly name: string;
+  /** What the worst case charges it: its stop timeout, or 0 when it has nothing to stop. */
+  readonly stopTimeoutMs: number;
+}
+
 type Field = 'startTimeoutMs' | 'stopTimeoutMs' | 'reserveMs' | 'policy';
 const FIELDS: readonly Field[] = ['startTimeoutMs', 'stopTimeoutMs', 'reserveMs', 'policy'];
 const WORST = '#c0392b';
@@ -19,22 +26,30 @@ const WORST = '#c0392b';
  * value every node shares is said once in the title instead of on every box.
  */
 export class GraphExport {
-  /** The chain of stop timeouts that makes the worst case, first to stop first (the plan's chain). */
-  readonly worstCase: readonly string[];
+  /** The worst-case chain, first to stop first, with what each step is charged. */
+  readonly chain: readonly ChainStep[];
 
+  /**
+   * `chain`: the plan's (`app.plan().chain`), which charges a node with nothing to stop 0 ms;
+   * without one, the heaviest chain of configured stop timeouts.
+   */
   constructor(
     readonly nodes: readonly GraphNodeInfo[],
-    worstCase?: readonly string[],
+    chain?: readonly ChainStep[],
   ) {
-    this.worstCase = worstCase ?? worstChainOf(nodes);
+    this.chain = chain ?? worstChainOf(nodes);
   }
 
-  /** `worstCase`: the plan's chain when the caller has one (it may charge a node less than its timeout). */
-  static from(graph: LifecycleGraph, info: (i: number) => Omit<GraphNodeInfo, 'name' | 'dependsOn'>, worstCase?: readonly string[]): GraphExport {
+  static from(graph: LifecycleGraph, info: (i: number) => Omit<GraphNodeInfo, 'name' | 'dependsOn'>, chain?: readonly ChainStep[]): GraphExport {
     return new GraphExport(
       graph.names.map((name, i) => ({ name, dependsOn: graph.deps[i]!.map((d) => graph.names[d]!), ...info(i) })),
-      worstCase,
+      chain,
     );
+  }
+
+  /** The worst-case chain's node names, first to stop first. */
+  get worstCase(): readonly string[] {
+    return this.chain.map((s) => s.name);
   }
 
   /** What every box would repeat (with two nodes or more), said once in the title. */
@@ -50,11 +65,11 @@ export class GraphExport {
   title(style: 'thick' | 'bold'): string {
     const shared = this.shared;
     const every = describe(shared);
-    const byName = new Map(this.nodes.map((n) => [n.name, n]));
-    const total = this.worstCase.reduce((sum, name) => sum + (byName.get(name)?.stopTimeoutMs ?? 0), 0);
+    const total = this.chain.reduce((sum, step) => sum + step.stopTimeoutMs, 0);
+    const steps = this.chain.map((step) => `${step.name} ${step.stopTimeoutMs} ms`);
     const parts = [
       ...(every ? [`every node: ${every}`] : []),
-      `worst-case stop chain (${style}): ${this.worstCase.join(' → ') || '-'} = ${total} ms`,
+      `worst-case stop chain (${style}): ${steps.join(' → ') || '-'} = ${total} ms`,
       ...(shared.policy === undefined && this.nodes.some((n) => n.policy === 'bestEffort') ? ['dashed: best effort'] : []),
     ];
     return parts.join('; ');
@@ -101,10 +116,10 @@ export class GraphExport {
 }
 
 /** The heaviest chain of stop timeouts, when no plan gave one. */
-function worstChainOf(nodes: readonly GraphNodeInfo[]): string[] {
+function worstChainOf(nodes: readonly GraphNodeInfo[]): ChainStep[] {
   const index = new Map(nodes.map((n, i) => [n.name, i]));
   const graph = buildGraph(nodes.map((n) => n.name), nodes.map((n) => n.dependsOn.map((d) => index.get(d)!)));
-  return longestStopChain(graph, (i) => nodes[i]!.stopTimeoutMs).chain.map((i) => nodes[i]!.name);
+  return longestStopChain(graph, (i) => nodes[i]!.stopTimeoutMs).chain.map((i) => ({ name: nodes[i]!.name, stopTimeoutMs: nodes[i]!.stopTimeoutMs }));
 }
 
 /** The values of one node that the title does not already say. */
