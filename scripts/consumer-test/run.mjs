@@ -72,7 +72,7 @@ function resolveSpec(dep, spec) {
 }
 
 function workspaceVersion(dep) {
-  for (const dir of ['packages/adapters/pg', 'packages/adapters/redis', 'packages/adapters/amqp', '.']) {
+  for (const dir of ['packages/adapters/pg', 'packages/adapters/redis', 'packages/adapters/amqp', 'packages/adapters/ws', 'packages/adapters/grpc', 'packages/adapters/mysql', 'packages/adapters/nats', 'packages/adapters/bullmq', '.']) {
     const pkg = readJson(join(root, dir, 'package.json'));
     const version = pkg.devDependencies?.[dep] ?? pkg.dependencies?.[dep];
     if (version) return version;

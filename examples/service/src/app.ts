@@ -11,6 +11,7 @@ import { apiHandler } from './api.js';
 import { AuditBuffer } from './audit-log.js';
 import type { Config } from './config.js';
 import { applyOrder } from './orders.js';
+import { publishProcessed, registerOrderFeed } from './order-feed.js';
 import { migrate } from './schema.js';
 import { Amqp, AuditLog, Cache, CacheWarmer, Db, Http, OrdersConsumer, Schema } from './tokens.js';
 
@@ -21,6 +22,7 @@ import { Amqp, AuditLog, Cache, CacheWarmer, Db, Http, OrdersConsumer, Schema } 
  *     │  └─▶ cache-warmer ──▶ cache
  *     └─────────────────────▶ db
  *   orders-consumer ──▶ amqp, schema
+ *   order-feed ──▶ http   (WebSocket on http's server: closes its clients first)
  *
  * Shutdown stops the front door and the consumer first, the stores last.
  */
@@ -80,7 +82,10 @@ export function buildApp(config: Config, logger?: Logger): LifecycleContainer {
       prefetch: config.PREFETCH,
       dependsOn: [Schema],
       stopTimeoutMs: 4_000,
-      handler: (msg) => applyOrder(app.get<Pool>(Db), msg, config.WORK_MS),
+      handler: async (msg) => {
+        await applyOrder(app.get<Pool>(Db), msg, config.WORK_MS);
+        publishProcessed(app, msg);
+      },
     }),
   );
 
@@ -99,5 +104,6 @@ export function buildApp(config: Config, logger?: Logger): LifecycleContainer {
         ),
     }),
   );
+  registerOrderFeed(app);
   return app;
 }

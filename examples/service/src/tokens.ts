@@ -7,3 +7,4 @@ export const AuditLog = Symbol('audit-log');
 export const CacheWarmer = Symbol('cache-warmer');
 export const OrdersConsumer = Symbol('orders-consumer');
 export const Http = Symbol('http');
+export const OrderFeed = Symbol('order-feed');

@@ -11,6 +11,8 @@ import {
   waitUntil,
 } from './support/backends.js';
 import { ServiceProcess } from './support/service-process.js';
+import { connectFeedClients, type FeedClients } from './support/feed-clients.js';
+import { ORDER_FEED_PATH } from '../src/order-feed.js';
 
 const MESSAGES = 300;
 const SHUTDOWN_TIMEOUT_MS = 8_000;
@@ -26,6 +28,7 @@ interface Run {
   service: ServiceProcess;
   ids: string[];
   queue: string;
+  feed: FeedClients;
 }
 
 /** Start the service, publish orders, put it under keep-alive load, SIGTERM it mid-load. */
@@ -44,11 +47,12 @@ async function sigtermUnderLoad(variant: 'quiesce' | 'naive'): Promise<Run> {
   });
   try {
     const port = await service.port();
+    const feed = await connectFeedClients(port, ORDER_FEED_PATH, 20);
     const loading = runLoad(port, 16, 2_500);
     await new Promise((r) => setTimeout(r, 800));
     const signalledAt = service.signal('SIGTERM');
     const [load, exit] = await Promise.all([loading, service.exited]);
-    return { load, exitCode: exit.code, exitMs: exit.at - signalledAt, service, ids, queue };
+    return { load, exitCode: exit.code, exitMs: exit.at - signalledAt, service, ids, queue, feed };
   } finally {
     service.kill();
   }
@@ -95,6 +99,13 @@ describe('SIGTERM under load: quiesce loses nothing, a naive process.exit() does
     // Every created item's audit entry was flushed by the audit log's stop.
     const audited = await auditedItemIds(load.createdIds);
     expect(load.createdIds.filter((id) => !audited.has(id))).toEqual([]);
+    // The WebSocket feed: every client saw processed orders, then the close frame 1001 (none 1006).
+    expect(await run.feed.closeCodes).toEqual(run.feed.received.map(() => 1001));
+    expect(run.feed.received.every((orders) => orders.length > 0)).toBe(true);
+    // Orders flow from the start (the queue was filled first), so clients that connected later
+    // missed the first ones; from then on each saw every broadcast up to its close frame.
+    const longest = run.feed.received.reduce((a, b) => (b.length > a.length ? b : a));
+    for (const orders of run.feed.received) expect(longest.slice(longest.length - orders.length)).toEqual(orders);
 
     const effects = await drainWithFreshService(run.queue, run.ids);
     expect(effects.size).toBe(MESSAGES);

@@ -22,6 +22,7 @@ export const ErrorCodes = {
   ReportWriteError: 'QUIESCE_REPORT_WRITE',
   ReportInputError: 'QUIESCE_REPORT_INPUT',
   CliUsageError: 'QUIESCE_CLI_USAGE',
+  UndeclaredDependencyError: 'QUIESCE_UNDECLARED_DEPENDENCY',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -196,6 +197,22 @@ export class ShuttingDownError extends QuiesceError {
 export class LifecycleStateError extends QuiesceError {
   override readonly name = 'LifecycleStateError';
   override readonly code = ErrorCodes.LifecycleStateError;
+}
+
+/**
+ * A factory resolved another resource it does not depend on: nothing guarantees that resource has
+ * started (or will outlive this one), so it is refused by name instead of failing somewhere inside
+ * inversify ("Unexpected asynchronous service").
+ */
+export class UndeclaredDependencyError extends QuiesceError {
+  override readonly name = 'UndeclaredDependencyError';
+  override readonly code = ErrorCodes.UndeclaredDependencyError;
+  constructor(
+    readonly node: string,
+    readonly dependency: string,
+  ) {
+    super(`"${node}" resolves "${dependency}" in its create() but does not depend on it: add dependsOn: [${dependency}] so "${dependency}" starts before "${node}" and stops after it`);
+  }
 }
 
 /** An error's message for another message: adapters describe a driver's cause with it. */

@@ -18,6 +18,7 @@ export {
   EmptyRejectionError,
   InterruptedError,
   StartNotSettledError,
+  UndeclaredDependencyError,
   ErrorCodes,
   describeError,
   type ErrorCode,
@@ -30,7 +31,7 @@ export type { HealthReport, NodeHealth } from './process/health.js';
 export type { HookContext, LifecycleHooks } from './container/hooks.js';
 export { InFlight } from './container/in-flight.js';
 export { onAbort } from './engine/abort.js';
-export { parseOptions, resourceOptionsSchema, type ContainerOptionsInput as ContainerOptions, type ResourceOptions, type FailurePolicy, type Logger, type PlanSettings, type PlanWarning } from './container/options.js';
+export { parseOptions, resourceOptionsSchema, loggerSchema, type ContainerOptionsInput as ContainerOptions, type ResourceOptions, type FailurePolicy, type Logger, type PlanSettings, type PlanWarning } from './container/options.js';
 export { lifecycleModule, type LifecycleModule } from './container/module.js';
 export type { PhaseContext } from './engine/node-run.js';
 export { PlanDoesNotFitError, type ShutdownPlan, type PlanStep } from './graph/plan.js';

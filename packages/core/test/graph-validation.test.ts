@@ -89,3 +89,26 @@ describe('the graph is validated before anything starts', () => {
     expect(() => app.resource('db', { value: 2 })).toThrowError(DuplicateBindingError);
   });
 });
+
+describe('a factory resolves only what it depends on', () => {
+  it('get() of an undeclared resource inside create() is refused by name; declared (even transitively) is fine', async () => {
+    const { LifecycleContainer: Container, StartError, UndeclaredDependencyError } = await import('../src/index.js');
+    const undeclared = new Container()
+      .resource('cache', { create: async () => ({ ready: true }), stop: () => undefined })
+      .resource('feed', { create: ({ get }) => ({ cache: get('cache') }), stop: () => undefined });
+    const error = await undeclared.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartError);
+    const cause = (error as InstanceType<typeof StartError>).cause;
+    expect(cause).toBeInstanceOf(UndeclaredDependencyError);
+    expect((cause as Error & { code: string }).code).toBe('QUIESCE_UNDECLARED_DEPENDENCY');
+    expect((cause as Error).message).toBe('"feed" resolves "cache" in its create() but does not depend on it: add dependsOn: [cache] so "cache" starts before "feed" and stops after it');
+
+    const declared = new Container()
+      .resource('cache', { create: async () => ({ ready: true }), stop: () => undefined })
+      .resource('repo', { value: {}, dependsOn: ['cache'] })
+      .resource('feed', { create: ({ get }) => ({ cache: get<{ ready: boolean }>('cache') }), dependsOn: ['repo'], stop: () => undefined });
+    await declared.start();
+    expect(declared.get<{ cache: { ready: boolean } }>('feed').cache.ready).toBe(true);
+    await declared.shutdown();
+  });
+});

@@ -20,7 +20,9 @@ describe('ordering invariant on random DAGs (seeded property test)', () => {
       app.resource(`n${i}`, {
         value: i,
         dependsOn: ds.map((d) => `n${d}`),
-        stopTimeoutMs: 40,
+        // Hung nodes are cut quickly; the others get room to finish a few-ms sleep even on a
+        // loaded 2-core machine (a 40 ms limit there made a sleep(7) a true, but unwanted, timeout).
+        stopTimeoutMs: fate === 'hang' ? 40 : 2_000,
         stop: async () => {
           t.mark(`n${i}`, 'stop', 'begin');
           if (fate === 'hang') return new Promise(() => {});

@@ -103,3 +103,16 @@ describe('the report explains every wait and every cut', () => {
     expect(report.node('stuck')!.cut).toEqual({ phase: 'stop', open: ['pending() threw: no idea'] });
   });
 });
+
+describe('pending() on a plain value', () => {
+  it('a value whose only hook is pending() still says what was open when a definition stop is cut', async () => {
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 2_000 }).resource('feed', {
+      value: { pending: () => '4 sockets still open' },
+      stopTimeoutMs: 40,
+      stop: (_v, ctx: HookContext) => new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve())),
+    });
+    await app.start();
+    const report = await app.shutdown();
+    expect(report.node('feed')!.cut).toEqual({ phase: 'stop', open: ['4 sockets still open'] });
+  });
+});

@@ -74,6 +74,29 @@ export function findRabbitMQ(): RabbitMQBinaries | undefined {
   return server && ctl && epmd ? { server, ctl, epmd } : undefined;
 }
 
+export interface MariaDBBinaries {
+  server: string;
+  installDb: string;
+}
+
+export interface NatsBinaries {
+  server: string;
+}
+
+// Debian keeps mariadbd in /usr/sbin (not on a non-root PATH); mysqld/mysql_install_db are the old names.
+export function findMariaDB(): MariaDBBinaries | undefined {
+  const sbin = ['/usr/sbin', '/usr/local/sbin', '/opt/homebrew/bin'];
+  const server = onPath('mariadbd', sbin) ?? onPath('mysqld', sbin);
+  const installDb = onPath('mariadb-install-db', sbin) ?? onPath('mysql_install_db', sbin);
+  return server && installDb ? { server, installDb } : undefined;
+}
+
+// Debian installs nats-server in /usr/sbin.
+export function findNats(): NatsBinaries | undefined {
+  const server = onPath('nats-server', ['/usr/sbin', '/usr/bin', '/usr/local/bin', '/opt/homebrew/bin']);
+  return server ? { server } : undefined;
+}
+
 export function isInstalled(server: ServerName): boolean {
   switch (server) {
     case 'postgres':
@@ -82,5 +105,9 @@ export function isInstalled(server: ServerName): boolean {
       return findRedis() !== undefined;
     case 'rabbitmq':
       return findRabbitMQ() !== undefined;
+    case 'mariadb':
+      return findMariaDB() !== undefined;
+    case 'nats':
+      return findNats() !== undefined;
   }
 }

@@ -1,4 +1,4 @@
-import type { PgServer, TestServer } from './types.js';
+import type { MariaDBServer, PgServer, TestServer } from './types.js';
 
 // A developer with servers already running (or a CI service container) can point
 // the tests at them instead of starting new ones; those are never stopped by us.
@@ -36,6 +36,23 @@ export function pgFromEnv(): PgServer | undefined {
 export function redisFromEnv(): TestServer | undefined {
   const url = parse('QUIESCE_REDIS_URL', 6379);
   return url && external(url, process.env.QUIESCE_REDIS_URL!);
+}
+
+export function mariadbFromEnv(): MariaDBServer | undefined {
+  const url = parse('QUIESCE_MYSQL_URL', 3306);
+  if (!url) return undefined;
+  const user = decodeURIComponent(url.username) || 'root';
+  return {
+    ...external(url, process.env.QUIESCE_MYSQL_URL!),
+    user,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    database: decodeURIComponent(url.pathname.slice(1)) || 'quiesce',
+  };
+}
+
+export function natsFromEnv(): TestServer | undefined {
+  const url = parse('QUIESCE_NATS_URL', 4222);
+  return url && external(url, process.env.QUIESCE_NATS_URL!);
 }
 
 export function amqpFromEnv(): TestServer | undefined {

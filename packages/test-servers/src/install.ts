@@ -13,12 +13,16 @@ export const APT_PACKAGES: Readonly<Record<ServerName, string>> = {
   postgres: 'postgresql',
   redis: 'redis-server',
   rabbitmq: 'rabbitmq-server',
+  mariadb: 'mariadb-server',
+  nats: 'nats-server',
 };
 
 const WHAT_IS_NEEDED: Readonly<Record<ServerName, string>> = {
   postgres: 'initdb, postgres and createdb (PostgreSQL server; Debian puts them in /usr/lib/postgresql/<version>/bin, or set QUIESCE_PG_BINDIR)',
   redis: 'redis-server',
   rabbitmq: 'rabbitmq-server, rabbitmqctl and epmd (RabbitMQ and Erlang)',
+  mariadb: 'mariadbd and mariadb-install-db (MariaDB server)',
+  nats: 'nats-server',
 };
 
 const APT_GET = '/usr/bin/apt-get';
@@ -34,7 +38,7 @@ let aptUpdated = false;
  * throws an error naming exactly what to install. Set QUIESCE_NO_AUTO_INSTALL=1 to
  * never install.
  */
-export async function ensureServerBinaries(servers: readonly ServerName[] = ['postgres', 'redis', 'rabbitmq']): Promise<void> {
+export async function ensureServerBinaries(servers: readonly ServerName[] = ['postgres', 'redis', 'rabbitmq', 'mariadb', 'nats']): Promise<void> {
   const run = queue.then(() => ensureNow(servers));
   queue = run.catch(() => undefined);
   return run;
@@ -70,7 +74,7 @@ function missingError(missing: ServerName[], packages: string[], why: string): E
   return new Error(
     `[test-servers] missing server programs:\n${lines.join('\n')}\n`
       + `Install them with:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${packages.join(' ')}\n`
-      + `or run .ci/install-servers.sh from the repository root (macOS: brew install postgresql redis rabbitmq).\n`
+      + `or run .ci/install-servers.sh from the repository root (macOS: brew install postgresql redis rabbitmq mariadb nats-server).\n`
       + `Not installed automatically: ${why}.`,
   );
 }
@@ -78,7 +82,7 @@ function missingError(missing: ServerName[], packages: string[], why: string): E
 async function aptInstall(packages: string[]): Promise<void> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   // Package scripts would otherwise start system-wide instances on the default
-  // ports (5432, 6379, 5672, epmd on 4369) where an init system is present.
+  // ports (5432, 6379, 5672, 3306, 4222, epmd on 4369) where an init system is present.
   // Exit code 101 from policy-rc.d means "action forbidden"; invoke-rc.d and
   // deb-systemd-invoke both honour it.
   const ownPolicy = !existsSync(POLICY_RC_D);

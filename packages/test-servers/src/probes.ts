@@ -61,3 +61,18 @@ export async function probePostgres(port: number, host = '127.0.0.1', user = 'po
   const reply = await exchange(port, host, Buffer.concat([header, params]), (r) => r.length >= 1);
   return reply?.[0] === 0x52; // 'R'
 }
+
+/**
+ * A MariaDB/MySQL server greets every connection first: a handshake packet whose first payload
+ * byte is the protocol version (10). An error packet (0xff) means it is not accepting yet.
+ */
+export async function probeMariaDB(port: number, host = '127.0.0.1'): Promise<boolean> {
+  const reply = await exchange(port, host, Buffer.alloc(0), (r) => r.length >= 5);
+  return reply?.[4] === 10;
+}
+
+/** nats-server sends `INFO {...}` to every client as soon as it accepts connections. */
+export async function probeNats(port: number, host = '127.0.0.1'): Promise<boolean> {
+  const reply = await exchange(port, host, Buffer.alloc(0), (r) => r.includes('\r\n'));
+  return reply?.toString('latin1').startsWith('INFO ') ?? false;
+}

@@ -10,6 +10,8 @@ export interface ProvidedServers {
   pg: { url: string; host: string; port: number; user: string; password: string | undefined; database: string };
   redis: { url: string; host: string; port: number };
   amqp: { url: string; host: string; port: number };
+  mariadb: { url: string; host: string; port: number; user: string; password: string | undefined; database: string };
+  nats: { url: string; host: string; port: number };
 }
 
 // Lets `inject('servers')` in any test file be typed without a cast.

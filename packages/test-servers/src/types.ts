@@ -18,6 +18,14 @@ export interface PgServer extends TestServer {
 
 export type RedisServer = TestServer;
 
+export interface MariaDBServer extends TestServer {
+  user: string;
+  password: string | undefined;
+  database: string;
+}
+
+export type NatsServer = TestServer;
+
 export interface RabbitMQServer extends TestServer {
   /**
    * Runs `rabbitmqctl` against this node and resolves its stdout (`close_all_connections`,

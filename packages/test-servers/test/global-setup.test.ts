@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { expect, inject, it } from 'vitest';
-import { probeAmqp, probeRedis } from '../src/probes.js';
+import { probeAmqp, probeMariaDB, probeNats, probeRedis } from '../src/probes.js';
 
 // Runs with src/vitest-global-setup.ts as globalSetup (see vitest.config.ts); proves the
 // provide/inject path and that `inject('servers')` is typed by the augmentation.
@@ -16,4 +16,8 @@ it('receives working servers from the global setup through inject()', async () =
   await client.end();
   expect(await probeRedis(servers.redis.port)).toBe(true);
   expect(await probeAmqp(servers.amqp.port)).toBe(true);
+  expect(servers.mariadb).toMatchObject({ host: '127.0.0.1', user: 'quiesce', password: 'quiesce', database: 'quiesce' });
+  expect(await probeMariaDB(servers.mariadb.port)).toBe(true);
+  expect(servers.nats.url).toBe(`nats://127.0.0.1:${servers.nats.port}`);
+  expect(await probeNats(servers.nats.port)).toBe(true);
 });

@@ -146,6 +146,7 @@ describe('startRabbitMQ', SLOW, () => {
 describe('startAllServers', SLOW, () => {
   it('starts all three in parallel and stops them all', async () => {
     const servers = await startAllServers();
+    expect(Object.keys(servers).sort()).toEqual(['amqp', 'pg', 'redis', 'stop']);
     const trees = [servers.pg, servers.redis, servers.amqp].map((s) => [s, treeOf(s)] as const);
     try {
       expect(await probeRedis(servers.redis.port)).toBe(true);

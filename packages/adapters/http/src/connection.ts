@@ -1,6 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
+/**
+ * Put on a socket by the node that took it over through an 'upgrade' (`@quiesce/ws`): that node
+ * closes it (close frame, then terminate at its own timeout), so this server's stop neither waits
+ * for it nor destroys it. A registered symbol: the packages agree without importing each other.
+ */
+export const UPGRADE_OWNER: unique symbol = Symbol.for('quiesce.upgrade-owner') as never;
+
 /** What a TLS socket shares with the TCP socket under it, and an HTTP/2 session with its socket. */
 export const remoteKey = (socket: Socket): string => `${socket.remoteAddress}|${socket.remotePort}`;
 
@@ -37,6 +44,11 @@ export class Connection {
       socket.writableLength === 0 &&
       socket.bytesRead === this.readAtLastResponse
     );
+  }
+
+  /** Upgraded, and claimed by the node that owns the upgraded connection. */
+  get owned(): boolean {
+    return this.upgraded && (UPGRADE_OWNER in this.raw || (this.http !== undefined && UPGRADE_OWNER in this.http));
   }
 
   get destroyed(): boolean {

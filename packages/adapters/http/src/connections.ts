@@ -27,6 +27,8 @@ export class ConnectionTracker implements ServerTracker {
   /** Shutdown was requested (drain delay running): still serving, but no socket is kept alive. */
   #lingering = false;
   #closed: Promise<void> = Promise.resolve();
+  /** Resolves `closed` early: every connection left is owned by another node (upgraded WebSockets). */
+  #drained: (() => void) | undefined;
 
   constructor(
     readonly server: Http1Server,
@@ -91,6 +93,17 @@ export class ConnectionTracker implements ServerTracker {
     if (!this.#connections.delete(conn)) return;
     clearTimeout(conn.grace);
     for (const settle of conn.responses.values()) settle();
+    if (this.#draining) this.#checkDrained();
+  }
+
+  /**
+   * Node's close() callback waits for every socket the server accepted, upgraded ones included; a
+   * socket another node owns (a WebSocket the ws node is closing with its own handshake and
+   * timeout) is not this server's to wait for.
+   */
+  #checkDrained(): void {
+    for (const conn of this.#connections) if (!conn.destroyed && !conn.owned) return;
+    this.#drained?.();
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse, next: () => boolean): boolean {
@@ -157,24 +170,28 @@ export class ConnectionTracker implements ServerTracker {
   close(signal: AbortSignal, name: string): void {
     this.#draining = true;
     onAbort(signal, () => warnForcedClose(name, this.destroy()));
-    this.#closed = new Promise((resolve) => this.server.close(() => resolve()));
+    this.#closed = new Promise((resolve) => {
+      this.#drained = resolve;
+      this.server.close(() => resolve());
+    });
     for (const conn of this.#connections) {
       if (conn.destroyed) continue;
       if (!conn.upgraded && conn.responses.size === 0) this.#graceFor(conn);
       for (const res of conn.responses.keys()) if (!res.headersSent) res.setHeader('Connection', 'close');
     }
+    this.#checkDrained();
   }
 
-  /** Resolves when the last socket is gone (server.close's callback). */
+  /** Resolves when the last socket is gone (server.close's callback), sockets owned by another node aside. */
   get closed(): Promise<void> {
     return this.#closed;
   }
 
-  /** The force path, when the node's time is up: what it destroyed, by kind. */
+  /** The force path, when the node's time is up: what it destroyed, by kind (sockets another node owns are left to it). */
   destroy(): ForcedCounts {
     const counts = { 'connections with a response in progress': 0, 'upgraded connections': 0, 'other connections': 0 };
     for (const conn of this.#connections) {
-      if (conn.destroyed) continue;
+      if (conn.destroyed || conn.owned) continue;
       if (conn.upgraded) counts['upgraded connections']++;
       else if (conn.responses.size > 0) counts['connections with a response in progress']++;
       else counts['other connections']++;

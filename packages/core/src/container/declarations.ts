@@ -1,5 +1,5 @@
 import { Container, type Newable } from 'inversify';
-import { InvalidOptionsError, LifecycleStateError } from '../errors.js';
+import { InvalidOptionsError, LifecycleStateError, UndeclaredDependencyError } from '../errors.js';
 import { GraphExport } from '../graph/export.js';
 import { planShutdown, type ShutdownPlan } from '../graph/plan.js';
 import { LifecycleEvents, type LifecycleEventMap } from '../process/events.js';
@@ -66,7 +66,7 @@ export abstract class ResourceDeclarations {
     if (create) {
       this.container
         .bind(token)
-        .toDynamicValue((ctx) => create({ get: (t) => ctx.get(t) }))
+        .toDynamicValue((ctx) => create({ get: (t) => (this.#checkDeclared(token, t), ctx.get(t)) }))
         .inSingletonScope();
     } else {
       this.container.bind(token).toConstantValue(value as T);
@@ -127,6 +127,24 @@ export abstract class ResourceDeclarations {
   protected register(registration: Registration): void {
     if (!this.canRegister()) throw new LifecycleStateError(`cannot bind "${tokenName(registration.token)}" after start()`);
     this.registry.add(registration);
+  }
+
+  /** A factory may resolve only resources it depends on (directly or through others): those have started. */
+  #checkDeclared(owner: unknown, target: unknown): void {
+    const { graph, indexOf } = this.registry.compile();
+    const from = indexOf.get(owner);
+    const to = indexOf.get(target);
+    if (from === undefined || to === undefined || from === to) return;
+    const seen = new Set<number>();
+    const stack = [from];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      for (const d of graph.deps[i]!) {
+        if (d === to) return;
+        if (!seen.has(d)) seen.add(d), stack.push(d);
+      }
+    }
+    throw new UndeclaredDependencyError(graph.names[from]!, graph.names[to]!);
   }
 
   /** Build and check the graph (cycles, missing bindings) without starting anything. */

@@ -42,9 +42,9 @@ export function hooksOf(instance: unknown): LifecycleHooks {
   const start = method(instance, 'start');
   const quiesce = method(instance, 'quiesce');
   const stop = method(instance, 'stop') ?? method(instance, Symbol.asyncDispose) ?? method(instance, Symbol.dispose);
-  // Most injectables have none: share one empty record instead of allocating one per node.
-  if (!start && !quiesce && !stop) return NONE;
   const pending = method(instance, 'pending') as LifecycleHooks['pending'];
+  // Most injectables have none: share one empty record instead of allocating one per node.
+  if (!start && !quiesce && !stop) return pending ? { pending } : NONE;
   return pending ? { start, quiesce, stop, pending } : { start, quiesce, stop };
 }
 

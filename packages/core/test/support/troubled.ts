@@ -21,7 +21,7 @@ export async function troubledShutdown() {
       this.flushed = true;
     }
   }
-  const app = new LifecycleContainer({ serviceName: 'orders-api', shutdownTimeoutMs: 3_000, drainDelayMs: 60 });
+  const app = new LifecycleContainer({ serviceName: 'orders-api', shutdownTimeoutMs: 3_000, drainDelayMs: 60, defaultStopTimeoutMs: 700 });
   app
     .resource('pg', { value: {}, stop: () => sleep(10), reserveMs: 200 })
     .bind(Cache)

@@ -1,0 +1,29 @@
+import { QuiesceError } from '@quiesce/core';
+
+/**
+ * The worker's active jobs did not finish before its force reserve: the worker was closed with
+ * `close(true)`. Their outcome is not recorded (bullmq drops it once the worker is closing), their
+ * lock is no longer renewed, and the stalled-job check of any worker on the queue moves them back
+ * to wait once the lock expires: they run again, elsewhere. Not lost, not completed.
+ */
+export class BullJobsReleasedError extends QuiesceError {
+  override readonly name = 'BullJobsReleasedError';
+  override readonly code = 'QUIESCE_BULLMQ_JOBS_RELEASED';
+  constructor(
+    readonly queue: string,
+    /** Ids of the jobs that were active when the worker was force-closed. */
+    readonly jobIds: readonly string[],
+  ) {
+    const n = jobIds.length;
+    super(`bullmq worker "${queue}": ${n} active job${n === 1 ? '' : 's'} did not finish before the force reserve; worker force-closed, ${n === 1 ? 'it goes' : 'they go'} back to wait when ${n === 1 ? 'its' : 'their'} lock expires (${jobIds.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''})`);
+  }
+}
+
+/** A queue's or queue-events' connection did not close before its force reserve (frozen Redis): it was disconnected. */
+export class BullConnectionForceClosedError extends QuiesceError {
+  override readonly name = 'BullConnectionForceClosedError';
+  override readonly code = 'QUIESCE_BULLMQ_FORCE_CLOSED';
+  constructor(readonly what: string) {
+    super(`bullmq ${what}: close did not finish before its force reserve; connection disconnected`);
+  }
+}

@@ -1,0 +1,43 @@
+import { lifecycleModule, parseOptions, type LifecycleModule } from '@quiesce/core';
+import type { Queue, QueueEvents, Worker } from 'bullmq';
+import { z } from 'zod';
+import { bullQueue, bullQueueEvents } from './closable.js';
+import type { BullQueueOptions, BullWorkerOptions, BullQueueEventsOptions } from './options.js';
+import { bullWorker } from './worker.js';
+
+export interface BullmqModuleOptions {
+  /** Module name and token prefix: `<name>.queue`, `<name>.worker`, `<name>.events`. Default 'bullmq'. */
+  name?: string;
+  queue?: Queue | Omit<BullQueueOptions, 'name'>;
+  worker?: Worker | Omit<BullWorkerOptions, 'name'>;
+  queueEvents?: QueueEvents | Omit<BullQueueEventsOptions, 'name'>;
+}
+
+const moduleSchema = z.object({ name: z.string().min(1).optional() }).loose();
+
+/**
+ * A queue, its worker and its queue events, ready for `app.load(bullmqModule({...}))`. The worker
+ * depends on the queue (a job that adds jobs needs the queue open until the worker stopped), the
+ * queue events on nothing. Options are validated here, not at load.
+ */
+export function bullmqModule(options: BullmqModuleOptions): LifecycleModule {
+  const { name = 'bullmq' } = parseOptions(moduleSchema, options, 'bullmqModule');
+  const wrap = <T, O>(value: T | O | undefined, key: string): O | undefined =>
+    value === undefined ? undefined : ((value as Record<string, unknown>)[key] !== undefined ? (value as O) : ({ [key]: value } as O));
+  const queueOptions = wrap<Queue, BullQueueOptions>(options.queue, 'queue');
+  const workerOptions = wrap<Worker, BullWorkerOptions>(options.worker, 'worker');
+  const eventsOptions = wrap<QueueEvents, BullQueueEventsOptions>(options.queueEvents, 'queueEvents');
+  const tokens = { queue: `${name}.queue`, worker: `${name}.worker`, events: `${name}.events` };
+  const queue = queueOptions && bullQueue({ ...queueOptions, name: tokens.queue });
+  const worker = workerOptions && bullWorker({
+    ...workerOptions,
+    name: tokens.worker,
+    dependsOn: [...(queue ? [tokens.queue] : []), ...(workerOptions.dependsOn ?? [])],
+  });
+  const events = eventsOptions && bullQueueEvents({ ...eventsOptions, name: tokens.events });
+  return lifecycleModule(name, (app) => {
+    if (queue) app.resource(tokens.queue, queue);
+    if (worker) app.resource(tokens.worker, worker);
+    if (events) app.resource(tokens.events, events);
+  });
+}

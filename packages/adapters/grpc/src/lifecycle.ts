@@ -1,0 +1,99 @@
+import * as grpc from '@grpc/grpc-js';
+import { onAbort, type HookContext, type Logger } from '@quiesce/core';
+import { CallTracker } from './calls.js';
+import type { HealthService } from './health.js';
+
+export interface LifecycleConfig {
+  name: string;
+  host: string;
+  port: number;
+  credentials: grpc.ServerCredentials;
+  logger: () => Logger | undefined;
+}
+
+export const FORCED_SHUTDOWN_WARNING = 'QUIESCE_GRPC_FORCED_SHUTDOWN';
+
+/**
+ * One gRPC server's lifecycle. Stop: health NOT_SERVING (from the shutdown request on), then
+ * `tryShutdown()` — no new calls, GOAWAY to every client — while streaming handlers see
+ * `draining` abort; core waits for the tracked calls; then the stop waits for tryShutdown's
+ * callback. Its callback may never come (a client that vanished mid-stream, a client stream
+ * answered early): it is always raced with the node's signal, whose abort is `forceShutdown()`.
+ */
+export class ServerLifecycle {
+  readonly calls: CallTracker;
+  readonly #draining = new AbortController();
+  #port: number | undefined;
+  #shutdown: Promise<void> | undefined;
+  #forced = false;
+
+  constructor(
+    readonly server: grpc.Server,
+    readonly health: HealthService | undefined,
+    readonly config: LifecycleConfig,
+  ) {
+    this.calls = new CallTracker(config.name);
+  }
+
+  get draining(): AbortSignal {
+    return this.#draining.signal;
+  }
+
+  get port(): number | undefined {
+    return this.#port;
+  }
+
+  async start(ctx: HookContext): Promise<void> {
+    this.calls.attach(ctx.inFlight);
+    this.health?.addTo(this.server);
+    const { host, port, credentials } = this.config;
+    this.#port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(`${host}:${port}`, credentials, (error, bound) => (error ? reject(new Error(`cannot bind ${host}:${port}: ${error.message}`, { cause: error })) : resolve(bound))),
+    );
+    // The gRPC equivalent of /readyz: health-checking load balancers stop sending calls here.
+    onAbort(ctx.shutdownRequested, () => this.health?.setAll('NOT_SERVING'));
+    if (!ctx.shutdownRequested.aborted) this.health?.setAll('SERVING');
+  }
+
+  quiesce(ctx: HookContext): void {
+    onAbort(ctx.signal, () => this.#force());
+    this.health?.setAll('NOT_SERVING');
+    this.health?.endWatches();
+    this.#draining.abort(new Error(`${this.config.name} is shutting down: end your streams`));
+    this.#shutdown = new Promise((resolve) => this.server.tryShutdown(() => resolve()));
+  }
+
+  async stop(ctx: HookContext): Promise<void> {
+    onAbort(ctx.signal, () => this.#force());
+    if (!this.#shutdown || ctx.signal.aborted) return;
+    const signal = ctx.signal;
+    await new Promise<void>((resolve) => {
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      void this.#shutdown!.then(() => resolve());
+    });
+  }
+
+  /** The force path: every session destroyed (clients see their calls CANCELLED); what was cut is logged. */
+  #force(): void {
+    if (this.#forced) return;
+    this.#forced = true;
+    const cut = this.describeRunning();
+    this.server.forceShutdown();
+    if (cut.length === 0) return;
+    const message = `${this.config.name}: forceShutdown at the timeout cancelled ${cut.join(', ')}`;
+    const logger = this.config.logger();
+    if (logger) logger.warn({ node: this.config.name, cancelled: Object.fromEntries(this.calls.running) }, message);
+    else process.emitWarning(message, { code: FORCED_SHUTDOWN_WARNING });
+  }
+
+  describeRunning(): string[] {
+    return [...this.calls.running].map(([path, n]) => `${n} call${n === 1 ? '' : 's'} of ${path}`);
+  }
+
+  pending(): string[] | undefined {
+    const running = this.describeRunning();
+    if (running.length > 0) return running.map((r) => `${r} still running`);
+    if (this.#shutdown && !this.#forced) return ['tryShutdown(): sessions still open (no tracked call left)'];
+    return undefined;
+  }
+}

@@ -1,0 +1,137 @@
+import { onAbort, parseOptions, type HookContext, type InFlight, type ResourceDefinition } from '@quiesce/core';
+import mysql from 'mysql2/promise';
+import type { Pool as PromisePool } from 'mysql2/promise';
+import { Connections, gateCheckouts } from './connections.js';
+import { corePoolOf, type CorePool, type MysqlPool } from './driver.js';
+import { MysqlConnectionsLostError, MysqlForceClosedError } from './errors.js';
+import { forceClose, type ForceOutcome } from './kill.js';
+import { mysqlPoolOptionsSchema, type MysqlPoolOptions } from './options.js';
+import { describePending } from './pending.js';
+
+/** Default reserveMs: what pool.end() needs once the checkouts are back (QUIT to idle connections). */
+export const DEFAULT_RESERVE_MS = 500;
+/**
+ * The end of the node's own time kept for the force path (KILL busy threads over a second
+ * connection, then destroy sockets), capped at half the node's time, so it has finished when the
+ * scheduler would give up on the node.
+ */
+export const FORCE_RESERVE_MS = 1_000;
+
+interface PoolState {
+  core: CorePool;
+  connections: Connections;
+  inFlight: InFlight;
+  force?: Promise<ForceOutcome>;
+  forceBegun: Promise<void>;
+  beginForce: () => void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+const tracked = new WeakMap<object, PoolState>();
+
+/**
+ * A mysql2 pool (MySQL or MariaDB) as a lifecycle resource:
+ * `app.resource(Db, mysqlPool({ config: { uri } }))`. Start runs `SELECT 1`. Stop refuses new
+ * checkouts, waits for those in progress, then `pool.end()` and waits for every socket to close;
+ * when the node's time is up, busy threads are killed server-side (`KILL <id>`) and the remaining
+ * sockets destroyed.
+ */
+export function mysqlPool<P extends MysqlPool = PromisePool>(options: MysqlPoolOptions<P>): ResourceDefinition<P> {
+  // P only says which pool flavour the definition holds (a config makes a mysql2/promise pool);
+  // the hooks treat both alike.
+  return defineMysqlPool(options, 'mysqlPool') as unknown as ResourceDefinition<P>;
+}
+
+/** mysqlPool with the name validation errors carry (mysqlModule reports as itself). */
+export function defineMysqlPool(options: MysqlPoolOptions, subject: string): ResourceDefinition<MysqlPool> {
+  const { pool, config: _config, ...lifecycle } = parseOptions(mysqlPoolOptionsSchema, options, subject);
+  const definition: ResourceDefinition<MysqlPool> = {
+    ...lifecycle,
+    dependsOn: options.dependsOn,
+    reserveMs: lifecycle.reserveMs ?? DEFAULT_RESERVE_MS,
+    start: async (p, ctx) => {
+      const core = corePoolOf(p);
+      const connections = new Connections(core);
+      let beginForce!: () => void;
+      const forceBegun = new Promise<void>((resolve) => (beginForce = resolve));
+      const state: PoolState = { core, connections, inFlight: ctx.inFlight, forceBegun, beginForce };
+      tracked.set(p, state);
+      onAbort(ctx.shutdownRequested, () => connections.guard());
+      gateCheckouts(core, connections, ctx.inFlight);
+      // A node whose start failed or was cut short is never stopped: end the pool here, so a
+      // connection that completes after start gave up is closed instead of idling on.
+      const abandon = (): void => {
+        if (!core._closed) core.end(() => {});
+      };
+      ctx.signal.addEventListener('abort', abandon, { once: true });
+      try {
+        await new Promise<void>((resolve, reject) => core.getConnection((err, c) => {
+          if (err || !c) return reject(err ?? new Error('mysql pool: no connection'));
+          c.release();
+          resolve();
+        }));
+      } catch (error) {
+        abandon();
+        throw error;
+      } finally {
+        ctx.signal.removeEventListener('abort', abandon);
+      }
+    },
+    quiesce: (p, ctx) => armForce(p, ctx),
+    // What core's report shows when the stop's time ran out: "1 checkout still out", "2 connections open".
+    pending: (p) => {
+      const state = tracked.get(p);
+      return state && describePending(state.inFlight.active, state.connections.open.size);
+    },
+    stop: async (p, ctx) => {
+      armForce(p, ctx);
+      const state = tracked.get(p);
+      if (!state) return;
+      try {
+        if (!state.force) {
+          // The checkouts have drained (core waited), so end() has only idle connections to QUIT.
+          if (!state.core._closed) await Promise.race([endPool(state.core), state.forceBegun]);
+          await Promise.race([state.connections.closed(), state.forceBegun]);
+        }
+        if (state.force) {
+          const { connections, killed } = await state.force;
+          throw new MysqlForceClosedError(connections, killed);
+        }
+        const { lost, lostCause } = state.connections;
+        if (lost > 0) throw new MysqlConnectionsLostError(lost, lostCause);
+      } finally {
+        clearTimeout(state.timer);
+      }
+    },
+  };
+  if (pool) definition.value = pool;
+  // The caller's own options object, not zod's copy: ssl objects, typeCast functions and the like
+  // reach mysql2 exactly as given.
+  else definition.create = () => mysql.createPool(options.config!);
+  return definition;
+}
+
+function endPool(core: CorePool): Promise<void> {
+  // A connection whose QUIT fails (server gone) is reported by Connections as lost; end's own error adds nothing.
+  return new Promise((resolve) => core.end(() => resolve()));
+}
+
+/**
+ * Arm the force path once per stop: it begins FORCE_RESERVE_MS (at most half the node's time)
+ * before the node's deadline; if the node's signal aborts first, it runs then and destroys at once.
+ */
+function armForce(pool: MysqlPool, ctx: HookContext): void {
+  const state = tracked.get(pool);
+  if (!state || state.timer !== undefined || state.force) return;
+  const { signal, deadline } = ctx;
+  const begin = (): void => {
+    clearTimeout(state.timer);
+    // Nobody may await this (a drain cut short skips stop): never let it reject unhandled.
+    state.force ??= forceClose(state.core, state.connections, deadline, signal).catch(() => ({ connections: state.connections.open.size, killed: 0 }));
+    state.beginForce();
+  };
+  onAbort(signal, begin);
+  if (state.force || !Number.isFinite(deadline)) return;
+  const left = deadline - Date.now();
+  state.timer = setTimeout(begin, Math.max(0, left - Math.min(FORCE_RESERVE_MS, left / 2)));
+}

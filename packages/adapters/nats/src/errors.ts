@@ -1,0 +1,56 @@
+import { describeError, QuiesceError } from '@quiesce/core';
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The connection's drain did not finish before the force reserve (a frozen or unreachable server
+ * never answers the flush): the connection was closed. Publishes still in the client's outbound
+ * buffer may not have been sent.
+ */
+export class NatsForceClosedError extends QuiesceError {
+  override readonly name = 'NatsForceClosedError';
+  override readonly code = 'QUIESCE_NATS_FORCE_CLOSED';
+  constructor() {
+    super('nats connection: drain did not finish before its force reserve; connection closed (publishes not yet flushed may be lost)');
+  }
+}
+
+/**
+ * The connection closed with an error during shutdown (server gone, auth revoked): what was
+ * buffered on it may not have reached the server.
+ */
+export class NatsConnectionLostError extends QuiesceError {
+  override readonly name = 'NatsConnectionLostError';
+  override readonly code = 'QUIESCE_NATS_CONNECTION_LOST';
+  constructor(override readonly cause: unknown) {
+    super(`nats connection: closed with an error during shutdown (${describeError(cause)})`, { cause });
+  }
+}
+
+/**
+ * The subscription's drain (UNSUB, then a PING the server answers after every message it sent
+ * before) was not confirmed by the force reserve: the handlers started were waited for, but
+ * messages still in transit were not dispatched.
+ */
+export class NatsDrainUnconfirmedError extends QuiesceError {
+  override readonly name = 'NatsDrainUnconfirmedError';
+  override readonly code = 'QUIESCE_NATS_DRAIN_UNCONFIRMED';
+  constructor(readonly subject: string) {
+    super(`nats subscription "${subject}": the server did not confirm the drain before the force reserve; messages in transit may be lost`);
+  }
+}
+
+/**
+ * The subscription's handlers were still running when its time was up: their signal was aborted
+ * and the node stopped waiting. Core NATS does not redeliver: those messages may be half handled.
+ */
+export class NatsHandlersAbandonedError extends QuiesceError {
+  override readonly name = 'NatsHandlersAbandonedError';
+  override readonly code = 'QUIESCE_NATS_HANDLERS_ABANDONED';
+  constructor(
+    readonly subject: string,
+    readonly running: number,
+  ) {
+    super(`nats subscription "${subject}": ${plural(running, 'handler was', 'handlers were')} still running at the force reserve (aborted; core NATS does not redeliver)`);
+  }
+}

@@ -1,0 +1,47 @@
+import { LifecycleContainer, StartError } from '@quiesce/core';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { closedPort, invalidOptions } from '@quiesce/test-servers';
+import { describe, expect, inject, it } from 'vitest';
+import { natsConnection, natsModule, natsSubscription, type NatsSubscriber } from '../src/index.js';
+
+const server = () => inject('servers').nats;
+const invalid = invalidOptions;
+const handler = (): void => {};
+
+describe('nats options', () => {
+  it('names the offending field', () => {
+    expect(invalid(() => natsConnection({})).issues).toEqual([{ field: 'connection', message: expect.stringMatching(/give `connection`.*or `connect`/) }]);
+    expect(invalid(() => natsConnection({ connection: {} as NatsConnection })).issues.map((i) => i.field)).toEqual(['connection']);
+    expect(invalid(() => natsConnection({ connect: 'nats://x' as never })).issues.map((i) => i.field)).toEqual(['connect']);
+    expect(invalid(() => natsConnection({ connect: () => connect(), stopTimeoutMs: 0 })).issues.map((i) => i.field)).toEqual(['stopTimeoutMs']);
+    expect(invalid(() => natsSubscription({ connection: 'nats', subject: '', handler })).issues.map((i) => i.field)).toEqual(['subject']);
+    expect(invalid(() => natsSubscription({ connection: 'nats', subject: 'a b', handler })).message).toMatch(/^Invalid options for natsSubscription: subject: must not contain whitespace/);
+    expect(invalid(() => natsSubscription({ connection: 42 as never, subject: 'a', handler: 'no' as never })).issues.map((i) => i.field)).toEqual(['connection', 'handler']);
+    expect(invalid(() => natsModule({ connection: {} })).message).toMatch(/^Invalid options for natsModule: connection: /);
+    expect(invalid(() => natsModule({ connection: { connect: () => connect() }, subscriptions: [{ subject: 'x', handler, queue: ' ' }] })).issues.map((i) => i.field)).toEqual(['queue']);
+  });
+
+  it('a server that cannot be reached fails start(), naming the node', async () => {
+    const port = await closedPort();
+    const app = new LifecycleContainer();
+    app.resource('nats', natsConnection({ connect: () => connect({ servers: `nats://127.0.0.1:${port}` }) }));
+    await expect(app.start()).rejects.toThrow(StartError);
+  });
+});
+
+describe('natsModule', () => {
+  it('binds the connection and its subscriptions; subscriptions depend on the connection and stop first', async () => {
+    const events: string[] = [];
+    const app = new LifecycleContainer();
+    app.load(natsModule({ connection: { connect: () => connect({ servers: server().url }) }, subscriptions: [{ subject: 'm.a', handler }, { subject: 'm.b', queue: 'workers', handler }] }));
+    app.on('stopped', (e) => events.push(e.node));
+    await app.start();
+    expect(app.get<NatsSubscriber>('nats.subscription.m.b').queue).toBe('workers');
+    const report = await app.shutdown();
+    expect(report.ok).toBe(true);
+    expect(report.node('nats.subscription.m.a')).toMatchObject({ status: 'stopped', dependsOn: ['nats'] });
+    expect(events.at(-1)).toBe('nats');
+    expect(app.get<NatsConnection>('nats').isClosed()).toBe(true);
+  });
+});

@@ -1,0 +1,14 @@
+import { lifecycleModule, parseOptions, type LifecycleModule } from '@quiesce/core';
+import { otelModuleOptionsSchema, type OtelModuleOptions, type OtelValue } from './options.js';
+import { defineOtelSdk } from './sdk.js';
+
+/**
+ * A ready-made module: `app.load(otelModule({ sdk }))` binds the SDK (or the `providers` array) to
+ * `token` (default `'otel'`) under the node name `otel` unless named.
+ */
+export function otelModule(options: OtelModuleOptions): LifecycleModule {
+  const { token, ...rest } = options;
+  parseOptions(otelModuleOptionsSchema, { token }, 'otelModule');
+  const definition = defineOtelSdk({ ...rest, name: rest.name ?? (token === undefined ? 'otel' : undefined) }, 'otelModule');
+  return lifecycleModule(definition.name ?? 'otel', (app) => app.resource<OtelValue>(token ?? 'otel', definition));
+}

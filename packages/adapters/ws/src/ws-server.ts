@@ -1,0 +1,66 @@
+import http from 'node:http';
+import https from 'node:https';
+import { parseOptions, type Logger, type ResourceDefinition, type Resolver } from '@quiesce/core';
+import { WebSocketServer } from 'ws';
+import { Gateway } from './gateway.js';
+import { wsServerOptionsSchema, type SharedServer, type WsServerOptions } from './options.js';
+import { gatewayOf, WebSocketService } from './service.js';
+
+/**
+ * A ws 8 WebSocket server as a lifecycle resource, on its own port or on a shared http(s) server.
+ * From the shutdown request on, upgrades are refused (503). Stop: core closes the node's InFlight
+ * and waits for message handlers run through `service.onMessage`; then every client gets the
+ * close frame (1001 "Going Away") and the stop waits for the close handshakes. When `ctx.signal`
+ * aborts (the node's time is up), the clients still open are terminated and the node is
+ * reported `timedOut`; the log says how many closed cleanly and how many were cut.
+ */
+export function wsServer(options: WsServerOptions): ResourceDefinition<WebSocketService> {
+  return defineWsServer(options, 'wsServer');
+}
+
+/** wsServer with the subject validation errors carry (wsModule reports as itself). */
+export function defineWsServer(options: WsServerOptions, subject: string, fallbackLogger: () => Logger | undefined = () => undefined): ResourceDefinition<WebSocketService> {
+  const parsed = parseOptions(wsServerOptionsSchema, options, subject);
+  const { port, host, httpServer, path, ws, onConnection, closeCode, closeReason, logger, ...lifecycle } = parsed;
+  const name = lifecycle.name ?? 'ws';
+  const created = new WeakSet<WebSocketService>();
+  return {
+    ...lifecycle,
+    // Given by token, the http node is resolved (and must be started) before this one: an edge.
+    // Given as an instance, there is none, and the two nodes stop in parallel.
+    dependsOn: isServer(httpServer) || httpServer === undefined ? options.dependsOn : [...(options.dependsOn ?? []).filter((t) => t !== httpServer), httpServer],
+    create: (resolver: Resolver) => {
+      const own = port !== undefined;
+      const server = own ? ownServer() : resolveServer(options.httpServer!, resolver, subject);
+      const wss = new WebSocketServer({ ...(ws as object), noServer: true });
+      const gateway = new Gateway(wss, server, { name, path, closeCode, closeReason, logger: () => logger ?? fallbackLogger(), listen: own ? { port, host } : undefined });
+      const service = new WebSocketService(gateway);
+      if (onConnection) wss.on('connection', (socket, req) => (onConnection as NonNullable<WsServerOptions['onConnection']>)(socket, req, service));
+      created.add(service);
+      return service;
+    },
+    start: (service, ctx) => {
+      if (!created.has(service)) throw new Error(`${ctx.name}: the value must be the WebSocketService wsServer created`);
+      return gatewayOf(service).start(ctx);
+    },
+    quiesce: (service, ctx) => gatewayOf(service).quiesce(ctx),
+    stop: (service, ctx) => gatewayOf(service).stop(ctx),
+    // Core reads this when the node's time is up (the report's `cut.open`), before the force path runs.
+    pending: (service) => gatewayOf(service).pending(),
+  };
+}
+
+/** Our own server answers plain HTTP with 426 and closes: it exists for the upgrades. */
+function ownServer(): http.Server {
+  return http.createServer((_req, res) => {
+    res.writeHead(426, { connection: 'close', upgrade: 'websocket', 'content-length': 0 }).end();
+  });
+}
+
+function resolveServer(given: NonNullable<WsServerOptions['httpServer']>, resolver: Resolver, subject: string): SharedServer {
+  const server = isServer(given) ? given : resolver.get<unknown>(given);
+  if (!isServer(server)) throw new Error(`${subject}: httpServer ${String(given)} resolved to something other than an http.Server / https.Server`);
+  return server;
+}
+
+const isServer = (v: unknown): v is SharedServer => v instanceof http.Server || v instanceof https.Server;

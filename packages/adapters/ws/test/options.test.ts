@@ -1,0 +1,66 @@
+import http from 'node:http';
+import { LifecycleContainer, StartError } from '@quiesce/core';
+import { invalidOptions } from '@quiesce/test-servers';
+import { describe, expect, it } from 'vitest';
+import { wsModule, wsServer, type WebSocketService } from '../src/index.js';
+import { connect, memoryLogger, portOf } from './support.js';
+
+describe('options', () => {
+  it('names the offending field', () => {
+    const fields = (fn: () => unknown) => invalidOptions(fn).issues.map((i) => i.field);
+    expect(invalidOptions(() => wsServer({})).message).toMatch(/^Invalid options for wsServer: port: give exactly one of `port` \(own server\) and `httpServer` \(shared\)/);
+    expect(fields(() => wsServer({ port: 0, httpServer: 'http' }))).toEqual(['port']);
+    expect(fields(() => wsServer({ port: 70_000 }))).toEqual(['port']);
+    expect(fields(() => wsServer({ httpServer: 42 as never }))).toEqual(['httpServer']);
+    expect(fields(() => wsServer({ port: 0, path: 'feed' }))).toEqual(['path']);
+    expect(fields(() => wsServer({ port: 0, closeCode: 1006 }))).toEqual(['closeCode']);
+    expect(fields(() => wsServer({ port: 0, closeReason: 'x'.repeat(124) }))).toEqual(['closeReason']);
+    expect(fields(() => wsServer({ port: 0, ws: { port: 8080 } as never }))).toEqual(['ws']);
+    expect(fields(() => wsServer({ port: 0, onConnection: 'nope' as never }))).toEqual(['onConnection']);
+    expect(fields(() => wsServer({ port: 0, logger: console.log as never }))).toEqual(['logger']);
+    expect(fields(() => wsServer({ port: 0, stopTimeoutMs: 0 }))).toEqual(['stopTimeoutMs']);
+    expect(invalidOptions(() => wsServer({ port: 0, closeTimeout: 5 } as never)).message).toContain('closeTimeout');
+    expect(invalidOptions(() => wsModule({ port: 0, token: 42 as never })).message).toMatch(/^Invalid options for wsModule: token: /);
+    expect(invalidOptions(() => wsModule({})).message).toMatch(/^Invalid options for wsModule: port: /);
+  });
+
+  it('a port that is taken fails start(), naming the node', async () => {
+    const blocker = http.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const app = new LifecycleContainer();
+    app.resource('feed', wsServer({ port: portOf(blocker) }));
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StartError);
+    expect((error as Error).message).toMatch(/^Start failed at "feed": cannot listen on 127\.0\.0\.1:\d+: listen EADDRINUSE/);
+    blocker.close();
+  });
+});
+
+describe('wsModule', () => {
+  it('binds the service under its name, on the server of an http node given by token, and logs to the container logger', async () => {
+    const logger = memoryLogger();
+    const server = http.createServer();
+    const app = new LifecycleContainer({ logger });
+    app.value('shared', server);
+    app.load(wsModule({ name: 'feed', httpServer: 'shared', onConnection: (socket) => socket.send('hello') }));
+    await app.start();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const client = await connect(portOf(server));
+    const service = app.get<WebSocketService>('feed');
+    expect(service.server).toBe(server);
+    expect(service.wss.clients.size).toBe(1);
+    const report = await app.shutdown();
+    expect(report.node('feed')?.status).toBe('stopped');
+    expect((await client.closed).code).toBe(1001);
+    expect(client.received).toEqual(['hello']);
+    expect(logger.lines.map((l) => l.msg)).toContain('feed: 1 client closed cleanly');
+    server.close();
+  });
+
+  it('a token that resolves to something other than an http server is refused when the node is created', async () => {
+    const app = new LifecycleContainer();
+    app.value('shared', { not: 'a server' });
+    app.load(wsModule({ httpServer: 'shared' }));
+    await expect(app.start()).rejects.toThrow(/httpServer shared resolved to something other than an http\.Server/);
+  });
+});
