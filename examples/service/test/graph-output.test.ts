@@ -20,8 +20,13 @@ describe('the example service prints its graph in one format, renderable as is',
     const run = await graph('--graph', 'dot');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^digraph quiesce \{\n[\s\S]*\n\}\n$/);
-    expect(run.stdout).toContain('worst-case stop chain (bold): http 4000 ms → audit-log 2000 ms → schema 0 ms → db 3000 ms = 9000 ms');
-    expect(run.stdout).toContain('"http" -> "audit-log" [penwidth=2.5');
+    // The chain drawn is the plan's, step by step, with the plan's total (drain excluded).
+    const plan = buildApp(loadConfig(env)).plan();
+    const steps = plan.chain.map((s) => `${s.name} ${s.stopTimeoutMs} ms`).join(' → ');
+    expect(run.stdout).toContain(`worst-case stop chain (bold): ${steps} = ${plan.worstCaseMs - plan.drainDelayMs} ms`);
+    expect(plan.chain.map((s) => s.name)).toContain('schema'); // charged 0 ms: nothing to stop, still on the chain
+    const [first, second] = plan.chain;
+    expect(run.stdout).toContain(`"${first!.name}" -> "${second!.name}" [penwidth=2.5`);
   });
 
   it('--graph mermaid: front matter and a flowchart, nothing else', () => {
