@@ -4,7 +4,7 @@
 //   pnpm release             the same, then `npm publish` of each checked tarball
 //
 // Checks, per tarball: LICENSE (pnpm pack copies the workspace root's into a package that has
-// none; npm pack would not — one more reason to release with pnpm), README.md and every `exports`/`main`/`types` target present; no
+// none; npm pack would not — one more reason to release with pnpm), README.md and every `exports`/`main`/`types`/`bin` target present; no
 // `workspace:` range left (pnpm pack rewrites them; a plain `npm pack` would not); no test or build
 // leftovers; engines and peer ranges equal to core's; a CHANGELOG.md heading for the version; then
 // publint and arethetypeswrong (ESM-only profile: CommonJS users reach us through require(esm)).
@@ -29,7 +29,7 @@ for (const [name, tarball] of tarballs) {
   const problem = (what) => problems.push(`${name}: ${what}`);
 
   for (const required of ['LICENSE', 'README.md', 'package.json']) if (!files.includes(required)) problem(`${required} missing from the tarball`);
-  for (const target of exportTargets(manifest)) if (!files.includes(target.replace(/^\.\//, ''))) problem(`${target} (exports/main/types) missing from the tarball`);
+  for (const target of exportTargets(manifest)) if (!files.includes(target.replace(/^\.\//, ''))) problem(`${target} (exports/main/types/bin) missing from the tarball`);
   const leftovers = files.filter((f) => /(^|\/)test\/|\.test\.|tsbuildinfo$/.test(f));
   if (leftovers.length > 0) problem(`test or build leftovers: ${leftovers.slice(0, 3).join(', ')}`);
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
@@ -58,7 +58,8 @@ if (dryRun) {
 
 /** Every file a resolver may be sent to by the manifest. */
 function exportTargets(manifest) {
-  const targets = [manifest.main, manifest.types].filter(Boolean);
+  const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
+  const targets = [manifest.main, manifest.types, ...bins].filter(Boolean);
   const walk = (node) => {
     if (typeof node === 'string') targets.push(node);
     else if (node && typeof node === 'object') Object.values(node).forEach(walk);

@@ -43,7 +43,10 @@ for (const name of fixtures) {
       if (copies > 1) throw new Error(`${copies} copies of ${pkg} installed`);
     }
     npm(dir, ['test', '--silent']);
-    if (name === 'full') runOnEngineFloors(dir);
+    if (name === 'full') {
+      runOnEngineFloors(dir);
+      checkBin(dir);
+    }
     console.log(`consumer-test ${name}: ok (install ${secs(t1 - t0)}, compile + run ${secs(performance.now() - t1)})`);
   } catch (error) {
     failed = true;
@@ -94,6 +97,12 @@ function runOnEngineFloors(dir) {
       }
     }
   }
+}
+
+/** The `quiesce` command as npm installed it: linked into .bin, executable, the packed version. */
+function checkBin(dir) {
+  const out = execFileSync(join(dir, 'node_modules/.bin/quiesce'), ['--version'], { cwd: dir, encoding: 'utf8' }).trim();
+  if (out !== core.version) throw new Error(`quiesce --version printed ${JSON.stringify(out)}, expected ${core.version}`);
 }
 
 function pnpmInstall(cwd) {

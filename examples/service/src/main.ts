@@ -4,14 +4,16 @@ import type { Server } from 'node:http';
 import { StartAbortedError } from '@quiesce/core';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { describeGraph } from './describe-graph.js';
+import { describeGraph, graphFormat, renderGraph, UsageError } from './describe-graph.js';
 import { Http } from './tokens.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = buildApp(config);
-  if (process.argv.includes('--graph')) {
-    console.log(`${app.graph().toMermaid()}\n\n${app.graph().toDot()}`);
+  const format = graphFormat(process.argv.slice(2));
+  if (format !== undefined) {
+    // One format, nothing else on stdout: `… --graph dot | dot -Tsvg` works as is.
+    console.log(renderGraph(app, format));
     return;
   }
   console.log(describeGraph(app));
@@ -44,6 +46,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof UsageError ? error.message : error);
   process.exitCode = 2;
 });

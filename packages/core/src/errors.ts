@@ -19,6 +19,9 @@ export const ErrorCodes = {
   ShuttingDownError: 'QUIESCE_SHUTTING_DOWN',
   LifecycleStateError: 'QUIESCE_LIFECYCLE_STATE',
   PlanDoesNotFitError: 'QUIESCE_PLAN_DOES_NOT_FIT',
+  ReportWriteError: 'QUIESCE_REPORT_WRITE',
+  ReportInputError: 'QUIESCE_REPORT_INPUT',
+  CliUsageError: 'QUIESCE_CLI_USAGE',
   UndeclaredDependencyError: 'QUIESCE_UNDECLARED_DEPENDENCY',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

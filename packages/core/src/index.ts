@@ -42,7 +42,7 @@ export type { SignalOptions } from './process/signals.js';
 export type { Token } from './token.js';
 // The engine, usable on its own over plain records (no inversify): graph + walk.
 export { buildGraph, type LifecycleGraph } from './graph/graph.js';
-export { GraphExport, type GraphNodeInfo } from './graph/export.js';
+export { GraphExport, type GraphNodeInfo, type ChainStep } from './graph/export.js';
 export { walk, NodeSettlement, BUDGET_SLACK_MS, type WalkOptions, type WalkResult, type NodeOutcome, type WalkStatus } from './engine/walk.js';
 export { buildShutdownReport } from './report/build.js';
 // inversify's decorators, so users import everything from one place.

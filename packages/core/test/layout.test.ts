@@ -9,8 +9,11 @@ import { describe, expect, it } from 'vitest';
  * what a reader takes in at once.
  */
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
-/** Lower layers never import higher ones. The root holds what every layer shares (errors, tokens). */
-const LAYERS = ['.', 'graph', 'engine', 'report', 'process', 'container'];
+/**
+ * Lower layers never import higher ones. The root holds what every layer shares (errors, tokens).
+ * `cli` is the program on top: it may import anything, nothing imports it.
+ */
+const LAYERS = ['.', 'graph', 'engine', 'report', 'process', 'container', 'cli'];
 const MAX_LINES = 250;
 
 function files(dir: string): string[] {
@@ -21,12 +24,12 @@ function files(dir: string): string[] {
 }
 
 const sources = files(src).filter((f) => !f.endsWith('index.ts') || dirname(f) !== src);
+function relativeImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:import|export)\s(?:[^;]*?from\s+)?'(\.{1,2}\/[^']+)\.js'/g)].map((m) => resolve(dirname(file), `${m[1]}.ts`));
+}
 const imports = new Map(
-  sources.map((file) => {
-    const text = readFileSync(file, 'utf8');
-    const targets = [...text.matchAll(/(?:import|export)\s[^;]*?from\s+'(\.{1,2}\/[^']+)\.js'/g)].map((m) => resolve(dirname(file), `${m[1]}.ts`));
-    return [file, targets.filter((t) => !t.endsWith('/index.ts') || dirname(t) !== src)] as const;
-  }),
+  sources.map((file) => [file, relativeImports(file).filter((t) => !t.endsWith('/index.ts') || dirname(t) !== src)] as const),
 );
 const layerOf = (file: string) => {
   const folder = dirname(relative(src, file)).split('/')[0]!;
@@ -39,12 +42,20 @@ describe('core layout', () => {
     expect(sources.filter((f) => layerOf(f) < 0).map(name)).toEqual([]);
   });
 
-  it('imports flow one way between folders: graph → engine → report → process → container', () => {
+  it('imports flow one way between folders: graph → engine → report → process → container → cli', () => {
     const upward: string[] = [];
     for (const [file, targets] of imports) {
       for (const t of targets) if (layerOf(t) > layerOf(file)) upward.push(`${name(file)} → ${name(t)}`);
     }
     expect(upward).toEqual([]);
+  });
+
+  it('nothing imports the cli, the public index included: it is a program, not API', () => {
+    const index = join(src, 'index.ts');
+    const intoCli = [...imports, [index, relativeImports(index)] as const].flatMap(([file, targets]) =>
+      targets.filter((t) => layerOf(t) === LAYERS.indexOf('cli') && layerOf(file) !== LAYERS.indexOf('cli')).map((t) => `${name(file)} → ${name(t)}`),
+    );
+    expect(intoCli).toEqual([]);
   });
 
   it('no import cycles between files, type-only imports included', () => {

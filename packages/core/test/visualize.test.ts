@@ -28,29 +28,6 @@ function knownReport() {
 }
 
 describe('seeing the shutdown', () => {
-  it('exports the graph as Mermaid and DOT with each node labelled with its timeouts', () => {
-    const app = new LifecycleContainer({ defaultStartTimeoutMs: 1_000 })
-      .resource('db', { value: 1, stopTimeoutMs: 5_000, reserveMs: 300 })
-      .resource('api', { value: 2, stopTimeoutMs: 3_000, dependsOn: ['db'], policy: 'bestEffort' });
-    const graph = app.graph();
-    expect(graph.nodes).toEqual([
-      { name: 'db', dependsOn: [], startTimeoutMs: 1_000, stopTimeoutMs: 5_000, reserveMs: 300, policy: 'critical' },
-      { name: 'api', dependsOn: ['db'], startTimeoutMs: 1_000, stopTimeoutMs: 3_000, reserveMs: 0, policy: 'bestEffort' },
-    ]);
-    expect(graph.toMermaid().split('\n')).toEqual([
-      'flowchart TD',
-      '  n0["db<br/>start 1000 ms · stop 5000 ms · reserve 300 ms"]',
-      '  n1["api<br/>start 1000 ms · stop 3000 ms"]',
-      '  n1 --> n0',
-      '  classDef bestEffort stroke-dasharray: 5 5',
-      '  class n1 bestEffort',
-    ]);
-    const dot = graph.toDot();
-    expect(dot).toContain('"api" -> "db";');
-    expect(dot).toContain('"db" [label="db\\nstart 1000 ms · stop 5000 ms · reserve 300 ms"];');
-    expect(dot).toMatch(/^digraph quiesce \{[\s\S]*\}$/);
-  });
-
   it('renders the timeline SVG: one row per node in stop order, colored by status, critical path marked', () => {
     const report = knownReport();
     expect(report.criticalPath).toEqual(['http', 'api', 'db']);

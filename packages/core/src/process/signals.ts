@@ -1,7 +1,12 @@
 import { constants } from 'node:os';
+import { describeError, QuiesceError } from '../errors.js';
 import { neverStarted, type ShutdownReport } from '../report/report.js';
 import type { HealthReport } from './health.js';
 import type { PendingNode } from './node-observer.js';
+import { terminationLogPath, terminationSummary, writeReportFile, writeTerminationLog } from './report-files.js';
+import { checkSignalOptions, type SignalOptions } from './signal-options.js';
+
+export type { SignalOptions };
 
 /** What the handlers need of a container (LifecycleContainer, structurally). */
 export interface SignalTarget {
@@ -13,22 +18,6 @@ export interface SignalTarget {
   health(): HealthReport;
 }
 
-export interface SignalOptions {
-  /** Default: SIGTERM and SIGINT. */
-  readonly signals?: readonly NodeJS.Signals[];
-  /** Where messages and the report table go. Default: stderr. */
-  readonly write?: (text: string) => void;
-  /** Called with the report before the exit code is set. */
-  readonly onReport?: (report: ShutdownReport) => void;
-  /**
-   * Also take the ordered path on an `uncaughtException` or `unhandledRejection`: log it, shut down
-   * under the deadline, print the report and exit 1. A second crash during that shutdown exits at
-   * once with the pending list. Off by default: installing these handlers changes Node's own
-   * crash behaviour, which a program must opt into.
-   */
-  readonly crashes?: boolean;
-}
-
 /**
  * First signal: shutdown, then `process.exitCode` (0 ok, 1 not ok or interrupted startup).
  * Second signal, a passed global deadline, or a crash: the only places quiesce exits hard, and each
@@ -36,14 +25,19 @@ export interface SignalOptions {
  * are removed when it finishes, however it was requested (a signal, a crash or `app.shutdown()`).
  */
 export function handleSignals(app: SignalTarget, options: SignalOptions = {}): () => void {
+  checkSignalOptions(options);
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const write = options.write ?? ((text: string) => process.stderr.write(`${text}\n`));
   let trigger: string | undefined;
   let finished = false;
   let exitingOnPurpose = false;
+  let reported = false;
 
   const exitNow = (code: number, message: string): never => {
     write(message);
+    // A forced exit leaves no report: the termination message says what was pending instead.
+    const terminationLog = terminationLogPath(options.terminationLog);
+    if (terminationLog !== undefined && !reported) bestEffort(() => writeTerminationLog(terminationLog, message), write);
     exitingOnPurpose = true;
     process.exit(code);
   };
@@ -56,9 +50,14 @@ export function handleSignals(app: SignalTarget, options: SignalOptions = {}): (
   };
 
   const finish = (report: ShutdownReport, interruptedStart: boolean, crashed: boolean): void => {
+    reported = true;
     process.exitCode = report.ok && !interruptedStart && !crashed ? 0 : 1;
     // The user's writer and callback must not turn a finished shutdown into an unhandled rejection.
     guard(() => write(report.toTable()));
+    // Each written where operators look; a failure to write is logged, never a crash or another exit code.
+    if (options.reportFile !== undefined) bestEffort(() => writeReportFile(options.reportFile!, report), write);
+    const terminationLog = terminationLogPath(options.terminationLog);
+    if (terminationLog !== undefined) bestEffort(() => writeTerminationLog(terminationLog, terminationSummary(report)), write);
     guard(() => options.onReport?.(report));
     if (report.deadlinePassed) {
       const cut = report.nodes
@@ -145,5 +144,15 @@ function guard(fn: () => void): void {
     fn();
   } catch (error) {
     process.stderr.write(`quiesce: a signal handler callback threw: ${describe(error)}\n`);
+  }
+}
+
+/** Writing a report where operators look is best effort: a failure is one line in the log, never a crash. */
+function bestEffort(fn: () => void, write: (text: string) => void): void {
+  try {
+    fn();
+  } catch (error) {
+    const code = error instanceof QuiesceError ? ` (${error.code})` : '';
+    guard(() => write(`quiesce: ${describeError(error)}${code}`));
   }
 }

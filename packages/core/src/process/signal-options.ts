@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { InvalidOptionsError } from '../errors.js';
+import type { ShutdownReport } from '../report/report.js';
+import { optionIssues } from '../zod-issues.js';
+
+export interface SignalOptions {
+  /** Default: SIGTERM and SIGINT. */
+  readonly signals?: readonly NodeJS.Signals[];
+  /** Where messages and the report table go. Default: stderr. */
+  readonly write?: (text: string) => void;
+  /** Called with the report before the exit code is set. */
+  readonly onReport?: (report: ShutdownReport) => void;
+  /**
+   * Also take the ordered path on an `uncaughtException` or `unhandledRejection`: log it, shut down
+   * under the deadline, print the report and exit 1. A second crash during that shutdown exits at
+   * once with the pending list. Off by default: installing these handlers changes Node's own
+   * crash behaviour, which a program must opt into.
+   */
+  readonly crashes?: boolean;
+  /**
+   * Write the JSON report (pretty) to this path after every signal- or crash-driven shutdown,
+   * atomically (a temp file beside it, then a rename). Its directory must exist: none is created.
+   */
+  readonly reportFile?: string;
+  /**
+   * Where a one-line summary goes for Kubernetes (`terminationMessagePath`), so `kubectl describe
+   * pod` shows how the last shutdown went. Default: `/dev/termination-log` when running in
+   * Kubernetes (`KUBERNETES_SERVICE_HOST` set) and that file exists and is writable; `false`: never.
+   */
+  readonly terminationLog?: string | false;
+}
+
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
+const path = z.string().min(1, 'expected a non-empty path');
+
+const signalOptionsSchema = z
+  .object({
+    signals: z.array(z.string().regex(/^SIG[A-Z0-9]+$/, 'expected a signal name such as SIGTERM')).optional(),
+    write: fn.optional(),
+    onReport: fn.optional(),
+    crashes: z.boolean().optional(),
+    reportFile: path.optional(),
+    terminationLog: z.union([path, z.literal(false)]).optional(),
+  })
+  .strict();
+
+/** Refuse bad handleSignals() options before any handler is installed, naming each field. */
+export function checkSignalOptions(options: SignalOptions): SignalOptions {
+  const result = signalOptionsSchema.safeParse(options);
+  if (!result.success) throw new InvalidOptionsError('handleSignals()', optionIssues(result.error.issues));
+  return options;
+}
