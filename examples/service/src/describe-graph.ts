@@ -1,4 +1,4 @@
-import { GraphExport, type LifecycleContainer } from '@quiesce/core';
+import type { LifecycleContainer } from '@quiesce/core';
 
 /** A few lines a person reads at startup: each node with what it needs, then the shutdown plan. */
 export function describeGraph(app: LifecycleContainer): string {
@@ -26,7 +26,7 @@ export function graphFormat(args: readonly string[]): GraphFormat | undefined {
 }
 
 export function renderGraph(app: LifecycleContainer, format: GraphFormat): string {
-  // The plan's chain: it charges a node with nothing to stop (the schema) 0 ms, as start() does.
-  const graph = new GraphExport(app.graph().nodes, app.plan().chain);
+  // app.graph() marks the plan's chain: a node with nothing to stop (the schema) is charged 0 ms, as start() does.
+  const graph = app.graph();
   return format === 'dot' ? graph.toDot() : graph.toMermaid();
 }

@@ -54,3 +54,20 @@ describe('the shipped JSON Schema describes real reports', () => {
     expect(validate({ ...json, durationMs: 1.234 })).toBe(false);
   });
 });
+
+describe("the CLI's report reader agrees with the JSON Schema", () => {
+  it('refuses a report missing any field the schema requires, top level and per node', async () => {
+    const { readReport } = await import('../src/cli/read-report.js');
+    const { report } = await troubledShutdown();
+    const json = JSON.parse(JSON.stringify(report));
+    expect(readReport(JSON.stringify(json), 'report.json').nodes).toHaveLength(json.nodes.length);
+    for (const field of schema.required as string[]) {
+      const { [field]: _, ...without } = json;
+      expect(() => readReport(JSON.stringify(without), 'report.json'), field).toThrow();
+    }
+    for (const field of schema.$defs.node.required as string[]) {
+      const { [field]: _, ...node } = json.nodes[0];
+      expect(() => readReport(JSON.stringify({ ...json, nodes: [node] }), 'report.json'), `nodes[].${field}`).toThrow();
+    }
+  });
+});

@@ -116,3 +116,19 @@ describe('pending() on a plain value', () => {
     expect(report.node('feed')!.cut).toEqual({ phase: 'stop', open: ['4 sockets still open'] });
   });
 });
+
+describe('pending() during the drain delay', () => {
+  it('names the drain delay itself, then the nodes once they stop', async () => {
+    const app = new LifecycleContainer({ drainDelayMs: 150, shutdownTimeoutMs: 2_000 }).resource('db', {
+      value: {},
+      stop: () => new Promise<void>((resolve) => setTimeout(resolve, 100)),
+    });
+    await app.start();
+    const done = app.shutdown();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(app.pending()).toEqual([{ name: '(drain delay)', phase: 'drain', forMs: expect.any(Number) }]);
+    await new Promise((resolve) => setTimeout(resolve, 170));
+    expect(app.pending().map((p) => [p.name, p.phase])).toEqual([['db', 'stop']]);
+    await done;
+  });
+});

@@ -197,7 +197,7 @@ export abstract class ResourceDeclarations {
       stopTimeoutMs: limits.stopTimeoutMs[i]!,
       reserveMs: limits.reserveMs[i]!,
       policy: compiled.registrations[i]!.options.policy ?? 'critical',
-    }));
+    }), this.plan().chain); // the plan's worst-case chain, with nodes that have nothing to stop at 0 ms
   }
 }
 

@@ -166,6 +166,7 @@ export class LifecycleContainer extends ResourceDeclarations {
     const drainMs = interrupted ? 0 : drainFor(this.#run!, this.options, began);
     const drainBegan = performance.now();
     if (drainMs > 0) await sleep(drainMs);
+    this.#observer.drained();
     const drain = drainReport(this.options.drainDelayMs, performance.now() - drainBegan, interrupted);
     return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began, drain });
   }

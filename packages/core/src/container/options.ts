@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidOptionsError } from '../errors.js';
+import { optionIssues } from '../zod-issues.js';
 import { consoleLines, type Logger } from '../process/logger.js';
 import type { FailurePolicy } from '../report/report.js';
 
@@ -91,11 +92,5 @@ export type ContainerOptions = z.output<typeof containerOptionsSchema>;
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, subject: string): z.output<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  throw new InvalidOptionsError(
-    subject,
-    result.error.issues.map((issue) => ({
-      field: issue.path.length > 0 ? issue.path.map(String).join('.') : issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys.join(', ') : '(root)',
-      message: issue.message,
-    })),
-  );
+  throw new InvalidOptionsError(subject, optionIssues(result.error.issues));
 }

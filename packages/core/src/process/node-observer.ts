@@ -5,7 +5,8 @@ import type { WalkStatus } from '../engine/walk.js';
 /** A node still running when someone asks (second signal, deadline): who, in which phase, since when. */
 export interface PendingNode {
   readonly name: string;
-  readonly phase: 'start' | 'stop';
+  /** `drain`: the drain delay itself (`name` is `(drain delay)`), before any node stops. */
+  readonly phase: 'start' | 'stop' | 'drain';
   readonly forMs: number;
 }
 
@@ -21,6 +22,7 @@ export class NodeObserver {
   #names: readonly string[] = [];
   /** performance.now() each node's hook began, NaN when not running. */
   #runningSince = new Float64Array(0);
+  #drainSince = NaN;
   #runningPhase: 'start' | 'stop' = 'start';
 
   constructor(private readonly events: LifecycleEvents) {}
@@ -35,6 +37,12 @@ export class NodeObserver {
   /** Shutdown was requested: readiness fails from now on, before any node stops. */
   draining(): void {
     this.#health.draining();
+    this.#drainSince = performance.now();
+  }
+
+  /** The drain delay is over: the stop walk begins. */
+  drained(): void {
+    this.#drainSince = NaN;
   }
 
   transition(phase: 'start' | 'stop', i: number, status: 'running' | WalkStatus, at: number, error: unknown): void {
@@ -67,6 +75,8 @@ export class NodeObserver {
   pending(): PendingNode[] {
     const now = performance.now();
     const pending: PendingNode[] = [];
+    // A shutdown still in its drain delay waits on that, not on a node: say so.
+    if (!Number.isNaN(this.#drainSince)) pending.push({ name: '(drain delay)', phase: 'drain', forMs: Math.round(now - this.#drainSince) });
     this.#runningSince.forEach((since, i) => {
       if (!Number.isNaN(since)) pending.push({ name: this.#names[i]!, phase: this.#runningPhase, forMs: Math.round(now - since) });
     });
