@@ -47,7 +47,7 @@ import * as grpc from '@grpc/grpc-js';
  * A Feed call over a bare HTTP/2 client that reads its first chunk and then stops reading: node's
  * http2 stream, paused, sends no WINDOW_UPDATE, so the server's writes pile up behind a full window.
  */
-async function stalledFeed(port: number, request: unknown): Promise<{ reset: Promise<number> }> {
+async function stalledFeed(port: number, request: unknown): Promise<{ ended: Promise<{ rstCode: number; grpcStatus: string | undefined }>; resume(): void }> {
   const session = http2.connect(`http://127.0.0.1:${port}`);
   session.on('error', () => {});
   closers.push({ close: () => session.destroy() });
@@ -58,10 +58,14 @@ async function stalledFeed(port: number, request: unknown): Promise<{ reset: Pro
   body.copy(frame, 5);
   req.end(frame);
   req.on('error', () => {});
-  const reset = new Promise<number>((r) => req.once('close', () => r(req.rstCode ?? -1)));
+  let grpcStatus: string | undefined;
+  req.on('trailers', (headers) => (grpcStatus = String(headers['grpc-status'])));
+  const ended = new Promise<{ rstCode: number; grpcStatus: string | undefined }>((r) => req.once('close', () => r({ rstCode: req.rstCode ?? -1, grpcStatus })));
   await new Promise<void>((r) => req.once('data', () => r()));
   req.pause();
-  return { reset };
+  // Node 24 emits the stream's 'close' only once the paused reader takes the data it buffered:
+  // resume() after the stop to read how the server ended it.
+  return { ended, resume: () => req.resume() };
 }
 
 describe('clients that misbehave', () => {
@@ -78,8 +82,21 @@ describe('clients that misbehave', () => {
     expect(report.node('grpc')?.status).toBe('timedOut');
     expect(ms).toBeGreaterThanOrEqual(780);
     expect(ms).toBeLessThan(2_500);
-    expect(await stalled.reset).toBe(http2.constants.NGHTTP2_CANCEL);
-    expect(logger.lines.map((l) => l.msg)).toEqual(['grpc: forceShutdown at the timeout cancelled 1 call of /test.Orders/Feed']);
+    stalled.resume();
+    // The client's stream ends (it does not hang), and the report agrees with what the client saw.
+    // Either the stalled call is still running at the cut: forceShutdown cancels it (RST_STREAM
+    // CANCEL) and the log names it. Or (seen on Node 22 and 24, a race) http2 has the handler's
+    // whole response and trailers queued already when it ends on the draining signal: no call is
+    // left, the session (its window full) is what holds the stop, and the report says exactly that.
+    const ended = await stalled.ended;
+    const cancelled = logger.lines.map((l) => l.msg);
+    if (cancelled.length > 0) {
+      expect(cancelled).toEqual(['grpc: forceShutdown at the timeout cancelled 1 call of /test.Orders/Feed']);
+      expect(ended.rstCode).toBe(http2.constants.NGHTTP2_CANCEL);
+    } else {
+      expect(report.node('grpc')?.cut?.open).toEqual(['tryShutdown(): sessions still open (no tracked call left)']);
+      expect(ended.grpcStatus).toBe('0');
+    }
   });
 
   it('a client that vanished mid-stream (its process frozen): the shutdown still ends at the timeout, reported timedOut', async () => {
