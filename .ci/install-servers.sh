@@ -59,9 +59,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 root() { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive "$@"; }
 
-# Package scripts start system-wide instances (5432, 6379, 5672, 3306, 4222, haproxy's default config and
-# epmd on 4369) through
-# invoke-rc.d / deb-systemd-invoke, both of which ask policy-rc.d first; 101 = "not allowed".
+# Package scripts start system-wide instances (5432, 6379, 5672, 3306, 4222, haproxy with its default
+# config, and epmd on 4369) through invoke-rc.d / deb-systemd-invoke, both of which ask policy-rc.d
+# first; 101 = "not allowed".
 # Only install our own policy if there is none, and remove it again whatever happens.
 policy=/usr/sbin/policy-rc.d
 own_policy=false
