@@ -55,6 +55,7 @@ describe('rolling deploy of 3 replicas behind HAProxy under load', () => {
     for (const e of [...r.replacements, ...r.finalExits]) {
       expect(e.exit, `replica ${e.replica}`).toMatchObject({ code: 0, signal: null });
       expect(e.exitMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+      expect(e.reportOk, `replica ${e.replica}'s shutdown report`).toBe(true);
     }
     // Every POST sent is exactly one row (none lost, none retried into a second row).
     expect(r.postNames.filter((n) => items.get(n) !== 1)).toEqual([]);

@@ -43,6 +43,12 @@ export class Replica {
     }
   }
 
+  /** Whether the shutdown report it printed (REPORT_JSON=1) says ok; undefined if it printed none (the naive variant). */
+  reportOk(): boolean | undefined {
+    const line = this.stdout.split('\n').find((l) => l.startsWith('quiesce-report '));
+    return line === undefined ? undefined : (JSON.parse(line.slice('quiesce-report '.length)) as { ok: boolean }).ok;
+  }
+
   /** Sends `signal`; returns performance.now() at that moment. */
   signal(signal: NodeJS.Signals): number {
     this.child.kill(signal);

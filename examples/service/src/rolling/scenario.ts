@@ -29,6 +29,8 @@ export interface Replacement {
   replica: string;
   pid: number;
   exit: ReplicaExit;
+  /** Its shutdown report's `ok` (undefined: it printed none, as the naive variant). */
+  reportOk: boolean | undefined;
   /** From SIGTERM to the old process's exit. */
   exitMs: number;
   /** From SIGTERM until HAProxy reported the replacement UP. */
@@ -45,7 +47,7 @@ export interface RollingResult {
   failed: PacedRequest[];
   replacements: Replacement[];
   /** The last replicas, stopped with SIGTERM once the orders were all applied. */
-  finalExits: { replica: string; pid: number; exit: ReplicaExit; exitMs: number }[];
+  finalExits: { replica: string; pid: number; exit: ReplicaExit; reportOk: boolean | undefined; exitMs: number }[];
   /** Every replica process that ran, for checking their server connections afterwards. */
   pids: number[];
   orderIds: string[];
@@ -127,6 +129,7 @@ export async function runRollingDeploy(opts: RollingOptions): Promise<RollingRes
           replica: old.replica.name,
           pid: old.replica.pid,
           exit,
+          reportOk: old.replica.reportOk(),
           exitMs: exit.at - signalledAt,
           replaceMs: upAt - signalledAt,
           requests: during.length,
@@ -148,7 +151,7 @@ export async function runRollingDeploy(opts: RollingOptions): Promise<RollingRes
     const finalExits = await Promise.all(current.map(async ({ replica }) => {
       const at = replica.signal('SIGTERM');
       const exit = await replica.exited;
-      return { replica: replica.name, pid: replica.pid, exit, exitMs: exit.at - at };
+      return { replica: replica.name, pid: replica.pid, exit, reportOk: replica.reportOk(), exitMs: exit.at - at };
     }));
     log(`[${opts.variant}] final replicas stopped: exit codes ${finalExits.map((e) => e.exit.code ?? e.exit.signal).join(', ')}`);
     const posts = requests.filter((r) => r.kind === 'POST');
