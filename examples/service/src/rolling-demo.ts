@@ -8,7 +8,9 @@ import { startAllServers } from '@quiesce/test-servers';
 import { runRollingDeploy } from './rolling/scenario.js';
 import { rollingEffects } from './rolling/verify.js';
 
-const { values } = parseArgs({ options: { variant: { type: 'string' }, rounds: { type: 'string', default: '2' } } });
+// `pnpm example:rolling -- --rounds 1` may pass the `--` on.
+const args = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
+const { values } = parseArgs({ args, options: { variant: { type: 'string' }, rounds: { type: 'string', default: '2' } } });
 const variants = values.variant === undefined ? (['quiesce', 'naive'] as const) : [values.variant];
 if (!variants.every((v) => v === 'quiesce' || v === 'naive')) throw new Error(`--variant: expected quiesce or naive, got ${values.variant}`);
 const rounds = Number(values.rounds);
