@@ -1,14 +1,15 @@
-import net from 'node:net';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { findHaproxy } from './binaries.js';
 import { ServerError } from './errors.js';
 import { ensureServerBinaries } from './install.js';
 import { LogTail } from './log-tail.js';
+import { parseServersState, runtimeCommand } from './haproxy-runtime.js';
 import { getFreePort, isPortOpen } from './ports.js';
 import { launch, type ManagedProcess } from './process.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 import type { StartOptions, TestServer } from './types.js';
+import type { BackendState } from './haproxy-runtime.js';
 import { waitUntilReady, withPortRetry } from './wait.js';
 
 export interface HaproxyOptions extends StartOptions {
@@ -22,14 +23,6 @@ export interface HaproxyOptions extends StartOptions {
   fall?: number;
   /** Passed checks before a backend is marked UP again (`rise`). Default 1. */
   rise?: number;
-}
-
-/** One backend as the runtime API reports it (`show servers state`). */
-export interface BackendState {
-  name: string;
-  port: number;
-  /** UP: passing its health checks and routed to; DOWN otherwise (incl. maintenance). */
-  status: 'UP' | 'DOWN';
 }
 
 export interface HaproxyServer extends TestServer {
@@ -56,6 +49,9 @@ const BACKEND = 'be';
  * Not part of startAllServers: only the rolling-deploy test and demo start one.
  */
 export async function startHaproxy(opts: HaproxyOptions): Promise<HaproxyServer> {
+  // Written verbatim into the config: a bad value would fail HAProxy's parse with a less direct message.
+  const bad = opts.backends.length === 0 ? 'backends: expected at least one port' : opts.backends.find((p) => !Number.isInteger(p) || p < 1 || p > 65_535) !== undefined ? 'backends: expected ports from 1 to 65535' : undefined;
+  if (bad) throw new ServerError('haproxy', bad);
   await ensureServerBinaries(['haproxy']);
   const bin = findHaproxy()!.server;
   return withPortRetry(opts.port === undefined, () => startOnce(bin, opts));
@@ -139,32 +135,4 @@ async function startOnce(bin: string, opts: HaproxyOptions): Promise<HaproxyServ
     await removeTempDir(dir);
     throw error;
   }
-}
-
-/** One command in the runtime API's non-interactive mode: HAProxy answers and closes. */
-function runtimeCommand(socket: string, cmd: string, timeoutMs = 2_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const conn = net.connect(socket);
-    let out = '';
-    conn.setTimeout(timeoutMs, () => conn.destroy(new Error(`haproxy runtime API: no answer to "${cmd}" within ${timeoutMs} ms`)));
-    conn.on('connect', () => conn.write(`${cmd}\n`));
-    conn.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    conn.on('error', reject);
-    conn.on('close', () => resolve(out));
-  });
-}
-
-// `show servers state` prints a format version line, a `# be_id be_name …` header, then one row per
-// server. srv_op_state 2 is SRV_ST_RUNNING; any admin state other than 0 (maintenance, drain) is not routed.
-function parseServersState(text: string): BackendState[] {
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  const header = lines.find((l) => l.startsWith('#'))?.slice(1).trim().split(/\s+/) ?? [];
-  const col = (name: string) => header.indexOf(name);
-  return lines
-    .filter((l) => !l.startsWith('#') && l.split(/\s+/).length >= header.length && header.length > 0)
-    .map((l) => {
-      const f = l.trim().split(/\s+/);
-      const up = f[col('srv_op_state')] === '2' && f[col('srv_admin_state')] === '0';
-      return { name: f[col('srv_name')]!, port: Number(f[col('srv_port')]), status: up ? 'UP' : 'DOWN' } as const;
-    });
 }

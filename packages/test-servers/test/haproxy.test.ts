@@ -52,4 +52,9 @@ describe('startHaproxy', () => {
     expect(await isPortOpen(proxy.port)).toBe(false);
     expect(tree.filter((id) => isAlive(id))).toEqual([]);
   });
+
+  it('refuses backends it could not write into a config, naming the field', async () => {
+    await expect(startHaproxy({ backends: [] })).rejects.toThrow(/backends: expected at least one port/);
+    await expect(startHaproxy({ backends: [80, 70_000] })).rejects.toThrow(/backends: expected ports/);
+  });
 });
