@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { ShutdownReportJSON } from '@quiesce/core';
 
 export interface ReplicaExit {
   code: number | null;
@@ -7,7 +8,11 @@ export interface ReplicaExit {
   at: number;
 }
 
-/** One replica of the example service: `node dist/main.js` as its own process, output captured. */
+/**
+ * One process of the example service (`node dist/main.js`, configured by environment variables,
+ * REPORT_JSON=1), its output captured: a replica of the rolling deploy, and the process the
+ * end-to-end tests signal.
+ */
 export class Replica {
   stdout = '';
   stderr = '';
@@ -30,23 +35,34 @@ export class Replica {
     return this.child.pid!;
   }
 
-  /** The port from the service's "listening on" line; rejects if it exits first or after `timeoutMs`. */
-  async port(timeoutMs = 30_000): Promise<number> {
+  /** Resolves with the first match of `pattern` in stdout; rejects if the process exits first or time runs out. */
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(this.stdout);
-      if (match) return Number(match[1]);
+      const match = this.stdout.match(pattern);
+      if (match) return match;
       if (this.exit || performance.now() > deadline) {
-        throw new Error(`replica ${this.name} never listened (exit: ${JSON.stringify(this.exit)})\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+        throw new Error(`${this.name} never printed ${pattern} (exit: ${JSON.stringify(this.exit)})\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
       }
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
-  /** Whether the shutdown report it printed (REPORT_JSON=1) says ok; undefined if it printed none (the naive variant). */
-  reportOk(): boolean | undefined {
+  /** The port from the service's "listening on" line. */
+  async port(timeoutMs = 30_000): Promise<number> {
+    return Number((await this.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/, timeoutMs))[1]);
+  }
+
+  /** The shutdown report it printed as JSON; throws if it printed none. */
+  report(): ShutdownReportJSON {
     const line = this.stdout.split('\n').find((l) => l.startsWith('quiesce-report '));
-    return line === undefined ? undefined : (JSON.parse(line.slice('quiesce-report '.length)) as { ok: boolean }).ok;
+    if (!line) throw new Error(`${this.name} printed no report\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+    return JSON.parse(line.slice('quiesce-report '.length)) as ShutdownReportJSON;
+  }
+
+  /** The report's `ok`; undefined if it printed none (the naive variant prints none). */
+  reportOk(): boolean | undefined {
+    return this.stdout.includes('quiesce-report ') ? this.report().ok : undefined;
   }
 
   /** Sends `signal`; returns performance.now() at that moment. */
@@ -55,7 +71,7 @@ export class Replica {
     return performance.now();
   }
 
-  /** Last resort for a test's cleanup: SIGKILL if still running. */
+  /** Last resort for cleanup: SIGKILL if still running. */
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
