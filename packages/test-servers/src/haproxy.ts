@@ -70,6 +70,9 @@ function config(port: number, socket: string, opts: HaproxyOptions): string {
     '  timeout client 30s',
     '  timeout server 30s',
     '  timeout http-keep-alive 10s',
+    // Without it a check times out after `inter`: on a loaded machine a healthy backend that answers
+    // /readyz late would be marked DOWN. A 503 still counts at once, so detection stays fall × inter.
+    '  timeout check 2s',
     '  option http-keep-alive',
     // A refused connect (a backend that is gone but not yet marked DOWN) is retried on another one.
     '  retries 2',
