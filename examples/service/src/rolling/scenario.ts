@@ -17,6 +17,8 @@ export interface RollingOptions {
   /** HAProxy's health-check interval; the drain delay is sized from it. */
   checkIntervalMs?: number;
   shutdownTimeoutMs?: number;
+  /** Default: fall × inter + 3 × inter (1000 ms at 200 ms). Shorter than fall × inter shows what a too-short drain does. */
+  drainDelayMs?: number;
   /** Order messages published to the shared queue while the deploy runs. */
   orders?: number;
   log?: (line: string) => void;
@@ -71,7 +73,7 @@ export async function runRollingDeploy(opts: RollingOptions): Promise<RollingRes
   const log = opts.log ?? (() => undefined);
   const count = opts.replicas ?? 3;
   const inter = opts.checkIntervalMs ?? 200;
-  const drainDelayMs = FALL * inter + 3 * inter;
+  const drainDelayMs = opts.drainDelayMs ?? FALL * inter + 3 * inter;
   const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 8_000;
   const queue = `rolling-${opts.variant}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}`;
   const env = {
@@ -95,7 +97,7 @@ export async function runRollingDeploy(opts: RollingOptions): Promise<RollingRes
   let load: ReturnType<typeof startPacedLoad> | undefined;
   let publishing: Promise<string[]> | undefined;
   try {
-    log(`[${opts.variant}] starting ${count} replicas (drain delay ${drainDelayMs} ms = ${FALL} failed checks × ${inter} ms + ${3 * inter} ms margin)`);
+    log(`[${opts.variant}] starting ${count} replicas (drain delay ${drainDelayMs} ms; HAProxy needs up to ${FALL} failed checks × ${inter} ms + one interval to notice)`);
     // The first one alone: it creates the tables, and concurrent CREATE TABLE IF NOT EXISTS can collide.
     const current = [await spawnReplica(0)];
     current.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, k) => spawnReplica(k + 1)))));
