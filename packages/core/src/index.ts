@@ -36,6 +36,7 @@ export { parseOptions, resourceOptionsSchema, loggerSchema, type ContainerOption
 export { lifecycleModule, type LifecycleModule } from './container/module.js';
 export type { PhaseContext } from './engine/node-run.js';
 export { PlanDoesNotFitError, type ShutdownPlan, type PlanStep } from './graph/plan.js';
+export { kubernetesNumbers, type KubernetesOptions, type KubernetesNumbers } from './graph/kubernetes.js';
 export type { ResourceDefinition, Resolver } from './container/registration.js';
 export { ShutdownReport, type NodeReport, type NodeStatus, type ShutdownReportJSON, type ReportedError, type PhaseReport, type CutReport, type DrainReport, type StopPhase, type ReportSummary } from './report/report.js';
 export type { SignalOptions } from './process/signals.js';

@@ -3,10 +3,11 @@ import { QuiesceError } from '../errors.js';
 import type { Command } from './command.js';
 import { CliUsageError, ReportInputError } from './errors.js';
 import type { CliIo } from './io.js';
+import { k8s } from './k8s.js';
 import { render } from './render.js';
 
 /** The subcommands. A new one (`quiesce k8s`, …) is a file exporting a Command, listed here. */
-export const commands: Readonly<Record<string, Command>> = { render };
+export const commands: Readonly<Record<string, Command>> = { render, k8s };
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));

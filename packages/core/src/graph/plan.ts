@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { ErrorCodes, QuiesceError } from '../errors.js';
 import { longestStopChain, type LifecycleGraph } from './graph.js';
 import { BUDGET_SLACK_MS, budgeted } from './budget.js';
+import { kubernetesFragment, type KubernetesOptions } from './kubernetes.js';
 
 export interface PlanStep {
   readonly name: string;
@@ -27,6 +28,8 @@ export interface ShutdownPlan {
    * delay), independent of whether the plan fits. Emitted at start as process warnings.
    */
   readonly warnings: readonly string[];
+  /** The pod-spec fragment these numbers imply (terminationGracePeriodSeconds, readiness probe, preStop), as YAML. */
+  toKubernetes(options?: KubernetesOptions): string;
 }
 
 export class PlanDoesNotFitError extends QuiesceError {
@@ -71,11 +74,11 @@ export function planShutdown(
     fits &&= beforeKill;
     summary += `; shutdownTimeoutMs ${shutdownTimeoutMs} ms ${beforeKill ? '<' : '≥'} terminationGracePeriodSeconds ${graceMs} ms`;
   }
-  const plan = { drainDelayMs, chain: steps, worstCaseMs, reservedMs: reserves.total, shutdownTimeoutMs, fits, summary, warnings };
-  // `console.log(app.plan())` and `${plan}` print the summary; JSON keeps every field.
-  Object.defineProperties(plan, {
+  const numbers = { drainDelayMs, chain: steps, worstCaseMs, reservedMs: reserves.total, shutdownTimeoutMs, fits, summary, warnings };
+  // `console.log(app.plan())` and `${plan}` print the summary; JSON keeps every field (methods are not enumerable).
+  return Object.defineProperties(numbers, {
     toString: { value: () => summary },
+    toKubernetes: { value: (options?: KubernetesOptions) => kubernetesFragment(numbers, options) },
     [inspect.custom]: { value: () => `ShutdownPlan ${fits ? 'fits' : 'does NOT fit'}: ${summary}${warnings.map((w) => `\n  warning: ${w}`).join('')}` },
-  });
-  return plan;
+  }) as typeof numbers & Pick<ShutdownPlan, 'toKubernetes'>;
 }
