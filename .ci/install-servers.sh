@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the server programs that @quiesce/test-servers starts for the tests and the demo:
-# PostgreSQL, Redis, RabbitMQ, MariaDB and NATS (Debian/Ubuntu packages). Idempotent: a fast no-op when all are
+# PostgreSQL, Redis, RabbitMQ, MariaDB, NATS and HAProxy (Debian/Ubuntu packages; HAProxy only for the
+# rolling-deploy test and demo). Idempotent: a fast no-op when all are
 # present. The test harness starts its own private instances on free loopback ports, so the
 # packages' system-wide services are neither needed nor wanted: this script keeps them from
 # starting during the install.
@@ -25,6 +26,7 @@ have_mariadb() {
     { [ -x /usr/bin/mariadb-install-db ] || command -v mariadb-install-db >/dev/null 2>&1; }
 }
 have_nats() { [ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null 2>&1; }
+have_haproxy() { [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1; }
 
 missing=()
 have_postgres || missing+=(postgresql)
@@ -32,16 +34,17 @@ have_redis || missing+=(redis-server)
 have_rabbitmq || missing+=(rabbitmq-server)
 have_mariadb || missing+=(mariadb-server)
 have_nats || missing+=(nats-server)
+have_haproxy || missing+=(haproxy)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  log "postgresql, redis-server, rabbitmq-server, mariadb-server and nats-server are already installed"
+  log "postgresql, redis-server, rabbitmq-server, mariadb-server, nats-server and haproxy are already installed"
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   log "missing: ${missing[*]}; no apt-get here. Install PostgreSQL (initdb/postgres), redis-server and"
-  log "RabbitMQ (rabbitmq-server, rabbitmqctl, epmd), MariaDB (mariadbd, mariadb-install-db) and nats-server"
-  log "with this system's package manager (macOS: brew install postgresql redis rabbitmq mariadb nats-server)."
+  log "RabbitMQ (rabbitmq-server, rabbitmqctl, epmd), MariaDB (mariadbd, mariadb-install-db), nats-server and haproxy"
+  log "with this system's package manager (macOS: brew install postgresql redis rabbitmq mariadb nats-server haproxy)."
   exit 1
 fi
 
@@ -56,8 +59,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 root() { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive "$@"; }
 
-# Package scripts start system-wide instances (5432, 6379, 5672, 3306, 4222 and epmd on 4369) through
-# invoke-rc.d / deb-systemd-invoke, both of which ask policy-rc.d first; 101 = "not allowed".
+# Package scripts start system-wide instances (5432, 6379, 5672, 3306, 4222, haproxy with its default
+# config, and epmd on 4369) through invoke-rc.d / deb-systemd-invoke, both of which ask policy-rc.d
+# first; 101 = "not allowed".
 # Only install our own policy if there is none, and remove it again whatever happens.
 policy=/usr/sbin/policy-rc.d
 own_policy=false
@@ -99,6 +103,7 @@ elif command -v service >/dev/null 2>&1; then
       rabbitmq-server) running beam.smp && { root service rabbitmq-server stop >/dev/null 2>&1 || true; } ;;
       mariadb-server) running mariadbd && { root service mariadb stop >/dev/null 2>&1 || true; } ;;
       nats-server) running nats-server && { root service nats-server stop >/dev/null 2>&1 || true; } ;;
+      haproxy) running haproxy && { root service haproxy stop >/dev/null 2>&1 || true; } ;;
     esac
   done
 fi
@@ -106,5 +111,5 @@ if [ "$epmd_before" = false ] && running epmd; then
   root epmd -kill >/dev/null 2>&1 || true
 fi
 
-have_postgres && have_redis && have_rabbitmq && have_mariadb && have_nats || { log "install finished but some programs are still missing"; exit 1; }
+have_postgres && have_redis && have_rabbitmq && have_mariadb && have_nats && have_haproxy || { log "install finished but some programs are still missing"; exit 1; }
 log "installed ${missing[*]} in $(( $(date +%s) - started )) s"

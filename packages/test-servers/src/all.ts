@@ -32,7 +32,8 @@ export interface StartTestServersOptions extends StartAllOptions {
   nats?: NatsOptions;
 }
 
-const ENV: Readonly<Record<ServerName, string>> = {
+// HAProxy has no override: it is started per test, in front of processes the test starts itself.
+const ENV: Readonly<Partial<Record<ServerName, string>>> = {
   postgres: 'QUIESCE_PG_URL',
   redis: 'QUIESCE_REDIS_URL',
   rabbitmq: 'QUIESCE_AMQP_URL',
@@ -74,7 +75,7 @@ type Started<S extends Starters> = { [K in keyof S]: Awaited<ReturnType<S[K][1]>
 async function startTogether<S extends Starters>(starters: S): Promise<Started<S>> {
   // One install step for everything missing: apt-get serializes anyway.
   const entries = Object.entries(starters);
-  await ensureServerBinaries(entries.map(([, [server]]) => server).filter((server) => !process.env[ENV[server]]));
+  await ensureServerBinaries(entries.map(([, [server]]) => server).filter((server) => !process.env[ENV[server] ?? '']));
   const results = await Promise.allSettled(entries.map(([, [, start]]) => start()));
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));

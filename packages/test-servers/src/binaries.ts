@@ -97,6 +97,16 @@ export function findNats(): NatsBinaries | undefined {
   return server ? { server } : undefined;
 }
 
+export interface HaproxyBinaries {
+  server: string;
+}
+
+// Debian installs haproxy in /usr/sbin.
+export function findHaproxy(): HaproxyBinaries | undefined {
+  const server = onPath('haproxy', ['/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin', '/opt/homebrew/bin']);
+  return server ? { server } : undefined;
+}
+
 export function isInstalled(server: ServerName): boolean {
   switch (server) {
     case 'postgres':
@@ -109,5 +119,7 @@ export function isInstalled(server: ServerName): boolean {
       return findMariaDB() !== undefined;
     case 'nats':
       return findNats() !== undefined;
+    case 'haproxy':
+      return findHaproxy() !== undefined;
   }
 }

@@ -1,6 +1,6 @@
 import type { LogTail } from './log-tail.js';
 
-export type ServerName = 'postgres' | 'redis' | 'rabbitmq' | 'mariadb' | 'nats';
+export type ServerName = 'postgres' | 'redis' | 'rabbitmq' | 'mariadb' | 'nats' | 'haproxy';
 
 /**
  * Every failure names the server and carries the end of its log: the cause is

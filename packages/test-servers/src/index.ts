@@ -16,3 +16,5 @@ export type { MariaDBServer, NatsServer, PgServer, RabbitMQServer, RedisServer, 
 // Also brings the `declare module 'vitest'` augmentation into any program that imports this package.
 export type { ProvidedServers } from './provided-context.js';
 export { closedPort, socketsTo, waitFor } from './sockets.js';
+export { startHaproxy, type HaproxyOptions, type HaproxyServer } from './haproxy.js';
+export type { BackendState } from './haproxy-runtime.js';

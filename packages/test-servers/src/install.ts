@@ -15,6 +15,7 @@ export const APT_PACKAGES: Readonly<Record<ServerName, string>> = {
   rabbitmq: 'rabbitmq-server',
   mariadb: 'mariadb-server',
   nats: 'nats-server',
+  haproxy: 'haproxy',
 };
 
 const WHAT_IS_NEEDED: Readonly<Record<ServerName, string>> = {
@@ -23,6 +24,7 @@ const WHAT_IS_NEEDED: Readonly<Record<ServerName, string>> = {
   rabbitmq: 'rabbitmq-server, rabbitmqctl and epmd (RabbitMQ and Erlang)',
   mariadb: 'mariadbd and mariadb-install-db (MariaDB server)',
   nats: 'nats-server',
+  haproxy: 'haproxy (only the rolling-deploy test and demo start it)',
 };
 
 const APT_GET = '/usr/bin/apt-get';
@@ -74,7 +76,7 @@ function missingError(missing: ServerName[], packages: string[], why: string): E
   return new Error(
     `[test-servers] missing server programs:\n${lines.join('\n')}\n`
       + `Install them with:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${packages.join(' ')}\n`
-      + `or run .ci/install-servers.sh from the repository root (macOS: brew install postgresql redis rabbitmq mariadb nats-server).\n`
+      + `or run .ci/install-servers.sh from the repository root (macOS: brew install postgresql redis rabbitmq mariadb nats-server haproxy).\n`
       + `Not installed automatically: ${why}.`,
   );
 }

@@ -5,7 +5,7 @@ import { isAlive, processId, type ProcessId } from './process-tree.js';
 
 const PREFIX = 'quiesce-';
 const OWNER_FILE = '.quiesce-owner';
-const KINDS = /^quiesce-(pg|redis|rabbitmq|mariadb|nats)-/;
+const KINDS = /^quiesce-(pg|redis|rabbitmq|mariadb|nats|haproxy)-/;
 
 let swept: Promise<void> | undefined;
 
@@ -14,7 +14,7 @@ let swept: Promise<void> | undefined;
  * SIGKILL takes its servers with it (death signal) but cannot remove their data
  * dirs; the next run removes dirs whose owner is gone.
  */
-export async function makeTempDir(server: 'pg' | 'redis' | 'rabbitmq' | 'mariadb' | 'nats'): Promise<string> {
+export async function makeTempDir(server: 'pg' | 'redis' | 'rabbitmq' | 'mariadb' | 'nats' | 'haproxy'): Promise<string> {
   await (swept ??= sweepStaleTempDirs().catch(() => undefined));
   const dir = await mkdtemp(path.join(tmpdir(), `${PREFIX}${server}-`));
   const self = processId(process.pid);
