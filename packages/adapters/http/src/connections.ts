@@ -29,6 +29,8 @@ export class ConnectionTracker implements ServerTracker {
   #closed: Promise<void> = Promise.resolve();
   /** Resolves `closed` early: every connection left is owned by another node (upgraded WebSockets). */
   #drained: (() => void) | undefined;
+  /** A connection that was still live at the last drained check (see #checkDrained). */
+  #witness: Connection | undefined;
 
   constructor(
     readonly server: Http1Server,
@@ -102,7 +104,18 @@ export class ConnectionTracker implements ServerTracker {
    * timeout) is not this server's to wait for.
    */
   #checkDrained(): void {
-    for (const conn of this.#connections) if (!conn.destroyed && !conn.owned) return;
+    // Every socket's 'close' asks this while draining: checking the live connection found last
+    // time first keeps it O(1), where a scan past thousands of destroyed idle sockets per close
+    // was quadratic (5,000 keep-alive sockets: +140 ms to the stop, measured with pnpm bench http).
+    const witness = this.#witness;
+    if (witness && this.#connections.has(witness) && !witness.destroyed && !witness.owned) return;
+    for (const conn of this.#connections) {
+      if (!conn.destroyed && !conn.owned) {
+        this.#witness = conn;
+        return;
+      }
+    }
+    this.#witness = undefined;
     this.#drained?.();
   }
 
