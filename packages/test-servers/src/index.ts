@@ -18,3 +18,4 @@ export type { ProvidedServers } from './provided-context.js';
 export { closedPort, socketsTo, waitFor } from './sockets.js';
 export { startHaproxy, type HaproxyOptions, type HaproxyServer } from './haproxy.js';
 export type { BackendState } from './haproxy-runtime.js';
+export { memoryLogger, timed, type LoggedLine } from './recorders.js';

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import healthCheck from 'grpc-health-check';
-import type { Logger } from '@quiesce/core';
+export { memoryLogger, timed } from '@quiesce/test-servers';
 import type { GrpcService } from '../src/index.js';
 
 const serialize = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
@@ -110,14 +110,3 @@ export async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<
   }
 }
 
-export function memoryLogger(): Logger & { lines: Array<{ level: string; obj: object; msg?: string }> } {
-  const lines: Array<{ level: string; obj: object; msg?: string }> = [];
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, msg });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const began = performance.now();
-  const value = await fn();
-  return [value, performance.now() - began];
-}

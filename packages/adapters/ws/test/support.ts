@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@quiesce/core';
+export { memoryLogger, timed } from '@quiesce/test-servers';
 import { WebSocket } from 'ws';
 
 export interface Client {
@@ -80,15 +80,3 @@ export async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A logger that keeps what it was told. */
-export function memoryLogger(): Logger & { lines: Array<{ level: string; obj: object; msg?: string }> } {
-  const lines: Array<{ level: string; obj: object; msg?: string }> = [];
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, msg });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const began = performance.now();
-  const value = await fn();
-  return [value, performance.now() - began];
-}
