@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // `pnpm example` in a real pseudo-terminal (util-linux `script`), Ctrl-C sent to the terminal's
 // foreground process group as a keyboard would: pnpm and the launcher each receive it.
 const launcher = fileURLToPath(new URL('./fixtures/launcher.mjs', import.meta.url));
+const shell = fileURLToPath(new URL('./fixtures/interactive-shell.mjs', import.meta.url));
 let dir: string;
 let pnpm: string;
 
@@ -26,12 +27,14 @@ afterAll(() => process.env.KEEP ? undefined : rmSync(dir, { recursive: true, for
 async function inTerminal(script: string, presses: number): Promise<string> {
   const out = join(dir, `${script}-${presses}.out`);
   const pgFile = join(dir, `${script}-${presses}.pg`);
-  const command = `echo $$ > ${pgFile}; node ${pnpm} run ${script}; echo "[pnpm exit status $?]"`;
+  // `exec`: the stand-in shell replaces `script`'s own `sh -c`, whatever SHELL is.
+  const command = `exec node ${shell} ${pgFile} node ${pnpm} run ${script}`;
   const term = spawn('script', ['-qfc', command, out], { cwd: dir, detached: true, stdio: 'ignore' });
   const ended = new Promise<void>((resolve) => term.on('exit', () => resolve()));
   const read = (): string => { try { return readFileSync(out, 'utf8'); } catch { return ''; } };
   for (let i = 0; i < 200 && !read().includes('hint:'); i++) await new Promise((r) => setTimeout(r, 100));
   const group = Number(readFileSync(pgFile, 'utf8'));
+  expect(group).toBeGreaterThan(1);
   for (let k = 0; k < presses; k++) {
     process.kill(-group, 'SIGINT');
     await new Promise((r) => setTimeout(r, 600));
