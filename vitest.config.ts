@@ -8,6 +8,8 @@ export default defineConfig({
         test: {
           name: 'core',
           include: ['packages/core/test/**/*.test.ts'],
+          // Loaded by Node itself, as users get it: vite's runner would evaluate CommonJS as ESM.
+          server: { deps: { external: [/load-zod\.cjs$/] } },
           testTimeout: 20_000,
         },
       },

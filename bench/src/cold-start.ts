@@ -29,6 +29,8 @@ interface Scenario {
   readonly closure: readonly string[];
   /** Imported before the clock starts: isolates what the timed imports add on top. */
   readonly preload?: readonly string[];
+  /** Code timed after the imports, with `m` their namespaces in order: what a service does next. */
+  readonly run?: string;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,29 +40,36 @@ const adapter = (name: string, driver: string, pkg: string): Scenario[] => [
   { name: `core + ${name}`, specs: ['@quiesce/core', driver], closure: [...INVERSIFY, '@quiesce/core', ...(driver.startsWith('node:') ? [] : [driver])] },
   { name: `core + ${name} + ${pkg}`, specs: ['@quiesce/core', driver, pkg], vs: `core + ${name}`, limit: 1.1, closure: [...INVERSIFY, '@quiesce/core', pkg, ...(driver.startsWith('node:') ? [] : [driver])] },
 ];
+// What a service does right after the import: build its container and declare a resource. quiesce
+// loads zod here (the first validation), so this pair shows what a pod start pays in all.
+const FIRST_CONTAINER = "const app = new m[0].LifecycleContainer({ shutdownTimeoutMs: 10000 }); app.resource('db', { create: () => ({}), stop: () => {}, stopTimeoutMs: 2000 });";
 const SCENARIOS: readonly Scenario[] = [
   { name: 'inversify + reflect-metadata', specs: INVERSIFY, closure: INVERSIFY },
   { name: '@quiesce/core', specs: ['@quiesce/core'], vs: 'inversify + reflect-metadata', limit: 1.15, closure: [...INVERSIFY, '@quiesce/core'] },
-  // Where core's share goes: zod on its own, and core's own modules once inversify and zod are loaded.
-  { name: 'zod (after inversify)', specs: ['zod'], preload: INVERSIFY, closure: ['zod'] },
-  { name: 'zod/mini (after inversify)', specs: ['zod/mini'], preload: INVERSIFY, closure: [] },
-  { name: 'core itself (after inversify, zod)', specs: ['@quiesce/core'], preload: [...INVERSIFY, 'zod'], closure: [] },
+  // No target: the validation has to load zod somewhere; these rows say what that costs in all.
+  { name: 'inversify: import + new Container()', specs: ['reflect-metadata', 'inversify'], run: "new m[1].Container().bind('db').toConstantValue({});", closure: INVERSIFY },
+  { name: 'core: import + first container and resource', specs: ['@quiesce/core'], run: FIRST_CONTAINER, vs: 'inversify: import + new Container()', closure: [...INVERSIFY, '@quiesce/core'] },
+  // Where core's share goes: zod as core loads it (CommonJS, on first use), and core's own bundle.
+  { name: 'zod, required (after inversify)', specs: [], preload: INVERSIFY, run: "(await import('node:module')).createRequire(import.meta.url)('zod');", closure: ['zod'] },
+  { name: 'core itself (after inversify)', specs: ['@quiesce/core'], preload: INVERSIFY, closure: [] },
   ...adapter('node:http', 'node:http', '@quiesce/http'),
   ...adapter('pg', 'pg', '@quiesce/pg'),
   ...adapter('ioredis', 'ioredis', '@quiesce/redis'),
   ...adapter('amqplib', 'amqplib', '@quiesce/amqp'),
+  ...adapter('mysql2', 'mysql2', '@quiesce/mysql'),
+  ...adapter('ws', 'ws', '@quiesce/ws'),
 ];
 
 export async function coldStart(rounds: number): Promise<ColdStartRow[]> {
   const project = await installProject();
   const samples = new Map<string, number[]>(SCENARIOS.map((s) => [s.name, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const s of SCENARIOS) samples.get(s.name)!.push(importMs(project, s.specs, s.preload ?? []));
+    for (const s of SCENARIOS) samples.get(s.name)!.push(importMs(project, s));
   }
   const median = new Map([...samples].map(([name, ms]) => [name, middle(ms)]));
   return SCENARIOS.map((s) => ({
     scenario: s.name,
-    imports: s.specs.join(' + '),
+    imports: [...s.specs, ...(s.run ? ['(code)'] : [])].join(' + ') || '(code)',
     medianMs: round1(median.get(s.name)!),
     baseline: s.vs ?? '-',
     ratio: s.vs ? Math.round((median.get(s.name)! / median.get(s.vs)!) * 100) / 100 : '-',
@@ -77,9 +86,9 @@ export function coldStartTargets(rows: readonly ColdStartRow[]): TargetCheck[] {
   });
 }
 
-/** Time from before the first import to after the last one resolved, in a fresh process. */
-function importMs(project: string, specs: readonly string[], preload: readonly string[]): number {
-  const script = `for (const s of ${JSON.stringify(preload)}) await import(s); const t = performance.now(); for (const s of ${JSON.stringify(specs)}) await import(s); process.stdout.write(String(performance.now() - t));`;
+/** Time from before the first import to after the last one resolved (and `run` ran), in a fresh process. */
+function importMs(project: string, { specs, preload = [], run = '' }: Scenario): number {
+  const script = `for (const s of ${JSON.stringify(preload)}) await import(s); const t = performance.now(); const m = []; for (const s of ${JSON.stringify(specs)}) m.push(await import(s)); ${run} process.stdout.write(String(performance.now() - t));`;
   return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' }));
 }
 
@@ -101,6 +110,8 @@ async function installProject(): Promise<string> {
     ioredis: versionOf('packages/adapters/redis', 'ioredis'),
     redis: versionOf('packages/adapters/redis', 'redis'),
     amqplib: versionOf('packages/adapters/amqp', 'amqplib'),
+    mysql2: versionOf('packages/adapters/mysql', 'mysql2'),
+    ws: versionOf('packages/adapters/ws', 'ws'),
   });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'cold-start', private: true, type: 'module', dependencies }, null, 2));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: project, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installNode } from '../node-binaries.mjs';
 import { countCopies, packPublicPackages, readJson, root } from '../pack.mjs';
+import { zodOnImport } from './zod-on-import.mjs';
 
 const fixturesDir = join(root, 'scripts/consumer-test/fixtures');
 const fixtures = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['full', 'pg-only', 'ioredis-only', 'pnpm-http'];
@@ -46,6 +47,7 @@ for (const name of fixtures) {
     if (name === 'full') {
       runOnEngineFloors(dir);
       checkBin(dir);
+      checkLazyZod(dir, Object.keys(manifest.dependencies).filter((d) => d.startsWith('@quiesce/')));
     }
     console.log(`consumer-test ${name}: ok (install ${secs(t1 - t0)}, compile + run ${secs(performance.now() - t1)})`);
   } catch (error) {
@@ -97,6 +99,14 @@ function runOnEngineFloors(dir) {
       }
     }
   }
+}
+
+/** Cold start: no @quiesce package loads zod until something is validated (the app above did validate). */
+function checkLazyZod(dir, packages) {
+  // The detector first proves it can see zod at all (else an empty list would prove nothing).
+  if (zodOnImport(dir, ['zod']).length !== 1) throw new Error('the zod-on-import check did not see `import("zod")` itself');
+  const offenders = zodOnImport(dir, packages);
+  if (offenders.length > 0) throw new Error(`zod loaded on import by ${offenders.join(', ')}`);
 }
 
 /** The `quiesce` command as npm installed it: linked into .bin, executable, the packed version. */

@@ -66,8 +66,8 @@ describe('the pod-spec numbers follow the plan', () => {
 
 describe('quiesce k8s <module>', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const bin = join(root, 'dist/cli/main.js');
-  const dist = pathToFileURL(join(root, 'dist/index.js')).href;
+  const bin = join(root, 'dist/bundle/cli.js');
+  const dist = pathToFileURL(join(root, 'dist/bundle/index.js')).href;
   const dir = mkdtempSync(join(tmpdir(), 'quiesce-k8s-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const run = (args: string[]) =>

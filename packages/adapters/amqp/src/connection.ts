@@ -1,10 +1,8 @@
-import { onAbort, parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
+import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
 import { connect, type ChannelModel, type Options } from 'amqplib';
 import type { Duplex } from 'node:stream';
-import { z } from 'zod';
 import { closeOrLost } from './close.js';
 import { AmqpConnectionLostError } from './errors.js';
-import { lifecycleFields } from './lifecycle-fields.js';
 
 /** What `amqplib.connect()` resolves to (the promise API's connection). */
 export type AmqpConnection = ChannelModel;
@@ -18,18 +16,20 @@ export interface AmqpConnectionOptions extends ResourceOptions {
   socketOptions?: Record<string, unknown>;
 }
 
-const connectionSchema = resourceOptionsSchema
-  .extend({
-    url: z.union([z.string().regex(/^amqps?:\/\//, 'expected an amqp:// or amqps:// URL'), z.record(z.string(), z.unknown())]).optional(),
-    connection: z
-      .custom<ChannelModel>((v) => typeof (v as ChannelModel | null)?.createChannel === 'function', 'expected a connection from amqplib connect()')
-      .optional(),
-    socketOptions: z.record(z.string(), z.unknown()).optional(),
-  })
-  .superRefine((o, ctx) => {
-    if ((o.url === undefined) === (o.connection === undefined)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of `url` and `connection`' });
-    if (o.connection !== undefined && o.socketOptions !== undefined) ctx.addIssue({ code: 'custom', path: ['socketOptions'], message: 'only used together with `url`' });
-  });
+const connectionSchema = lazySchema((z) =>
+  resourceOptionsSchema()
+    .extend({
+      url: z.union([z.string().regex(/^amqps?:\/\//, 'expected an amqp:// or amqps:// URL'), z.record(z.string(), z.unknown())]).optional(),
+      connection: z
+        .custom<ChannelModel>((v) => typeof (v as ChannelModel | null)?.createChannel === 'function', 'expected a connection from amqplib connect()')
+        .optional(),
+      socketOptions: z.record(z.string(), z.unknown()).optional(),
+    })
+    .superRefine((o, ctx) => {
+      if ((o.url === undefined) === (o.connection === undefined)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of `url` and `connection`' });
+      if (o.connection !== undefined && o.socketOptions !== undefined) ctx.addIssue({ code: 'custom', path: ['socketOptions'], message: 'only used together with `url`' });
+    }),
+);
 
 // amqplib flags closing only on internals; WeakMaps keep "already gone" out of the driver object.
 const closedConnections = new WeakSet<ChannelModel>();
@@ -59,7 +59,7 @@ export function amqpConnection(options: AmqpConnectionOptions): ResourceDefiniti
   const parsed = parseOptions(connectionSchema, options, 'amqpConnection');
   const { url, connection, socketOptions } = parsed;
   return {
-    ...lifecycleFields(parsed),
+    ...lifecycleFields(parsed).lifecycle,
     // amqplib's `timeout` bounds the whole handshake; tied to startTimeoutMs, a connect cannot
     // succeed (and leak) after the start already timed out.
     create: async () => watch(connection ?? (await connect(url as string | Options.Connect, { timeout: parsed.startTimeoutMs, ...socketOptions }))),

@@ -1,9 +1,8 @@
-import { onAbort, parseOptions, resourceOptionsSchema, type HookContext, type InFlight, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
+import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema, type HookContext, type InFlight, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { closeOrLost } from './close.js';
 import { AmqpChannelLostError } from './errors.js';
-import { lifecycleFields } from './lifecycle-fields.js';
 
 /** Processes one message. Resolve = ack; throw/reject = nack (requeued unless `requeueOnError: false`). Never ack yourself. */
 export type AmqpHandler = (msg: ConsumeMessage, channel: Channel) => unknown;
@@ -25,21 +24,23 @@ export interface AmqpConsumerOptions extends ResourceOptions {
   onError?: (error: unknown, msg: ConsumeMessage) => void;
 }
 
-const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `expected ${what}`);
-const consumerSchema = resourceOptionsSchema.extend({
-  connection: z.custom<Token<ChannelModel>>((v) => ['string', 'symbol', 'function'].includes(typeof v), 'expected the token of an amqpConnection resource'),
-  queue: z.string().min(1, 'expected a queue name'),
-  handler: fn<AmqpHandler>('an async function (msg, channel) => void'),
-  prefetch: z.number().int().min(1).max(65_535).default(10),
-  assertQueue: z.union([z.literal(true), z.record(z.string(), z.unknown())]).optional(),
-  consumeOptions: z
-    .object({ consumerTag: z.string().optional(), exclusive: z.boolean().optional(), priority: z.number().int().optional(), arguments: z.record(z.string(), z.unknown()).optional() })
-    .strict()
-    .optional(),
-  requeueOnError: z.boolean().default(true),
-  onError: fn<(error: unknown, msg: ConsumeMessage) => void>('a function (error, msg) => void').optional(),
+const consumerSchema = lazySchema((z) => {
+  const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `expected ${what}`);
+  return resourceOptionsSchema().extend({
+    connection: z.custom<Token<ChannelModel>>((v) => ['string', 'symbol', 'function'].includes(typeof v), 'expected the token of an amqpConnection resource'),
+    queue: z.string().min(1, 'expected a queue name'),
+    handler: fn<AmqpHandler>('an async function (msg, channel) => void'),
+    prefetch: z.number().int().min(1).max(65_535).default(10),
+    assertQueue: z.union([z.literal(true), z.record(z.string(), z.unknown())]).optional(),
+    consumeOptions: z
+      .object({ consumerTag: z.string().optional(), exclusive: z.boolean().optional(), priority: z.number().int().optional(), arguments: z.record(z.string(), z.unknown()).optional() })
+      .strict()
+      .optional(),
+    requeueOnError: z.boolean().default(true),
+    onError: fn<(error: unknown, msg: ConsumeMessage) => void>('a function (error, msg) => void').optional(),
+  });
 });
-type Parsed = z.output<typeof consumerSchema>;
+type Parsed = z.output<ReturnType<typeof consumerSchema>>;
 
 export interface AmqpConsumerStats {
   /** Deliveries received from the broker. */
@@ -211,7 +212,7 @@ export class AmqpConsumer {
 export function amqpConsumer(options: AmqpConsumerOptions): ResourceDefinition<AmqpConsumer> {
   const parsed = parseOptions(consumerSchema, options, `amqpConsumer(${String(options?.queue)})`);
   return {
-    ...lifecycleFields(parsed),
+    ...lifecycleFields(parsed).lifecycle,
     dependsOn: [parsed.connection, ...(parsed.dependsOn ?? [])],
     create: ({ get }) => new AmqpConsumer(get(parsed.connection), parsed),
     start: (consumer, ctx) => consumer.start(ctx),

@@ -1,18 +1,18 @@
-import { onAbort, parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
+import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
-import { z } from 'zod';
 import { closeOrLost } from './close.js';
 import { AmqpUnconfirmedError } from './errors.js';
-import { lifecycleFields } from './lifecycle-fields.js';
 
 export interface AmqpPublisherOptions extends ResourceOptions {
   /** Token of the `amqpConnection` resource; the publisher depends on it (stops before it). */
   connection: Token<ChannelModel>;
 }
 
-const publisherSchema = resourceOptionsSchema.extend({
-  connection: z.custom<Token<ChannelModel>>((v) => ['string', 'symbol', 'function'].includes(typeof v), 'expected the token of an amqpConnection resource'),
-});
+const publisherSchema = lazySchema((z) =>
+  resourceOptionsSchema().extend({
+    connection: z.custom<Token<ChannelModel>>((v) => ['string', 'symbol', 'function'].includes(typeof v), 'expected the token of an amqpConnection resource'),
+  }),
+);
 
 /**
  * A confirm channel as a lifecycle resource. Wrap publishes in `app.inFlight(token).run(...)` so the
@@ -27,7 +27,7 @@ export function amqpPublisher(options: AmqpPublisherOptions): ResourceDefinition
   const lost = new WeakMap<ConfirmChannel, number>();
   const causes = new WeakMap<ConfirmChannel, unknown>();
   return {
-    ...lifecycleFields(parsed),
+    ...lifecycleFields(parsed).lifecycle,
     dependsOn: [parsed.connection, ...(parsed.dependsOn ?? [])],
     create: async ({ get }) => {
       const connection = get(parsed.connection);

@@ -1,6 +1,5 @@
-import { lifecycleModule, parseOptions, type LifecycleModule } from '@quiesce/core';
+import { lazySchema, lifecycleModule, parseOptions, type LifecycleModule } from '@quiesce/core';
 import type { Queue, QueueEvents, Worker } from 'bullmq';
-import { z } from 'zod';
 import { bullQueue, bullQueueEvents } from './closable.js';
 import type { BullQueueOptions, BullWorkerOptions, BullQueueEventsOptions } from './options.js';
 import { bullWorker } from './worker.js';
@@ -13,7 +12,7 @@ export interface BullmqModuleOptions {
   queueEvents?: QueueEvents | Omit<BullQueueEventsOptions, 'name'>;
 }
 
-const moduleSchema = z.object({ name: z.string().min(1).optional() }).loose();
+const moduleSchema = lazySchema((z) => z.object({ name: z.string().min(1).optional() }).loose());
 
 /**
  * A queue, its worker and its queue events, ready for `app.load(bullmqModule({...}))`. The worker

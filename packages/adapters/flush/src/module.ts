@@ -1,6 +1,6 @@
-import { lifecycleModule, parseOptions, type LifecycleModule, type Token } from '@quiesce/core';
+import { lifecycleModule, moduleTokenSchema, parseOptions, type LifecycleModule, type Token } from '@quiesce/core';
 import { defineFlushable } from './flushable.js';
-import { moduleTokenSchema, requiredTokenSchema, type FlushableOptions, type PinoLoggerOptions } from './options.js';
+import { requiredTokenSchema, type FlushableOptions, type PinoLoggerOptions } from './options.js';
 import { definePinoLogger } from './pino.js';
 
 /**

@@ -1,14 +1,11 @@
-import { lifecycleModule, parseOptions, type LifecycleContainer, type LifecycleModule } from '@quiesce/core';
-import { z } from 'zod';
+import { lifecycleModule, moduleTokenSchema, parseOptions, type LifecycleContainer, type LifecycleModule } from '@quiesce/core';
 import { defineGrpcServer } from './grpc-server.js';
 import type { GrpcModuleOptions } from './options.js';
-
-const moduleOnly = z.object({ token: z.custom<unknown>((v) => v === undefined || typeof v === 'function' || typeof v === 'string' || typeof v === 'symbol', 'expected a class, string or symbol token').optional() });
 
 /** `app.load(grpcModule({ server, port }))`: the GrpcService bound to `token` (default: `name`, else 'grpc'), logging to the container's logger. */
 export function grpcModule(options: GrpcModuleOptions): LifecycleModule {
   const { token, ...rest } = options ?? ({} as GrpcModuleOptions);
-  parseOptions(moduleOnly, { token }, 'grpcModule');
+  parseOptions(moduleTokenSchema, { token }, 'grpcModule');
   const name = rest.name ?? (typeof token === 'string' ? token : 'grpc');
   let app: LifecycleContainer | undefined;
   const definition = defineGrpcServer({ ...rest, name }, 'grpcModule', () => app?.options.logger);

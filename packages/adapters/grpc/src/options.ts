@@ -1,6 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { loggerSchema, resourceOptionsSchema, type Logger, type ResourceOptions, type Resolver, type Token } from '@quiesce/core';
-import { z } from 'zod';
+import { lazySchema, loggerSchema, resourceOptionsSchema, type Logger, type ResourceOptions, type Resolver, type Token } from '@quiesce/core';
 import type { GrpcService } from './service.js';
 
 export interface GrpcServerOptions extends ResourceOptions {
@@ -24,19 +23,21 @@ export interface GrpcServerOptions extends ResourceOptions {
   logger?: Logger;
 }
 
-export const grpcServerOptionsSchema = resourceOptionsSchema
-  .extend({
-    server: z.custom<grpc.Server>((v) => v instanceof grpc.Server, 'expected a grpc.Server from @grpc/grpc-js').optional(),
-    create: z.custom<(r: Resolver) => grpc.Server>((v) => typeof v === 'function', 'expected a function returning a grpc.Server').optional(),
-    port: z.number().int().min(0).max(65_535),
-    host: z.string().min(1).default('127.0.0.1'),
-    credentials: z.custom<grpc.ServerCredentials>((v) => v instanceof grpc.ServerCredentials, 'expected grpc.ServerCredentials (e.g. createInsecure(), createSsl(...))').optional(),
-    health: z.union([z.literal(false), z.object({ services: z.array(z.string().min(1)).optional() }).strict()]).default({ services: [] }),
-    logger: loggerSchema.optional(),
-  })
-  .superRefine((o, ctx) => {
-    if ((o.server === undefined) === (o.create === undefined)) ctx.addIssue({ code: 'custom', path: ['server'], message: 'give exactly one of `server` and `create`' });
-  });
+export const grpcServerOptionsSchema = lazySchema((z) =>
+  resourceOptionsSchema()
+    .extend({
+      server: z.custom<grpc.Server>((v) => v instanceof grpc.Server, 'expected a grpc.Server from @grpc/grpc-js').optional(),
+      create: z.custom<(r: Resolver) => grpc.Server>((v) => typeof v === 'function', 'expected a function returning a grpc.Server').optional(),
+      port: z.number().int().min(0).max(65_535),
+      host: z.string().min(1).default('127.0.0.1'),
+      credentials: z.custom<grpc.ServerCredentials>((v) => v instanceof grpc.ServerCredentials, 'expected grpc.ServerCredentials (e.g. createInsecure(), createSsl(...))').optional(),
+      health: z.union([z.literal(false), z.object({ services: z.array(z.string().min(1)).optional() }).strict()]).default({ services: [] }),
+      logger: loggerSchema().optional(),
+    })
+    .superRefine((o, ctx) => {
+      if ((o.server === undefined) === (o.create === undefined)) ctx.addIssue({ code: 'custom', path: ['server'], message: 'give exactly one of `server` and `create`' });
+    }),
+);
 
 export type GrpcModuleOptions = GrpcServerOptions & {
   /** Token to inject the service by. Default: `name`, else 'grpc'. */

@@ -1,5 +1,4 @@
-import { resourceOptionsSchema, type ResourceOptions, type Resolver } from '@quiesce/core';
-import { z } from 'zod';
+import { lazySchema, resourceOptionsSchema, type ResourceOptions, type Resolver } from '@quiesce/core';
 import type { HealthSource } from './probes.js';
 import { isHttpServer, type HttpServerLike } from './server-kinds.js';
 
@@ -32,33 +31,34 @@ export interface HttpServerOptions extends ResourceOptions {
   headerGraceMs?: number;
 }
 
-const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `expected ${what}`);
-const path = z.string().regex(/^\//, 'expected a path starting with "/"');
-
-export const httpServerOptionsSchema = resourceOptionsSchema
-  .extend({
-    server: z
-      .custom<HttpServerLike>(isHttpServer, 'expected an http.Server, https.Server or http2 server (e.g. http.createServer(app))')
-      .optional(),
-    create: fn('a function returning an http, https or http2 server').optional(),
-    port: z.number().int().min(0).max(65_535),
-    host: z.string().min(1).default('127.0.0.1'),
-    listen: z.object({ backlog: z.number().int().positive().optional(), exclusive: z.boolean().optional(), ipv6Only: z.boolean().optional() }).strict().optional(),
-    headerGraceMs: z.number().int().nonnegative().max(2_147_483_647).default(500),
-    probes: z
-      .object({
-        readiness: path.optional(),
-        liveness: path.optional(),
-        health: z.custom<HealthSource>((v) => typeof v === 'function' || (typeof v === 'object' && v !== null && typeof (v as { health?: unknown }).health === 'function'), 'expected the LifecycleContainer or a function returning app.health()').optional(),
-      })
-      .strict()
-      .optional(),
-    // A per-server delay would run after core closed the node's InFlight, so requests in it could not be tracked.
-    drainDelayMs: z.never({ error: 'set drainDelayMs on the LifecycleContainer: it keeps serving (tracked) while readiness answers 503' }).optional(),
-  })
-  .superRefine((o, ctx) => {
-    if ((o.server === undefined) === (o.create === undefined)) ctx.addIssue({ code: 'custom', path: ['server'], message: 'give exactly one of `server` and `create`' });
-    if (o.probes && (o.probes.readiness || o.probes.liveness) && !o.probes.health) {
-      ctx.addIssue({ code: 'custom', path: ['probes', 'health'], message: 'required outside httpModule: pass the container (health: app)' });
-    }
-  });
+export const httpServerOptionsSchema = lazySchema((z) => {
+  const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `expected ${what}`);
+  const path = z.string().regex(/^\//, 'expected a path starting with "/"');
+  return resourceOptionsSchema()
+    .extend({
+      server: z
+        .custom<HttpServerLike>(isHttpServer, 'expected an http.Server, https.Server or http2 server (e.g. http.createServer(app))')
+        .optional(),
+      create: fn('a function returning an http, https or http2 server').optional(),
+      port: z.number().int().min(0).max(65_535),
+      host: z.string().min(1).default('127.0.0.1'),
+      listen: z.object({ backlog: z.number().int().positive().optional(), exclusive: z.boolean().optional(), ipv6Only: z.boolean().optional() }).strict().optional(),
+      headerGraceMs: z.number().int().nonnegative().max(2_147_483_647).default(500),
+      probes: z
+        .object({
+          readiness: path.optional(),
+          liveness: path.optional(),
+          health: z.custom<HealthSource>((v) => typeof v === 'function' || (typeof v === 'object' && v !== null && typeof (v as { health?: unknown }).health === 'function'), 'expected the LifecycleContainer or a function returning app.health()').optional(),
+        })
+        .strict()
+        .optional(),
+      // A per-server delay would run after core closed the node's InFlight, so requests in it could not be tracked.
+      drainDelayMs: z.never({ error: 'set drainDelayMs on the LifecycleContainer: it keeps serving (tracked) while readiness answers 503' }).optional(),
+    })
+    .superRefine((o, ctx) => {
+      if ((o.server === undefined) === (o.create === undefined)) ctx.addIssue({ code: 'custom', path: ['server'], message: 'give exactly one of `server` and `create`' });
+      if (o.probes && (o.probes.readiness || o.probes.liveness) && !o.probes.health) {
+        ctx.addIssue({ code: 'custom', path: ['probes', 'health'], message: 'required outside httpModule: pass the container (health: app)' });
+      }
+    });
+});

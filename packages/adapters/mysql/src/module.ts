@@ -1,6 +1,6 @@
-import { lifecycleModule, parseOptions, type LifecycleModule } from '@quiesce/core';
+import { lifecycleModule, moduleTokenSchema, parseOptions, type LifecycleModule } from '@quiesce/core';
 import type { MysqlPool } from './driver.js';
-import { mysqlModuleOptionsSchema, type MysqlModuleOptions } from './options.js';
+import type { MysqlModuleOptions } from './options.js';
 import { defineMysqlPool } from './pool.js';
 
 /** The default token of `mysqlModule`: inject the pool with `@inject(MysqlPoolToken)`. */
@@ -12,7 +12,7 @@ export const MysqlPoolToken = Symbol.for('quiesce.mysql.pool');
  */
 export function mysqlModule(options: MysqlModuleOptions): LifecycleModule {
   const { token, ...rest } = options;
-  parseOptions(mysqlModuleOptionsSchema, { token }, 'mysqlModule');
+  parseOptions(moduleTokenSchema, { token }, 'mysqlModule');
   const definition = defineMysqlPool({ ...rest, name: rest.name ?? (token === undefined ? 'mysql' : undefined) }, 'mysqlModule');
   return lifecycleModule(definition.name ?? 'mysql', (app) => app.resource<MysqlPool>(token ?? MysqlPoolToken, definition));
 }

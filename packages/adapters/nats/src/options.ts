@@ -1,30 +1,23 @@
-import { resourceOptionsSchema, type Token } from '@quiesce/core';
+import { exactlyOneOf, lazySchema, resourceOptionsSchema, tokenSchema, type Token } from '@quiesce/core';
 import type { Msg, NatsConnection } from '@nats-io/nats-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 
-const token = z.custom<Token<unknown>>((v) => typeof v === 'function' || typeof v === 'string' || typeof v === 'symbol', 'expected a class, string or symbol token');
+export const natsConnectionOptionsSchema = lazySchema((z) => {
+  const connectionInstance = z.custom<NatsConnection>(
+    (v) => typeof v === 'object' && v !== null && ['drain', 'close', 'closed', 'flush', 'subscribe', 'publish'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+    'expected a NatsConnection (from connect() of @nats-io/transport-node)',
+  );
+  return resourceOptionsSchema()
+    .extend({
+      /** An existing connection (the container still drains it at shutdown). */
+      connection: connectionInstance.optional(),
+      /** Or a function that connects, called when the node is first resolved: `() => connect({ servers })`. */
+      connect: z.custom<() => Promise<NatsConnection>>((v) => typeof v === 'function', 'expected a function returning a NatsConnection').optional(),
+    })
+    .superRefine(exactlyOneOf('connection', 'connect', 'give `connection` (a NatsConnection) or `connect` (a function that connects)'));
+});
 
-const connectionInstance = z.custom<NatsConnection>(
-  (v) => typeof v === 'object' && v !== null && ['drain', 'close', 'closed', 'flush', 'subscribe', 'publish'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
-  'expected a NatsConnection (from connect() of @nats-io/transport-node)',
-);
-
-export const natsConnectionOptionsSchema = resourceOptionsSchema
-  .extend({
-    /** An existing connection (the container still drains it at shutdown). */
-    connection: connectionInstance.optional(),
-    /** Or a function that connects, called when the node is first resolved: `() => connect({ servers })`. */
-    connect: z.custom<() => Promise<NatsConnection>>((v) => typeof v === 'function', 'expected a function returning a NatsConnection').optional(),
-  })
-  .superRefine((o, ctx) => {
-    if (o.connection === undefined && o.connect === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['connection'], message: 'give `connection` (a NatsConnection) or `connect` (a function that connects)' });
-    } else if (o.connection !== undefined && o.connect !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['connect'], message: 'cannot be combined with `connection`: give exactly one of them' });
-    }
-  });
-
-type Lifecycle<S extends z.ZodType> = Omit<z.input<S>, 'dependsOn'> & { dependsOn?: readonly unknown[] };
+type Lifecycle<L extends () => z.ZodType> = Omit<z.input<ReturnType<L>>, 'dependsOn'> & { dependsOn?: readonly unknown[] };
 
 export type NatsConnectionOptions = Omit<Lifecycle<typeof natsConnectionOptionsSchema>, 'connection' | 'connect'> & {
   connection?: NatsConnection;
@@ -38,15 +31,17 @@ export interface HandlerContext {
 
 export type MsgHandler = (msg: Msg, ctx: HandlerContext) => unknown;
 
-export const natsSubscriptionOptionsSchema = resourceOptionsSchema.extend({
-  /** The token of the connection node (a natsConnection resource); the subscription depends on it. */
-  connection: token,
-  subject: z.string().min(1).refine((s) => !/\s/.test(s), 'must not contain whitespace'),
-  /** Queue group: the server gives each message to one member of the group. */
-  queue: z.string().min(1).refine((s) => !/\s/.test(s), 'must not contain whitespace').optional(),
-  /** Called for every message; the subscription's stop waits for the promises it returns. */
-  handler: z.custom<MsgHandler>((v) => typeof v === 'function', 'expected a function (msg, { signal }) => unknown'),
-});
+export const natsSubscriptionOptionsSchema = lazySchema((z) =>
+  resourceOptionsSchema().extend({
+    /** The token of the connection node (a natsConnection resource); the subscription depends on it. */
+    connection: tokenSchema(),
+    subject: z.string().min(1).refine((s) => !/\s/.test(s), 'must not contain whitespace'),
+    /** Queue group: the server gives each message to one member of the group. */
+    queue: z.string().min(1).refine((s) => !/\s/.test(s), 'must not contain whitespace').optional(),
+    /** Called for every message; the subscription's stop waits for the promises it returns. */
+    handler: z.custom<MsgHandler>((v) => typeof v === 'function', 'expected a function (msg, { signal }) => unknown'),
+  }),
+);
 
 export type NatsSubscriptionOptions = Omit<Lifecycle<typeof natsSubscriptionOptionsSchema>, 'connection' | 'handler'> & {
   connection: Token<NatsConnection>;

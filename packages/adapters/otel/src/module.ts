@@ -1,5 +1,5 @@
-import { lifecycleModule, parseOptions, type LifecycleModule } from '@quiesce/core';
-import { otelModuleOptionsSchema, type OtelModuleOptions, type OtelValue } from './options.js';
+import { lifecycleModule, moduleTokenSchema, parseOptions, type LifecycleModule } from '@quiesce/core';
+import type { OtelModuleOptions, OtelValue } from './options.js';
 import { defineOtelSdk } from './sdk.js';
 
 /**
@@ -8,7 +8,7 @@ import { defineOtelSdk } from './sdk.js';
  */
 export function otelModule(options: OtelModuleOptions): LifecycleModule {
   const { token, ...rest } = options;
-  parseOptions(otelModuleOptionsSchema, { token }, 'otelModule');
+  parseOptions(moduleTokenSchema, { token }, 'otelModule');
   const definition = defineOtelSdk({ ...rest, name: rest.name ?? (token === undefined ? 'otel' : undefined) }, 'otelModule');
   return lifecycleModule(definition.name ?? 'otel', (app) => app.resource<OtelValue>(token ?? 'otel', definition));
 }

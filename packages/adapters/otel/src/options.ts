@@ -1,5 +1,5 @@
-import { resourceOptionsSchema, type Token } from '@quiesce/core';
-import { z } from 'zod';
+import { exactlyOneOf, lazySchema, resourceOptionsSchema, type Token } from '@quiesce/core';
+import type { z } from 'zod';
 
 /**
  * What the adapter needs of an OpenTelemetry SDK object: `shutdown()`, and `forceFlush()` where it
@@ -15,38 +15,27 @@ export interface OtelShutdownable {
 /** The value bound under the node's token: what the user passed (`sdk`, or the `providers` array). */
 export type OtelValue = OtelShutdownable | readonly OtelShutdownable[];
 
-const shutdownable = z.custom<OtelShutdownable>(
-  (v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).shutdown === 'function',
-  'expected an OpenTelemetry SDK, tracer, meter or logger provider (an object with shutdown())',
-);
+export const otelOptionsSchema = lazySchema((z) => {
+  const shutdownable = z.custom<OtelShutdownable>(
+    (v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).shutdown === 'function',
+    'expected an OpenTelemetry SDK, tracer, meter or logger provider (an object with shutdown())',
+  );
+  return resourceOptionsSchema()
+    .extend({
+      /** The NodeSDK, or one provider. */
+      sdk: shutdownable.optional(),
+      /** Or several providers (tracer, meter, logger), shut down together. */
+      providers: z.array(shutdownable).min(1).optional(),
+      /** Call forceFlush() (bounded by the node's time) before shutdown(). Default true. */
+      forceFlush: z.boolean().optional(),
+    })
+    .superRefine(exactlyOneOf('sdk', 'providers', 'give `sdk` (a NodeSDK or one provider) or `providers` (several)'));
+});
 
-export const otelOptionsSchema = resourceOptionsSchema
-  .extend({
-    /** The NodeSDK, or one provider. */
-    sdk: shutdownable.optional(),
-    /** Or several providers (tracer, meter, logger), shut down together. */
-    providers: z.array(shutdownable).min(1).optional(),
-    /** Call forceFlush() (bounded by the node's time) before shutdown(). Default true. */
-    forceFlush: z.boolean().optional(),
-  })
-  .superRefine((o, ctx) => {
-    if (o.sdk === undefined && o.providers === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['sdk'], message: 'give `sdk` (a NodeSDK or one provider) or `providers` (several)' });
-    } else if (o.sdk !== undefined && o.providers !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['providers'], message: 'cannot be combined with `sdk`: give exactly one of them' });
-    }
-  });
-
-export type OtelOptions = Omit<z.input<typeof otelOptionsSchema>, 'sdk' | 'providers' | 'dependsOn'> & {
+export type OtelOptions = Omit<z.input<ReturnType<typeof otelOptionsSchema>>, 'sdk' | 'providers' | 'dependsOn'> & {
   sdk?: OtelShutdownable;
   providers?: readonly OtelShutdownable[];
   dependsOn?: readonly unknown[];
 };
-
-export const otelModuleOptionsSchema = z.object({
-  token: z
-    .custom<Token<unknown>>((v) => typeof v === 'function' || typeof v === 'string' || typeof v === 'symbol', 'expected a class, string or symbol token')
-    .optional(),
-});
 
 export type OtelModuleOptions = OtelOptions & { token?: Token<OtelValue> };

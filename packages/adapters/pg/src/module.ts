@@ -1,6 +1,6 @@
-import { lifecycleModule, parseOptions, type LifecycleModule } from '@quiesce/core';
+import { lifecycleModule, moduleTokenSchema, parseOptions, type LifecycleModule } from '@quiesce/core';
 import pg from 'pg';
-import { pgModuleOptionsSchema, type PgModuleOptions } from './options.js';
+import type { PgModuleOptions } from './options.js';
 import { definePgPool } from './pool.js';
 
 /**
@@ -9,7 +9,7 @@ import { definePgPool } from './pool.js';
  */
 export function pgModule(options: PgModuleOptions): LifecycleModule {
   const { token, ...rest } = options;
-  parseOptions(pgModuleOptionsSchema, { token }, 'pgModule');
+  parseOptions(moduleTokenSchema, { token }, 'pgModule');
   const definition = definePgPool({ ...rest, name: rest.name ?? (token === undefined ? 'pg' : undefined) }, 'pgModule');
   return lifecycleModule(definition.name ?? 'pg', (app) => app.resource(token ?? pg.Pool, definition));
 }

@@ -1,7 +1,7 @@
 import type { ResourceDefinition, ResourceOptions } from '@quiesce/core';
 import type { Redis, RedisOptions } from 'ioredis';
 import { redisResource, type RedisDriver } from './graceful.js';
-import { clientWith, parseClientOptions, plainObject, redisUrl } from './options.js';
+import { clientOptionsSchema, clientWith, parseClientOptions, plainObject, redisUrl } from './options.js';
 
 /**
  * An ioredis client as this package's public types see it. Structural on purpose: ioredis is an
@@ -28,11 +28,14 @@ export interface IoredisClientOptions<C extends IoredisLike = IoredisLike> exten
   redisOptions?: object;
 }
 
-const connection = {
-  client: clientWith<Redis>(['quit', 'disconnect', 'ping'], 'an ioredis client (new Redis(...))').optional(),
-  url: redisUrl.optional(),
-  redisOptions: plainObject<RedisOptions>('an ioredis options object').optional(),
-};
+const schema = clientOptionsSchema(
+  (z) => ({
+    client: clientWith<Redis>(z, ['quit', 'disconnect', 'ping'], 'an ioredis client (new Redis(...))').optional(),
+    url: redisUrl(z).optional(),
+    redisOptions: plainObject<RedisOptions>(z, 'an ioredis options object').optional(),
+  }),
+  ['url', 'redisOptions'],
+);
 
 // Statuses whose socket ends with an 'end' event after QUIT. In 'reconnecting', ioredis answers QUIT
 // itself (no socket to close) and never emits 'end'.
@@ -102,7 +105,7 @@ function cut(client: Redis): void {
 
 /** A managed ioredis client: `app.resource(Cache, ioredisClient({ url }))` (`ioredisClient<Redis>(...)` for ioredis' own type). */
 export function ioredisClient<C extends IoredisLike = IoredisLike>(options: IoredisClientOptions<C> = {}): ResourceDefinition<C> {
-  const { lifecycle, connection: c } = parseClientOptions('ioredisClient', options, connection, ['url', 'redisOptions']);
+  const { lifecycle, connection: c } = parseClientOptions('ioredisClient', options, schema);
   const create = async (): Promise<Redis> => {
     if (c.client) return c.client as unknown as Redis;
     // Loaded lazily so that node-redis users need not install ioredis (optional peer).

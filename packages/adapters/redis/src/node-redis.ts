@@ -1,7 +1,7 @@
 import type { ResourceDefinition, ResourceOptions } from '@quiesce/core';
 import type { RedisClientOptions } from 'redis';
 import { redisResource, type RedisDriver } from './graceful.js';
-import { clientWith, parseClientOptions, plainObject, redisUrl } from './options.js';
+import { clientOptionsSchema, clientWith, parseClientOptions, plainObject, redisUrl } from './options.js';
 
 /** What the adapter needs from a node-redis v5/v6 client (`createClient()`, any modules/RESP). */
 export interface NodeRedisLike {
@@ -29,11 +29,14 @@ export interface NodeRedisClientOptions<C extends NodeRedisLike = NodeRedisLike>
   clientOptions?: object;
 }
 
-const connection = {
-  client: clientWith<NodeRedisLike>(['connect', 'close', 'destroy', 'ping'], 'a node-redis client (createClient())').optional(),
-  url: redisUrl.optional(),
-  clientOptions: plainObject<RedisClientOptions>('a node-redis createClient() options object').optional(),
-};
+const schema = clientOptionsSchema(
+  (z) => ({
+    client: clientWith<NodeRedisLike>(z, ['connect', 'close', 'destroy', 'ping'], 'a node-redis client (createClient())').optional(),
+    url: redisUrl(z).optional(),
+    clientOptions: plainObject<RedisClientOptions>(z, 'a node-redis createClient() options object').optional(),
+  }),
+  ['url', 'clientOptions'],
+);
 
 const driver: RedisDriver<NodeRedisLike> = {
   async open(client) {
@@ -65,7 +68,7 @@ const driver: RedisDriver<NodeRedisLike> = {
 
 /** A managed node-redis client: `app.resource(Cache, nodeRedisClient({ url }))` (`nodeRedisClient<RedisClientType>(...)` for node-redis' own type). */
 export function nodeRedisClient<C extends NodeRedisLike = NodeRedisLike>(options: NodeRedisClientOptions<C> = {}): ResourceDefinition<C> {
-  const { lifecycle, connection: c } = parseClientOptions('nodeRedisClient', options, connection, ['url', 'clientOptions']);
+  const { lifecycle, connection: c } = parseClientOptions('nodeRedisClient', options, schema);
   const create = async (): Promise<C> => {
     if (c.client) return c.client as C;
     // Loaded lazily so that ioredis users need not install redis (optional peer).

@@ -1,9 +1,6 @@
-import { lifecycleModule, parseOptions, type LifecycleContainer, type LifecycleModule } from '@quiesce/core';
-import { z } from 'zod';
+import { lifecycleModule, moduleTokenSchema, parseOptions, type LifecycleContainer, type LifecycleModule } from '@quiesce/core';
 import type { WsModuleOptions } from './options.js';
 import { defineWsServer } from './ws-server.js';
-
-const moduleOnly = z.object({ token: z.custom<unknown>((v) => v === undefined || typeof v === 'function' || typeof v === 'string' || typeof v === 'symbol', 'expected a class, string or symbol token').optional() });
 
 /**
  * `app.load(wsModule({ httpServer: 'http', path: '/feed', onConnection }))`: the service bound to
@@ -12,7 +9,7 @@ const moduleOnly = z.object({ token: z.custom<unknown>((v) => v === undefined ||
  */
 export function wsModule(options: WsModuleOptions): LifecycleModule {
   const { token, ...rest } = options ?? ({} as WsModuleOptions);
-  parseOptions(moduleOnly, { token }, 'wsModule');
+  parseOptions(moduleTokenSchema, { token }, 'wsModule');
   const name = rest.name ?? (typeof token === 'string' ? token : 'ws');
   let app: LifecycleContainer | undefined;
   // The container is not known yet: its logger is read when the outcome is logged.

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { ShutdownReportJSON } from '../report/report.js';
+import { lazySchema } from '../validation/lazy-schema.js';
 import { ReportInputError } from './errors.js';
 
 export const REPORT_SCHEMA = 'quiesce.shutdown-report/1';
@@ -9,42 +9,44 @@ const MAX_DEPTH = 4;
 
 // What the renderers read, after the shipped JSON Schema (schema/shutdown-report.schema.json):
 // loose objects, so fields added later under the same schema id pass through.
-const ms = z.number().nonnegative();
-const offset = z.number();
-const phase = z.enum(['quiesce', 'drain', 'stop', 'deactivate']);
-const nodeSchema = z.looseObject({
-  name: z.string(),
-  status: z.enum(['stopped', 'failed', 'timedOut', 'skipped']),
-  policy: z.enum(['critical', 'bestEffort']),
-  dependsOn: z.array(z.string()),
-  startOffsetMs: offset.nullable(),
-  endOffsetMs: offset.nullable(),
-  durationMs: ms.nullable(),
-  timeoutMs: ms,
-  effectiveTimeoutMs: ms,
-  limitedBy: z.enum(['own timeout', 'global deadline', 'budget']),
-  reserveMs: ms,
-  onCriticalPath: z.boolean(),
-  waitedFor: z.string().optional(),
-  phases: z.array(z.looseObject({ phase, startOffsetMs: offset, durationMs: ms, inFlight: z.number().int().nonnegative().optional() })).optional(),
-  cut: z.looseObject({ phase, open: z.array(z.string()) }).optional(),
-  reason: z.string().optional(),
-  note: z.string().optional(),
-  error: z.looseObject({ name: z.string(), message: z.string(), code: z.string().optional() }).optional(),
-});
-const reportSchema = z.looseObject({
-  schema: z.literal(REPORT_SCHEMA),
-  service: z.string().optional(),
-  ok: z.boolean(),
-  startedAt: z.iso.datetime(),
-  durationMs: ms,
-  deadlineMs: ms,
-  deadlinePassed: z.boolean(),
-  drain: z.looseObject({ configuredMs: ms, durationMs: ms, note: z.string().optional() }),
-  criticalPath: z.array(z.string()),
-  failedNodes: z.array(z.string()),
-  warnings: z.array(z.string()),
-  nodes: z.array(nodeSchema),
+const reportSchema = lazySchema((z) => {
+  const ms = z.number().nonnegative();
+  const offset = z.number();
+  const phase = z.enum(['quiesce', 'drain', 'stop', 'deactivate']);
+  const nodeSchema = z.looseObject({
+    name: z.string(),
+    status: z.enum(['stopped', 'failed', 'timedOut', 'skipped']),
+    policy: z.enum(['critical', 'bestEffort']),
+    dependsOn: z.array(z.string()),
+    startOffsetMs: offset.nullable(),
+    endOffsetMs: offset.nullable(),
+    durationMs: ms.nullable(),
+    timeoutMs: ms,
+    effectiveTimeoutMs: ms,
+    limitedBy: z.enum(['own timeout', 'global deadline', 'budget']),
+    reserveMs: ms,
+    onCriticalPath: z.boolean(),
+    waitedFor: z.string().optional(),
+    phases: z.array(z.looseObject({ phase, startOffsetMs: offset, durationMs: ms, inFlight: z.number().int().nonnegative().optional() })).optional(),
+    cut: z.looseObject({ phase, open: z.array(z.string()) }).optional(),
+    reason: z.string().optional(),
+    note: z.string().optional(),
+    error: z.looseObject({ name: z.string(), message: z.string(), code: z.string().optional() }).optional(),
+  });
+  return z.looseObject({
+    schema: z.literal(REPORT_SCHEMA),
+    service: z.string().optional(),
+    ok: z.boolean(),
+    startedAt: z.iso.datetime(),
+    durationMs: ms,
+    deadlineMs: ms,
+    deadlinePassed: z.boolean(),
+    drain: z.looseObject({ configuredMs: ms, durationMs: ms, note: z.string().optional() }),
+    criticalPath: z.array(z.string()),
+    failedNodes: z.array(z.string()),
+    warnings: z.array(z.string()),
+    nodes: z.array(nodeSchema),
+  });
 });
 
 /**
@@ -59,7 +61,7 @@ export function readReport(text: string, source: string): ShutdownReportJSON {
   if (found.schema !== REPORT_SCHEMA) {
     throw new ReportInputError(source, `unsupported report schema ${JSON.stringify(found.schema)}: this quiesce reads "${REPORT_SCHEMA}"`);
   }
-  const result = reportSchema.safeParse(found);
+  const result = reportSchema().safeParse(found);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
     throw new ReportInputError(source, `not a valid "${REPORT_SCHEMA}" report: ${issues.join('; ')}`);

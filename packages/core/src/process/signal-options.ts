@@ -1,7 +1,6 @@
-import { z } from 'zod';
-import { InvalidOptionsError } from '../errors.js';
 import type { ShutdownReport } from '../report/report.js';
-import { optionIssues } from '../zod-issues.js';
+import { lazySchema } from '../validation/lazy-schema.js';
+import { parseOptions } from '../validation/parse-options.js';
 
 export interface SignalOptions {
   /** Default: SIGTERM and SIGINT. */
@@ -30,23 +29,23 @@ export interface SignalOptions {
   readonly terminationLog?: string | false;
 }
 
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
-const path = z.string().min(1, 'expected a non-empty path');
-
-const signalOptionsSchema = z
-  .object({
-    signals: z.array(z.string().regex(/^SIG[A-Z0-9]+$/, 'expected a signal name such as SIGTERM')).optional(),
-    write: fn.optional(),
-    onReport: fn.optional(),
-    crashes: z.boolean().optional(),
-    reportFile: path.optional(),
-    terminationLog: z.union([path, z.literal(false)]).optional(),
-  })
-  .strict();
+const signalOptionsSchema = lazySchema((z) => {
+  const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
+  const path = z.string().min(1, 'expected a non-empty path');
+  return z
+    .object({
+      signals: z.array(z.string().regex(/^SIG[A-Z0-9]+$/, 'expected a signal name such as SIGTERM')).optional(),
+      write: fn.optional(),
+      onReport: fn.optional(),
+      crashes: z.boolean().optional(),
+      reportFile: path.optional(),
+      terminationLog: z.union([path, z.literal(false)]).optional(),
+    })
+    .strict();
+});
 
 /** Refuse bad handleSignals() options before any handler is installed, naming each field. */
 export function checkSignalOptions(options: SignalOptions): SignalOptions {
-  const result = signalOptionsSchema.safeParse(options);
-  if (!result.success) throw new InvalidOptionsError('handleSignals()', optionIssues(result.error.issues));
+  parseOptions(signalOptionsSchema, options, 'handleSignals()');
   return options;
 }

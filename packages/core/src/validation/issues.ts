@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { OptionIssue } from './errors.js';
+import type { OptionIssue } from '../errors.js';
 
 /** zod's issues as the fields an InvalidOptionsError names (`a.b`, or the unknown keys themselves). */
 export function optionIssues(issues: readonly z.core.$ZodIssue[]): OptionIssue[] {
