@@ -1,4 +1,4 @@
-import { onAbort, parseOptions, type HookContext, type InFlight, type ResourceDefinition } from '@quiesce/core';
+import { forceAt, onAbort, parseOptions, type HookContext, type InFlight, type ResourceDefinition } from '@quiesce/core';
 import mysql from 'mysql2/promise';
 import type { Pool as PromisePool } from 'mysql2/promise';
 import { Connections, gateCheckouts } from './connections.js';
@@ -22,9 +22,8 @@ interface PoolState {
   connections: Connections;
   inFlight: InFlight;
   force?: Promise<ForceOutcome>;
-  forceBegun: Promise<void>;
-  beginForce: () => void;
-  timer?: ReturnType<typeof setTimeout>;
+  /** Armed once per stop; `reached` resolves when the force path begins (the graceful wait then stops). */
+  forceAt?: ReturnType<typeof forceAt>;
 }
 
 const tracked = new WeakMap<object, PoolState>();
@@ -52,9 +51,7 @@ export function defineMysqlPool(options: MysqlPoolOptions, subject: string): Res
     start: async (p, ctx) => {
       const core = corePoolOf(p);
       const connections = new Connections(core);
-      let beginForce!: () => void;
-      const forceBegun = new Promise<void>((resolve) => (beginForce = resolve));
-      const state: PoolState = { core, connections, inFlight: ctx.inFlight, forceBegun, beginForce };
+      const state: PoolState = { core, connections, inFlight: ctx.inFlight };
       tracked.set(p, state);
       onAbort(ctx.shutdownRequested, () => connections.guard());
       gateCheckouts(core, connections, ctx.inFlight);
@@ -86,12 +83,13 @@ export function defineMysqlPool(options: MysqlPoolOptions, subject: string): Res
     stop: async (p, ctx) => {
       armForce(p, ctx);
       const state = tracked.get(p);
-      if (!state) return;
+      if (!state?.forceAt) return;
+      const forceBegun = state.forceAt.reached;
       try {
         if (!state.force) {
           // The checkouts have drained (core waited), so end() has only idle connections to QUIT.
-          if (!state.core._closed) await Promise.race([endPool(state.core), state.forceBegun]);
-          await Promise.race([state.connections.closed(), state.forceBegun]);
+          if (!state.core._closed) await Promise.race([endPool(state.core), forceBegun]);
+          await Promise.race([state.connections.closed(), forceBegun]);
         }
         if (state.force) {
           const { connections, killed } = await state.force;
@@ -100,7 +98,7 @@ export function defineMysqlPool(options: MysqlPoolOptions, subject: string): Res
         const { lost, lostCause } = state.connections;
         if (lost > 0) throw new MysqlConnectionsLostError(lost, lostCause);
       } finally {
-        clearTimeout(state.timer);
+        state.forceAt.cancel();
       }
     },
   };
@@ -117,21 +115,15 @@ function endPool(core: CorePool): Promise<void> {
 }
 
 /**
- * Arm the force path once per stop: it begins FORCE_RESERVE_MS (at most half the node's time)
- * before the node's deadline; if the node's signal aborts first, it runs then and destroys at once.
+ * Arm the force path once per stop (core's forceAt): it begins FORCE_RESERVE_MS (at most half the
+ * node's time) before the node's deadline; if the node's signal aborts first, it begins then and
+ * destroys at once.
  */
 function armForce(pool: MysqlPool, ctx: HookContext): void {
   const state = tracked.get(pool);
-  if (!state || state.timer !== undefined || state.force) return;
-  const { signal, deadline } = ctx;
-  const begin = (): void => {
-    clearTimeout(state.timer);
+  if (!state || state.forceAt) return;
+  state.forceAt = forceAt(ctx, FORCE_RESERVE_MS, () => {
     // Nobody may await this (a drain cut short skips stop): never let it reject unhandled.
-    state.force ??= forceClose(state.core, state.connections, deadline, signal).catch(() => ({ connections: state.connections.open.size, killed: 0 }));
-    state.beginForce();
-  };
-  onAbort(signal, begin);
-  if (state.force || !Number.isFinite(deadline)) return;
-  const left = deadline - Date.now();
-  state.timer = setTimeout(begin, Math.max(0, left - Math.min(FORCE_RESERVE_MS, left / 2)));
+    state.force ??= forceClose(state.core, state.connections, ctx.deadline, ctx.signal).catch(() => ({ connections: state.connections.open.size, killed: 0 }));
+  });
 }

@@ -1,4 +1,4 @@
-import { onAbort, parseOptions, type HookContext, type ResourceDefinition } from '@quiesce/core';
+import { forceAt, onAbort, parseOptions, type HookContext, type ResourceDefinition } from '@quiesce/core';
 import pg from 'pg';
 import type { Pool } from 'pg';
 import { Connections, gateCheckouts } from './connections.js';
@@ -19,10 +19,8 @@ interface PoolState {
   connections: Connections;
   /** The force path, once begun. */
   force?: Promise<ForceOutcome>;
-  /** Resolves when the force path begins (the graceful wait then stops). */
-  forceBegun: Promise<void>;
-  beginForce: () => void;
-  timer?: ReturnType<typeof setTimeout>;
+  /** Armed once per stop; `reached` resolves when the force path begins (the graceful wait then stops). */
+  forceAt?: ReturnType<typeof forceAt>;
 }
 
 const tracked = new WeakMap<Pool, PoolState>();
@@ -49,9 +47,7 @@ export function definePgPool(options: PgPoolOptions, subject: string): ResourceD
       // emit 'error'; with no listener Node turns that into a crash. pg-pool already drops the client.
       if (p.listenerCount('error') === 0) p.on('error', (error) => process.emitWarning(`pg pool: idle client error: ${error.message}`, 'QuiescePgWarning'));
       const connections = new Connections(p);
-      let beginForce!: () => void;
-      const forceBegun = new Promise<void>((resolve) => (beginForce = resolve));
-      tracked.set(p, { connections, forceBegun, beginForce });
+      tracked.set(p, { connections });
       onAbort(ctx.shutdownRequested, () => connections.guard());
       gateCheckouts(p, ctx.inFlight);
       // A node whose start failed or was cut short is never stopped: end the pool here, so a
@@ -74,12 +70,13 @@ export function definePgPool(options: PgPoolOptions, subject: string): ResourceD
     stop: async (p, ctx) => {
       armForce(p, ctx);
       const state = tracked.get(p);
-      if (!state) return;
+      if (!state?.forceAt) return;
+      const forceBegun = state.forceAt.reached;
       try {
         if (!state.force) {
           // In-flight checkouts have drained (core waited), so end() has only idle clients to close.
-          if (!p.ending) await Promise.race([p.end(), state.forceBegun]);
-          await Promise.race([state.connections.closed(), state.forceBegun]);
+          if (!p.ending) await Promise.race([p.end(), forceBegun]);
+          await Promise.race([state.connections.closed(), forceBegun]);
         }
         if (state.force) {
           const { connections, terminated } = await state.force;
@@ -88,7 +85,7 @@ export function definePgPool(options: PgPoolOptions, subject: string): ResourceD
         const { lost, lostCause } = state.connections;
         if (lost > 0) throw new PgConnectionsLostError(lost, lostCause);
       } finally {
-        clearTimeout(state.timer);
+        state.forceAt.cancel();
       }
     },
   };
@@ -101,24 +98,17 @@ export function definePgPool(options: PgPoolOptions, subject: string): ResourceD
 }
 
 /**
- * Arm the force path once per stop: it begins FORCE_RESERVE_MS (at most half the node's time)
- * before the node's deadline, so it has finished when the scheduler would give up on the node; if
- * the node's signal aborts first (no finite deadline, or cut early), it runs then and destroys at once.
+ * Arm the force path once per stop (core's forceAt): it begins FORCE_RESERVE_MS (at most half the
+ * node's time) before the node's deadline, so it has finished when the scheduler would give up on
+ * the node; if the node's signal aborts first, it begins then and destroys at once.
  */
 function armForce(pool: Pool, ctx: HookContext): void {
   const state = tracked.get(pool);
-  if (!state || state.timer !== undefined || state.force) return;
-  const { signal, deadline } = ctx;
-  const begin = (): void => {
-    clearTimeout(state.timer);
+  if (!state || state.forceAt) return;
+  state.forceAt = forceAt(ctx, FORCE_RESERVE_MS, () => {
     // Nobody may await this (a drain cut short skips stop): never let it reject unhandled.
-    state.force ??= terminate(pool, state.connections, deadline, signal).catch(() => ({ connections: state.connections.open.size, terminated: 0 }));
-    state.beginForce();
-  };
-  onAbort(signal, begin);
-  if (state.force || !Number.isFinite(deadline)) return;
-  const left = deadline - Date.now();
-  state.timer = setTimeout(begin, Math.max(0, left - Math.min(FORCE_RESERVE_MS, left / 2)));
+    state.force ??= terminate(pool, state.connections, ctx.deadline, ctx.signal).catch(() => ({ connections: state.connections.open.size, terminated: 0 }));
+  });
 }
 
 /** What the pool still holds when the node's time runs out, for the report's `cut.open`. */

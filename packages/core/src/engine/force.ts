@@ -3,25 +3,39 @@
  * sockets, close(true)) has finished by the time the scheduler gives up on the node: `reserveMs`
  * before the node's deadline, capped at half the node's time, or when its signal aborts (no
  * finite deadline, or cut early by the budget or the global deadline). `reached` resolves to
- * `'force'` so it can race the graceful call directly; `cancel()` clears the timer and listener
- * once the stop finished.
+ * `'force'` so it can race the graceful call directly; `onReached` runs synchronously at that
+ * moment, once (also during this call when the signal has already aborted, so the caller sees
+ * its effect on return). `cancel()` clears the timer and listener once the stop finished.
  */
-export function forceAt(ctx: { readonly signal: AbortSignal; readonly deadline: number }, reserveMs: number): { reached: Promise<'force'>; cancel(): void } {
+export function forceAt(
+  ctx: { readonly signal: AbortSignal; readonly deadline: number },
+  reserveMs: number,
+  onReached?: () => void,
+): { reached: Promise<'force'>; cancel(): void } {
   const { signal, deadline } = ctx;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let fire: () => void = () => {};
-  const reached = new Promise<'force'>((resolve) => (fire = () => resolve('force')));
-  if (signal.aborted) fire();
-  else signal.addEventListener('abort', fire, { once: true });
-  if (Number.isFinite(deadline)) {
-    const left = deadline - Date.now();
-    timer = setTimeout(fire, Math.max(0, left - Math.min(reserveMs, left / 2)));
-  }
-  return {
-    reached,
-    cancel: () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', fire);
-    },
+  let fired = false;
+  let resolve!: (value: 'force') => void;
+  const reached = new Promise<'force'>((r) => (resolve = r));
+  const cancel = (): void => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', fire);
   };
+  function fire(): void {
+    if (fired) return;
+    fired = true;
+    cancel();
+    onReached?.();
+    resolve('force');
+  }
+  if (signal.aborted) {
+    fire();
+  } else {
+    signal.addEventListener('abort', fire, { once: true });
+    if (Number.isFinite(deadline)) {
+      const left = deadline - Date.now();
+      timer = setTimeout(fire, Math.max(0, left - Math.min(reserveMs, left / 2)));
+    }
+  }
+  return { reached, cancel };
 }
