@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+// Types only: the module itself is loaded by whoever made the http2 server (see server-kinds.ts).
+import type { IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { onAbort, type InFlight } from '@quiesce/core';
 import { remoteKey } from './connection.js';
@@ -130,7 +131,7 @@ export class SessionTracker implements ServerTracker {
   destroy(): ForcedCounts {
     const counts = { 'requests in progress': this.inFlight.active, sessions: this.#sessions.size, 'connections without a session': this.#raw.size - this.#sessions.size };
     // A GOAWAY with an error code, so that clients see their open streams as failed, not ended.
-    for (const session of this.#sessions.values()) session.destroy(undefined, http2.constants.NGHTTP2_CANCEL);
+    for (const session of this.#sessions.values()) session.destroy(undefined, process.getBuiltinModule('node:http2').constants.NGHTTP2_CANCEL);
     for (const raw of this.#raw.values()) raw.destroy();
     return counts;
   }
