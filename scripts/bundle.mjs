@@ -17,6 +17,7 @@ const KEEP_SEPARATE = /\/load-zod\.cjs$/;
 
 export async function bundlePackage(dir) {
   const dist = join(root, dir, 'dist');
+  pruneStale(join(root, dir, 'src'), dist);
   // Plain JavaScript sources tsc does not emit.
   for (const file of ['validation/load-zod.cjs']) {
     const from = join(root, dir, 'src', file);
@@ -35,6 +36,23 @@ export async function bundlePackage(dir) {
   // Same depth as dist/<folder>/x.js: `new URL('../../package.json', import.meta.url)` still finds the manifest.
   await build.write({ dir: join(dist, 'bundle'), format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'shared.js', sourcemap: true });
   await build.close();
+}
+
+/**
+ * tsc never deletes the output of a source that was removed or renamed; `files` ships
+ * `dist/**\/*.d.ts`, so a stale declaration would reach users. Drop what has no source any more.
+ */
+function pruneStale(src, dist, rel = '') {
+  for (const entry of readdirSync(join(dist, rel), { withFileTypes: true })) {
+    const path = join(rel, entry.name);
+    if (entry.isDirectory()) {
+      if (path !== 'bundle') pruneStale(src, dist, path);
+      continue;
+    }
+    const stem = path.replace(/(\.d)?\.(js|ts|cjs)(\.map)?$/, '');
+    if (stem === path) continue;
+    if (!['.ts', '.cjs'].some((ext) => existsSync(join(src, stem + ext)))) rmSync(join(dist, path));
+  }
 }
 
 /**

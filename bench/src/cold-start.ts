@@ -55,8 +55,11 @@ const SCENARIOS: readonly Scenario[] = [
   // No target: the validation has to load zod somewhere; these rows say what that costs in all.
   { name: 'inversify: import + new Container()', specs: ['reflect-metadata', 'inversify'], run: "new m[1].Container().bind('db').toConstantValue({});", closure: INVERSIFY },
   { name: 'core: import + first container and resource', specs: ['@quiesce/core'], run: FIRST_CONTAINER, vs: 'inversify: import + new Container()', closure: [...INVERSIFY, '@quiesce/core'] },
-  // Where core's share goes: zod as core loads it (CommonJS, on first use), and core's own bundle.
-  { name: 'zod, required (after inversify)', specs: [], preload: INVERSIFY, run: "(await import('node:module')).createRequire(import.meta.url)('zod');", closure: ['zod'] },
+  // An app that validates with zod itself: core takes the same zod (one load, not two).
+  { name: 'app with zod: inversify + zod + new Container()', specs: [...INVERSIFY, 'zod'], run: "new m[1].Container().bind('db').toConstantValue({});", closure: [...INVERSIFY, 'zod'] },
+  { name: 'app with zod: core + zod + first container', specs: ['@quiesce/core', 'zod'], run: FIRST_CONTAINER, vs: 'app with zod: inversify + zod + new Container()', closure: [...INVERSIFY, '@quiesce/core'] },
+  // Where core's share goes: zod as core loads it (on first use), and core's own bundle.
+  { name: 'zod, as core loads it (after inversify, core)', specs: ['@quiesce/core'], preload: [...INVERSIFY, '@quiesce/core'], run: 'm[0].zod();', closure: ['zod'] },
   { name: 'core itself (after inversify)', specs: ['@quiesce/core'], preload: INVERSIFY, closure: [] },
   ...adapter('node:http', 'node:http', '@quiesce/http'),
   ...adapter('pg', 'pg', '@quiesce/pg'),

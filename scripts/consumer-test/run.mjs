@@ -5,7 +5,7 @@
 // or inversify, an ESM/CJS break — fails here, not on a user's machine.
 //
 //   node scripts/consumer-test/run.mjs [fixture…]     (pnpm consumer-test)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +47,7 @@ for (const name of fixtures) {
     if (name === 'full') {
       runOnEngineFloors(dir);
       checkBin(dir);
-      checkLazyZod(dir, Object.keys(manifest.dependencies).filter((d) => d.startsWith('@quiesce/')));
+      checkLazyZod(dir, Object.keys(manifest.dependencies).filter((d) => d.startsWith('@quiesce/')).flatMap((pkg) => entryPoints(dir, pkg)));
     }
     console.log(`consumer-test ${name}: ok (install ${secs(t1 - t0)}, compile + run ${secs(performance.now() - t1)})`);
   } catch (error) {
@@ -91,11 +91,16 @@ function runOnEngineFloors(dir) {
   for (const floor of core.engines.node.match(/\d+\.\d+\.\d+/g)) {
     const node = join(installNode(floor), 'node');
     for (const app of ['dist/main.js', 'cjs/dist/main.js']) {
-      try {
-        execFileSync(node, [app], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-      } catch (error) {
-        process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+      const run = spawnSync(node, [app], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+      if (run.status !== 0) {
+        process.stderr.write(`${run.stdout ?? ''}${run.stderr ?? ''}`);
         throw new Error(`${app} failed on Node ${floor}`);
+      }
+      // An ESM app requires nothing itself: a warning there would be ours (zod is required lazily,
+      // as an ES module only where Node does that without an ExperimentalWarning).
+      if (app === 'dist/main.js' && /ExperimentalWarning/.test(run.stderr)) {
+        process.stderr.write(run.stderr);
+        throw new Error(`${app} printed an ExperimentalWarning on Node ${floor}`);
       }
     }
   }
@@ -107,6 +112,14 @@ function checkLazyZod(dir, packages) {
   if (zodOnImport(dir, ['zod']).length !== 1) throw new Error('the zod-on-import check did not see `import("zod")` itself');
   const offenders = zodOnImport(dir, packages);
   if (offenders.length > 0) throw new Error(`zod loaded on import by ${offenders.join(', ')}`);
+}
+
+/** Every module entry an installed package exports (`@quiesce/redis`, `@quiesce/redis/ioredis`…). */
+function entryPoints(dir, pkg) {
+  const { exports } = readJson(join(dir, 'node_modules', pkg, 'package.json'));
+  return Object.keys(exports)
+    .filter((key) => key !== './package.json' && !key.endsWith('.json'))
+    .map((key) => (key === '.' ? pkg : `${pkg}${key.slice(1)}`));
 }
 
 /** The `quiesce` command as npm installed it: linked into .bin, executable, the packed version. */

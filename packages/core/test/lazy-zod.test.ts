@@ -10,12 +10,13 @@ const bundle = fileURLToPath(new URL('../dist/bundle/index.js', import.meta.url)
 function inFreshProcess(body: string): Record<string, unknown> {
   const script = `
     const { createRequire } = await import('node:module');
-    const zodFiles = () => Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('/zod/')).length;
+    const zodFiles = (ext = '') => Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('/zod/') && f.endsWith(ext)).length;
     const core = await import(${JSON.stringify(bundle)});
     const out = { afterImport: zodFiles() };
     ${body}
     process.stdout.write(JSON.stringify(out));`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as Record<string, unknown>;
+  // From core's folder, where `zod` resolves (as it does for an app that has core installed).
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' })) as Record<string, unknown>;
 }
 
 describe('zod is loaded on the first validation, not on import', () => {
@@ -37,6 +38,17 @@ describe('zod is loaded on the first validation, not on import', () => {
     expect(out.beforeDeclare).toBe(0);
     expect(out).toMatchObject({ code: 'QUIESCE_INVALID_OPTIONS', fields: ['stopTimeoutMs'] });
     expect(out.afterDeclare).toBeGreaterThan(0);
+  });
+});
+
+describe('one zod per process', () => {
+  it("an app's own import('zod') and quiesce's validation share one instance (Node requires ES modules quietly here)", () => {
+    const out = inFreshProcess(`
+      const own = await import('zod');
+      new core.LifecycleContainer({ shutdownTimeoutMs: 1000 });
+      out.shared = core.zod() === own.z;
+      out.commonJsBuildLoaded = zodFiles('.cjs');`);
+    expect(out).toMatchObject({ shared: true, commonJsBuildLoaded: 0 });
   });
 });
 

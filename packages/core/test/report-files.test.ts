@@ -112,6 +112,7 @@ describe('handleSignals() options are checked before any handler is installed', 
     [{ signals: ['TERM'] }, 'signals.0'],
     [{ reportfile: '/tmp/r.json' }, 'reportfile'],
     [{ crashes: 'yes' }, 'crashes'],
+    [null, '(root)'],
   ])('%j is refused naming %s', (options, field) => {
     const before = process.listenerCount('SIGTERM');
     const app = new LifecycleContainer();

@@ -1,6 +1,7 @@
 import type { ShutdownReport } from '../report/report.js';
 import { lazySchema } from '../validation/lazy-schema.js';
-import { parseOptions } from '../validation/parse-options.js';
+import { InvalidOptionsError } from '../errors.js';
+import { optionIssues } from '../validation/issues.js';
 
 export interface SignalOptions {
   /** Default: SIGTERM and SIGINT. */
@@ -46,6 +47,8 @@ const signalOptionsSchema = lazySchema((z) => {
 
 /** Refuse bad handleSignals() options before any handler is installed, naming each field. */
 export function checkSignalOptions(options: SignalOptions): SignalOptions {
-  parseOptions(signalOptionsSchema, options, 'handleSignals()');
+  // Not parseOptions: it reads null as "no options", and handleSignals(null) must be refused.
+  const result = signalOptionsSchema().safeParse(options);
+  if (!result.success) throw new InvalidOptionsError('handleSignals()', optionIssues(result.error.issues));
   return options;
 }

@@ -7,9 +7,10 @@ export type Zod = typeof z;
 let loaded: Zod | undefined;
 
 /**
- * zod, loaded the first time something is validated (see load-zod.cjs for why). Every schema of
- * quiesce and its adapters is built from this one instance: mixing it with a separately imported
- * zod (its ESM build is a different copy) would make `.extend()` combine two zods.
+ * zod, loaded the first time something is validated (see load-zod.cjs for why and which build).
+ * Every schema of quiesce and its adapters is built from this one instance, which is also the one
+ * an app's own `import { z } from 'zod'` gets wherever Node can require ES modules quietly: zod is
+ * then loaded once per process, not twice.
  */
 export function zod(): Zod {
   return (loaded ??= loadZod().z);

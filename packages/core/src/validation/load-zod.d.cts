@@ -1,5 +1,5 @@
 import type * as Zod from 'zod';
 
-/** zod's CommonJS build, required on first call (Node caches it). */
+/** zod (its ES module build where Node requires it quietly, else its CommonJS build), required on first call. */
 declare function loadZod(): typeof Zod;
 export = loadZod;
