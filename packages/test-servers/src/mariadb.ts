@@ -5,7 +5,7 @@ import { mariadbFromEnv } from './env-override.js';
 import { ServerError } from './errors.js';
 import { ensureServerBinaries } from './install.js';
 import { LogTail } from './log-tail.js';
-import { isRoot, lookupOsUser, type OsUser } from './os-user.js';
+import { serverUser } from './os-user.js';
 import { getFreePort } from './ports.js';
 import { probeMariaDB } from './probes.js';
 import { launch, run, type ManagedProcess } from './process.js';
@@ -41,19 +41,8 @@ export async function startMariaDB(opts: MariaDBOptions = {}): Promise<MariaDBSe
   return withPortRetry(opts.port === undefined, () => startOnce(bins, opts));
 }
 
-function mysqlUser(): OsUser | undefined {
-  if (!isRoot()) return undefined;
-  // mariadbd refuses to run as root unless told to; Debian's package creates a "mysql" user.
-  const user = lookupOsUser('mysql');
-  if (!user) {
-    throw new ServerError('mariadb', 'running as root but there is no "mysql" OS user to run mariadbd as '
-      + '(installing the Debian mariadb-server package creates it; or: useradd --system mysql)');
-  }
-  return user;
-}
-
 async function startOnce(bins: MariaDBBinaries, opts: MariaDBOptions): Promise<MariaDBServer> {
-  const runAs = mysqlUser();
+  const runAs = serverUser('mariadb', 'mysql', 'mariadbd', 'mariadb-server');
   const port = opts.port ?? (await getFreePort());
   const user = opts.user ?? 'quiesce';
   const password = opts.password ?? 'quiesce';

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ServerError, type ServerName } from './errors.js';
 
 export interface OsUser {
   name: string;
@@ -25,4 +26,18 @@ export function lookupOsUser(name: string): OsUser | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The OS user a database server runs as when the tests run as root (initdb, postgres and mariadbd
+ * refuse root), or undefined when they do not. Its Debian package creates it.
+ */
+export function serverUser(server: ServerName, name: string, refuses: string, debianPackage: string): OsUser | undefined {
+  if (!isRoot()) return undefined;
+  const user = lookupOsUser(name);
+  if (!user) {
+    throw new ServerError(server, `running as root but there is no "${name}" OS user to run ${refuses} as `
+      + `(installing the Debian ${debianPackage} package creates it; or: useradd --system ${name})`);
+  }
+  return user;
 }

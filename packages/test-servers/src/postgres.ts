@@ -5,7 +5,7 @@ import { pgFromEnv } from './env-override.js';
 import { ServerError } from './errors.js';
 import { ensureServerBinaries } from './install.js';
 import { LogTail } from './log-tail.js';
-import { isRoot, lookupOsUser, type OsUser } from './os-user.js';
+import { serverUser, type OsUser } from './os-user.js';
 import { getFreePort } from './ports.js';
 import { probePostgres } from './probes.js';
 import { launch, run, type ManagedProcess } from './process.js';
@@ -39,19 +39,8 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<PgServe
   return withPortRetry(opts.port === undefined, () => startOnce(bins, opts));
 }
 
-function postgresUser(): OsUser | undefined {
-  if (!isRoot()) return undefined;
-  // initdb and postgres refuse to run as root, by design.
-  const user = lookupOsUser('postgres');
-  if (!user) {
-    throw new ServerError('postgres', 'running as root but there is no "postgres" OS user to run initdb/postgres as '
-      + '(installing the Debian postgresql package creates it; or: useradd --system postgres)');
-  }
-  return user;
-}
-
 async function startOnce(bins: PostgresBinaries, opts: PostgresOptions): Promise<PgServer> {
-  const runAs = postgresUser();
+  const runAs = serverUser('postgres', 'postgres', 'initdb/postgres', 'postgresql');
   const port = opts.port ?? (await getFreePort());
   const user = opts.user ?? 'quiesce';
   const password = opts.password === undefined ? 'quiesce' : (opts.password ?? undefined);
