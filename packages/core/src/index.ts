@@ -32,6 +32,7 @@ export type { HookContext, LifecycleHooks } from './container/hooks.js';
 export { InFlight } from './container/in-flight.js';
 export { onAbort } from './engine/abort.js';
 export { forceAt } from './engine/force.js';
+export { forceCloseConnections, withinBudget } from './engine/force-close.js';
 export { lazySchema, zod, type LazySchema, type Zod } from './validation/lazy-schema.js';
 export { exactlyOneOf } from './validation/exactly-one-of.js';
 export { parseOptions, lifecycleFields, resourceOptionsSchema, loggerSchema, tokenSchema, moduleTokenSchema, type ContainerOptionsInput as ContainerOptions, type ResourceOptions, type FailurePolicy, type Logger, type PlanSettings, type PlanWarning } from './container/options.js';
