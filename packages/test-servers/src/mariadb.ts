@@ -3,7 +3,6 @@ import path from 'node:path';
 import { findMariaDB, type MariaDBBinaries } from './binaries.js';
 import { mariadbFromEnv } from './env-override.js';
 import { ServerError } from './errors.js';
-import { ensureServerBinaries } from './install.js';
 import { LogTail } from './log-tail.js';
 import { serverUser } from './os-user.js';
 import { getFreePort } from './ports.js';
@@ -11,7 +10,8 @@ import { probeMariaDB } from './probes.js';
 import { launch, run, type ManagedProcess } from './process.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 import type { MariaDBServer, StartOptions } from './types.js';
-import { waitUntilReady, withPortRetry } from './wait.js';
+import { startOrReuse } from './start-or-reuse.js';
+import { waitUntilReady } from './wait.js';
 
 export interface MariaDBOptions extends StartOptions {
   /** User created for the tests, with every privilege on `database`. Default 'quiesce'. */
@@ -33,12 +33,8 @@ const IDENT = /^[A-Za-z0-9_]+$/;
  * created by an --init-file before the first connection is accepted, so no client program is
  * needed. QUIESCE_MYSQL_URL, when set, is returned instead.
  */
-export async function startMariaDB(opts: MariaDBOptions = {}): Promise<MariaDBServer> {
-  const fromEnv = opts.useEnv === false ? undefined : mariadbFromEnv();
-  if (fromEnv) return fromEnv;
-  await ensureServerBinaries(['mariadb']);
-  const bins = findMariaDB()!;
-  return withPortRetry(opts.port === undefined, () => startOnce(bins, opts));
+export function startMariaDB(opts: MariaDBOptions = {}): Promise<MariaDBServer> {
+  return startOrReuse('mariadb', opts, mariadbFromEnv, findMariaDB, (bins) => startOnce(bins, opts));
 }
 
 async function startOnce(bins: MariaDBBinaries, opts: MariaDBOptions): Promise<MariaDBServer> {

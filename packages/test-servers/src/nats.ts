@@ -1,13 +1,13 @@
 import { findNats, type NatsBinaries } from './binaries.js';
 import { natsFromEnv } from './env-override.js';
-import { ensureServerBinaries } from './install.js';
 import { LogTail } from './log-tail.js';
 import { getFreePort } from './ports.js';
 import { probeNats } from './probes.js';
 import { launch, type ManagedProcess } from './process.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 import type { NatsServer, StartOptions } from './types.js';
-import { waitUntilReady, withPortRetry } from './wait.js';
+import { startOrReuse } from './start-or-reuse.js';
+import { waitUntilReady } from './wait.js';
 
 export interface NatsOptions extends StartOptions {
   /** Extra nats-server arguments, e.g. ['--max_payload', '1MB']. */
@@ -20,12 +20,8 @@ const HOST = '127.0.0.1';
  * Starts a nats-server on 127.0.0.1 (core NATS, no JetStream, no auth) with its working dir and
  * pid file in a temp dir. QUIESCE_NATS_URL, when set, is returned instead. Ready in ~40 ms.
  */
-export async function startNats(opts: NatsOptions = {}): Promise<NatsServer> {
-  const fromEnv = opts.useEnv === false ? undefined : natsFromEnv();
-  if (fromEnv) return fromEnv;
-  await ensureServerBinaries(['nats']);
-  const bins = findNats()!;
-  return withPortRetry(opts.port === undefined, () => startOnce(bins, opts));
+export function startNats(opts: NatsOptions = {}): Promise<NatsServer> {
+  return startOrReuse('nats', opts, natsFromEnv, findNats, (bins) => startOnce(bins, opts));
 }
 
 async function startOnce(bins: NatsBinaries, opts: NatsOptions): Promise<NatsServer> {

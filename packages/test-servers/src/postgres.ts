@@ -3,7 +3,6 @@ import path from 'node:path';
 import { findPostgres, type PostgresBinaries } from './binaries.js';
 import { pgFromEnv } from './env-override.js';
 import { ServerError } from './errors.js';
-import { ensureServerBinaries } from './install.js';
 import { LogTail } from './log-tail.js';
 import { serverUser, type OsUser } from './os-user.js';
 import { getFreePort } from './ports.js';
@@ -11,7 +10,8 @@ import { probePostgres } from './probes.js';
 import { launch, run, type ManagedProcess } from './process.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 import type { PgServer, StartOptions } from './types.js';
-import { waitUntilReady, withPortRetry } from './wait.js';
+import { startOrReuse } from './start-or-reuse.js';
+import { waitUntilReady } from './wait.js';
 
 export interface PostgresOptions extends StartOptions {
   /** Superuser created by initdb. Default 'quiesce'. */
@@ -31,12 +31,8 @@ const HOST = '127.0.0.1';
  * on 127.0.0.1 only, unix socket inside the temp dir, durability off for speed.
  * QUIESCE_PG_URL, when set, is returned instead.
  */
-export async function startPostgres(opts: PostgresOptions = {}): Promise<PgServer> {
-  const fromEnv = opts.useEnv === false ? undefined : pgFromEnv();
-  if (fromEnv) return fromEnv;
-  await ensureServerBinaries(['postgres']);
-  const bins = findPostgres()!;
-  return withPortRetry(opts.port === undefined, () => startOnce(bins, opts));
+export function startPostgres(opts: PostgresOptions = {}): Promise<PgServer> {
+  return startOrReuse('postgres', opts, pgFromEnv, findPostgres, (bins) => startOnce(bins, opts));
 }
 
 async function startOnce(bins: PostgresBinaries, opts: PostgresOptions): Promise<PgServer> {

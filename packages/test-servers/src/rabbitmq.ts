@@ -4,14 +4,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findRabbitMQ, type RabbitMQBinaries } from './binaries.js';
 import { amqpFromEnv } from './env-override.js';
-import { ensureServerBinaries } from './install.js';
 import { LogTail } from './log-tail.js';
 import { getFreePort, isPortOpen } from './ports.js';
 import { probeAmqp } from './probes.js';
 import { launch, run, type ManagedProcess } from './process.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 import type { RabbitMQServer, StartOptions } from './types.js';
-import { waitUntilReady, withPortRetry } from './wait.js';
+import { startOrReuse } from './start-or-reuse.js';
+import { waitUntilReady } from './wait.js';
 
 export type RabbitMQOptions = StartOptions;
 
@@ -23,12 +23,8 @@ const HOST = '127.0.0.1';
  * so it neither meets a system-wide node nor leaves an epmd behind.
  * QUIESCE_AMQP_URL, when set, is returned instead. Takes seconds, not milliseconds.
  */
-export async function startRabbitMQ(opts: RabbitMQOptions = {}): Promise<RabbitMQServer> {
-  const fromEnv = opts.useEnv === false ? undefined : amqpFromEnv();
-  if (fromEnv) return fromEnv;
-  await ensureServerBinaries(['rabbitmq']);
-  const bins = findRabbitMQ()!;
-  return withPortRetry(opts.port === undefined, () => startOnce(bins, opts));
+export function startRabbitMQ(opts: RabbitMQOptions = {}): Promise<RabbitMQServer> {
+  return startOrReuse('rabbitmq', opts, amqpFromEnv, findRabbitMQ, (bins) => startOnce(bins, opts));
 }
 
 interface Layout {

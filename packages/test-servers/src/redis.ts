@@ -1,13 +1,13 @@
 import { findRedis, type RedisBinaries } from './binaries.js';
 import { redisFromEnv } from './env-override.js';
-import { ensureServerBinaries } from './install.js';
 import { LogTail } from './log-tail.js';
 import { getFreePort } from './ports.js';
 import { exchange, probeRedis } from './probes.js';
 import { launch, type ManagedProcess } from './process.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 import type { RedisServer, StartOptions } from './types.js';
-import { waitUntilReady, withPortRetry } from './wait.js';
+import { startOrReuse } from './start-or-reuse.js';
+import { waitUntilReady } from './wait.js';
 
 export interface RedisOptions extends StartOptions {
   /** Extra redis-server arguments, e.g. ['--maxmemory', '10mb']. */
@@ -20,12 +20,8 @@ const HOST = '127.0.0.1';
  * Starts a redis-server on 127.0.0.1 with persistence off and its working dir in
  * a temp dir. QUIESCE_REDIS_URL, when set, is returned instead.
  */
-export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
-  const fromEnv = opts.useEnv === false ? undefined : redisFromEnv();
-  if (fromEnv) return fromEnv;
-  await ensureServerBinaries(['redis']);
-  const bins = findRedis()!;
-  return withPortRetry(opts.port === undefined, () => startOnce(bins, opts));
+export function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
+  return startOrReuse('redis', opts, redisFromEnv, findRedis, (bins) => startOnce(bins, opts));
 }
 
 async function startOnce(bins: RedisBinaries, opts: RedisOptions): Promise<RedisServer> {
