@@ -23,6 +23,7 @@ export const ErrorCodes = {
   ReportInputError: 'QUIESCE_REPORT_INPUT',
   CliUsageError: 'QUIESCE_CLI_USAGE',
   UndeclaredDependencyError: 'QUIESCE_UNDECLARED_DEPENDENCY',
+  ProcessExitedError: 'QUIESCE_PROCESS_EXITED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -109,6 +110,22 @@ export class NodeTimeoutError extends QuiesceError {
         ? `${node}: ${phase} did not finish before the global deadline of ${deadlineMs} ms`
         : `${node}: ${phase} did not finish within ${Math.round(timeoutMs)} ms (${reason})`,
     );
+  }
+}
+
+/**
+ * The process ended (someone called `process.exit()`, a second signal, a second crash) while this
+ * node's stop was still running: in the report written on the way out, its line says so.
+ */
+export class ProcessExitedError extends QuiesceError {
+  override readonly name = 'ProcessExitedError';
+  override readonly code = ErrorCodes.ProcessExitedError;
+  constructor(
+    readonly node: string,
+    /** What ended the process: "process.exit(7) was called", "a second SIGINT". */
+    readonly why: string,
+  ) {
+    super(`${node}: its stop was still running when ${why}; the process ended before it finished`);
   }
 }
 

@@ -19,6 +19,7 @@ export {
   InterruptedError,
   StartNotSettledError,
   UndeclaredDependencyError,
+  ProcessExitedError,
   ErrorCodes,
   describeError,
   type ErrorCode,
@@ -42,7 +43,10 @@ export { PlanDoesNotFitError, type ShutdownPlan, type PlanStep } from './graph/p
 export { kubernetesNumbers, type KubernetesOptions, type KubernetesNumbers } from './graph/kubernetes.js';
 export type { ResourceDefinition, Resolver } from './container/registration.js';
 export { ShutdownReport, type NodeReport, type NodeStatus, type ShutdownReportJSON, type ReportedError, type PhaseReport, type CutReport, type DrainReport, type StopPhase, type ReportSummary } from './report/report.js';
-export type { SignalOptions } from './process/signals.js';
+export { DEFAULT_EXIT_GRACE_MS, type SignalOptions } from './process/signals.js';
+export { lingeringHandles, formatLingering, type LingeringHandle } from './process/lingering.js';
+export type { ProcessExitReport, ExitCause } from './process/exit.js';
+export type { HandleOriginsMode } from './process/handle-origins.js';
 export type { Token } from './token.js';
 // The engine, usable on its own over plain records (no inversify): graph + walk.
 export { buildGraph, type LifecycleGraph } from './graph/graph.js';

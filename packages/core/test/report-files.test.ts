@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,8 @@ describe('handleSignals({ reportFile }): the JSON report on disk after a signal'
     const file = join(dir, 'report.json');
     writeFileSync(file, 'an older report');
     const inodeBefore = statSync(file).ino;
+    // Held open so its inode number cannot be reused by the rename that writes the exit record.
+    const holdOld = openSync(file, 'r');
     const run = await runWithSignals('clean', ['SIGTERM'], { REPORT_FILE: file });
     expect(run.code).toBe(0);
     const text = readFileSync(file, 'utf8');
@@ -29,6 +31,7 @@ describe('handleSignals({ reportFile }): the JSON report on disk after a signal'
     expect(json.nodes.map((n: { name: string; status: string }) => `${n.name} ${n.status}`).sort()).toEqual(['db stopped', 'server stopped']);
     // A rename gives the path a new inode; writing in place would keep the old one.
     expect(statSync(file).ino).not.toBe(inodeBefore);
+    closeSync(holdOld);
     expect(readdirSync(dir)).toEqual(['report.json']); // no temp file left behind
   });
 

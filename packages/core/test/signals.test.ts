@@ -95,7 +95,7 @@ describe('signals, in a real child process', () => {
         process.stderr.write = ((text: string) => (errors.push(String(text)), true)) as typeof process.stderr.write;
         const app = new LifecycleContainer().resource('db', { value: 1, stop: () => undefined });
         await app.start();
-        app.handleSignals({ signals: ['SIGUSR2'], write: () => undefined, onReport: () => { throw new Error('onReport bug'); } });
+        app.handleSignals({ signals: ['SIGUSR2'], exitGraceMs: false, write: () => undefined, onReport: () => { throw new Error('onReport bug'); } });
         process.emit('SIGUSR2', 'SIGUSR2');
         const report = await app.shutdown();
         await new Promise((r) => setTimeout(r, 20));

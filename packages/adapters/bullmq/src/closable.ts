@@ -1,6 +1,6 @@
 import { forceAt, parseOptions, type ResourceDefinition } from '@quiesce/core';
 import type { Queue, QueueEvents } from 'bullmq';
-import { cutConnections } from './cut.js';
+import { cutConnections, forgetClosedSockets } from './cut.js';
 import { readyOrAbandoned } from './ready.js';
 import { BullConnectionForceClosedError } from './errors.js';
 import { FORCE_RESERVE_MS } from './force.js';
@@ -10,9 +10,16 @@ type Closable = Queue | QueueEvents;
 
 function closeOrDisconnect<T extends Closable>(what: (c: T) => string): Pick<ResourceDefinition<T>, 'start' | 'stop'> {
   return {
-    start: (c, ctx) => readyOrAbandoned(() => c.waitUntilReady(), () => cutConnections(c), ctx.signal),
+    start: (c, ctx) =>
+      readyOrAbandoned(() => c.waitUntilReady(), async () => {
+        forgetClosedSockets(c);
+        cutConnections(c);
+      }, ctx.signal),
     stop: async (c, ctx) => {
       const force = forceAt(ctx, FORCE_RESERVE_MS);
+      // A socket that closes from now on (or already has: Redis gone) is forgotten, so the
+      // disconnect() in bullmq's close or ioredis' quit() arms no 2 s timer for it (see cut.ts).
+      forgetClosedSockets(c);
       // Both emit 'error' for Redis trouble: heard while stopping, so a failing Redis cannot crash
       // the process mid-shutdown (the force path reports it instead).
       const emitter = c as unknown as NodeJS.EventEmitter;
@@ -22,7 +29,7 @@ function closeOrDisconnect<T extends Closable>(what: (c: T) => string): Pick<Res
         // close() quits the connection after the replies already queued (publishes of jobs, events).
         const outcome = await Promise.race([c.close().then(() => 'closed' as const), force.reached]);
         if (outcome === 'closed') return;
-        await cutConnections(c);
+        cutConnections(c);
         throw new BullConnectionForceClosedError(what(c));
       } finally {
         force.cancel();

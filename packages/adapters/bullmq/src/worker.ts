@@ -1,6 +1,6 @@
 import { forceAt, parseOptions, type ResourceDefinition } from '@quiesce/core';
 import type { Job, Worker } from 'bullmq';
-import { cutConnections } from './cut.js';
+import { cutConnections, forgetClosedSockets, noReconnectOnceClosing } from './cut.js';
 import { readyOrAbandoned } from './ready.js';
 import { BullJobsReleasedError } from './errors.js';
 import { FORCE_RESERVE_MS } from './force.js';
@@ -44,7 +44,7 @@ export function bullWorker(options: BullWorkerOptions): ResourceDefinition<Worke
       track(w);
       // run() resolves only when the worker closes; its failures surface as 'error' events.
       if (!w.isRunning()) w.run().catch((error: unknown) => w.emit('error', error as Error));
-      await readyOrAbandoned(() => w.waitUntilReady(), () => w.close(true), ctx.signal);
+      await readyOrAbandoned(() => w.waitUntilReady(), () => forceClose(w), ctx.signal);
     },
     stop: async (w, ctx) => {
       const active = track(w);
@@ -54,6 +54,8 @@ export function bullWorker(options: BullWorkerOptions): ResourceDefinition<Worke
       const heard = (error: unknown): void => void errors.push(error);
       w.on('error', heard);
       const force = forceAt(ctx, FORCE_RESERVE_MS);
+      forgetClosedSockets(w);
+      noReconnectOnceClosing(w);
       try {
         // pause() (not close()) for the graceful part: a close that has begun cannot be turned into
         // close(true) (bullmq returns the running close), so the force path needs it unbegun.
@@ -62,13 +64,11 @@ export function bullWorker(options: BullWorkerOptions): ResourceDefinition<Worke
           const closed = await Promise.race([w.close().then(() => 'closed' as const), force.reached]);
           if (closed === 'closed') return;
           // Paused with nothing active, but the close hangs (frozen Redis): cut its connections.
-          await cutConnections(w);
+          cutConnections(w);
           throw new BullJobsReleasedError(w.name, [...active]);
         }
         const released = [...active];
-        const closing = w.close(true);
-        // close(true) disconnects with ioredis' half-close: a frozen Redis would hold it ~2 s.
-        await Promise.race([closing, cutConnections(w).then(() => closing)]);
+        await forceClose(w);
         throw new BullJobsReleasedError(w.name, released);
       } finally {
         force.cancel();
@@ -78,4 +78,25 @@ export function bullWorker(options: BullWorkerOptions): ResourceDefinition<Worke
       }
     },
   };
+}
+
+/**
+ * `close(true)`, then every connection bullmq made for the worker cut at once. close(true) marks
+ * the worker closing first (outcomes dropped, locks no longer renewed, and the blocking
+ * connection not reopened: `noReconnectOnceClosing`); its own disconnects only half-close, which a
+ * frozen Redis would hold ~2 s, so the sockets are destroyed now. Its remaining cleanup takes a
+ * few turns of the loop (nothing in it waits on Redis once the sockets are gone): waited for, up
+ * to 100 ms.
+ */
+async function forceClose(w: Worker): Promise<void> {
+  forgetClosedSockets(w);
+  noReconnectOnceClosing(w);
+  const closing = w.close(true).catch(() => undefined);
+  cutConnections(w);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([closing, new Promise((resolve) => (timer = setTimeout(resolve, 100)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

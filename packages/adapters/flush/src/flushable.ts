@@ -1,5 +1,5 @@
 import { parseOptions, type ResourceDefinition } from '@quiesce/core';
-import { drain, pendingOf } from './drain.js';
+import { avoidBlockingWrites, drain, pendingOf } from './drain.js';
 import { flushableOptionsSchema, type FlushableOptions } from './options.js';
 
 /**
@@ -14,6 +14,7 @@ export function flushable<S extends object>(options: FlushableOptions<S>): Resou
 
 export function defineFlushable<S extends object>(options: FlushableOptions<S>, subject: string): ResourceDefinition<S> {
   const { stream: _stream, fsync = false, ...lifecycle } = parseOptions(flushableOptionsSchema, options, subject);
+  avoidBlockingWrites(options.stream);
   return {
     ...lifecycle,
     dependsOn: options.dependsOn,

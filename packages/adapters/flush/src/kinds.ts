@@ -8,7 +8,8 @@
 export type StreamKind = 'transport' | 'sonic' | 'writable';
 
 export interface TransportLike {
-  worker: { terminate(): Promise<number> | void };
+  worker: { terminate(): Promise<number> | void; emit?(event: string, ...args: unknown[]): boolean; listenerCount?(event: string): number };
+  readonly destroyed?: boolean;
   flush(cb: (err?: Error | null) => void): void;
   end(): void;
   readonly closed?: boolean;
@@ -19,7 +20,15 @@ export interface TransportLike {
 export interface SonicLike {
   readonly fd: number;
   destroyed: boolean;
+  readonly sync?: boolean;
+  // sonic-boom's own state (index.js), read and, at a cut, adjusted: see drain.ts cutSonic.
   _len?: number;
+  _writing?: boolean;
+  _writingBuf?: string | Buffer;
+  _bufs?: unknown[];
+  _lens?: number[];
+  /** sonic-boom's `retryEAGAIN` option, kept on the instance and called on every EAGAIN. */
+  retryEAGAIN?: (error: Error, writeLen: number, remaining: number) => boolean;
   reopen(file?: string): void;
   flushSync(): void;
   end(): void;

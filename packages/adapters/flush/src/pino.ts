@@ -1,5 +1,5 @@
 import { parseOptions, type ResourceDefinition } from '@quiesce/core';
-import { drain, pendingOf } from './drain.js';
+import { avoidBlockingWrites, drain, pendingOf } from './drain.js';
 import { multistreamParts } from './kinds.js';
 import { pinoLoggerOptionsSchema, type PinoLoggerOptions } from './options.js';
 import { pinoStreamOf } from './pino-stream.js';
@@ -11,8 +11,8 @@ export const DEFAULT_RESERVE_MS = 500;
  * A pino logger as a lifecycle resource that stops last: `app.resource('log', pinoLogger({ logger }))`.
  * Its destination — pino.destination() (sonic-boom), pino.transport() (a worker thread) or each
  * stream of a pino.multistream() — is flushed and ended after every other node stopped, so their
- * log lines are written. At the node's timeout the destination is destroyed (a transport's worker
- * terminated) and the report says what it still held.
+ * log lines are written. At the node's timeout the destination is cut (drain.ts `cut`: a transport
+ * through thread-stream's own destroy, its worker terminated) and the report says what it still held.
  */
 export function pinoLogger<L extends object>(options: PinoLoggerOptions<L>): ResourceDefinition<L> {
   return definePinoLogger(options, 'pinoLogger');
@@ -20,6 +20,8 @@ export function pinoLogger<L extends object>(options: PinoLoggerOptions<L>): Res
 
 export function definePinoLogger<L extends object>(options: PinoLoggerOptions<L>, subject: string): ResourceDefinition<L> {
   const { logger: _logger, ...lifecycle } = parseOptions(pinoLoggerOptionsSchema, options, subject);
+  // Before the logger can stall on a pipe nobody reads: see avoidBlockingWrites.
+  for (const destination of destinationsOf(options.logger)) avoidBlockingWrites(destination);
   return {
     ...lifecycle,
     dependsOn: options.dependsOn,

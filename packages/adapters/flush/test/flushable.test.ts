@@ -4,10 +4,11 @@ import { Writable } from 'node:stream';
 import { LifecycleContainer } from '@quiesce/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushable, flushablePending } from '../src/index.js';
-import { tempFile } from './support.js';
+import { leftovers, resourceBaseline, tempFile } from './support.js';
 
 describe('flushable: a write stream is ended and flushed when its users have stopped', () => {
   it('a file written until its writer stopped is complete, fsynced and closed after shutdown', async () => {
+    const baseline = await resourceBaseline();
     const file = tempFile('audit.log');
     const stream = createWriteStream(file);
     const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000, defaultStopTimeoutMs: 2_000 });
@@ -30,11 +31,13 @@ describe('flushable: a write stream is ended and flushed when its users have sto
     expect(text.length).toBe(3_000 * 1_024);
     expect(text.slice(-1_024)).toBe(line(2_999));
     expect(flushablePending(stream)).toBeUndefined();
+    expect(await leftovers(baseline)).toEqual({}); // the fd, and no fsync or write still in flight
   });
 });
 
 describe('flushable: a stream that fails while flushing', () => {
   it('fails the node with StreamFlushError carrying the stream\'s error', async () => {
+    const baseline = await resourceBaseline();
     const stream = new Writable({
       write: (_chunk, _enc, cb) => cb(),
       final: (cb) => cb(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })),
@@ -49,6 +52,7 @@ describe('flushable: a stream that fails while flushing', () => {
       status: 'failed',
       error: { name: 'StreamFlushError', code: 'QUIESCE_STREAM_FLUSH_FAILED', message: 'stream failed while flushing, buffered data may be lost: ENOSPC: no space left on device' },
     });
+    expect(await leftovers(baseline)).toEqual({});
   });
 });
 
@@ -59,6 +63,7 @@ describe('flushable: a consumer that never drains', () => {
   });
 
   it('is cut at the node timeout: timedOut, the stream destroyed, the unwritten bytes reported', async () => {
+    const baseline = await resourceBaseline();
     // A peer that accepts and never reads: the kernel buffers fill, then the stream's own.
     const peers: net.Socket[] = [];
     const server = net.createServer((s) => {
@@ -68,7 +73,7 @@ describe('flushable: a consumer that never drains', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanup.push(() => {
       for (const s of peers) s.destroy();
-      server.close();
+      if (server.listening) server.close();
     });
     const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
@@ -94,5 +99,9 @@ describe('flushable: a consumer that never drains', () => {
     expect(node.cut).toEqual({ phase: 'stop', open: [expect.stringMatching(/^\d+ bytes not yet written$/)] });
     expect(parseInt(node.cut!.open[0]!, 10)).toBeGreaterThan(16 * 1_048_576);
     expect(flushablePending(socket)).toBe(node.cut!.open[0]); // kept after the cut emptied the buffer
+    // The test's own peer and server gone, nothing of the cut stream is left.
+    for (const s of peers) s.destroy();
+    await new Promise((r) => server.close(r));
+    expect(await leftovers(baseline)).toEqual({});
   });
 });

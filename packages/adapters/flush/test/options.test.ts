@@ -4,6 +4,7 @@ import { invalidOptions as invalid } from '@quiesce/test-servers';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RESERVE_MS, flushable, flushableModule, pinoLogger, pinoModule } from '../src/index.js';
+import { leftovers, resourceBaseline } from './support.js';
 
 describe('options', () => {
   it('names the offending field', () => {
@@ -33,6 +34,7 @@ describe('options', () => {
 
 describe('modules', () => {
   it("pinoModule binds the logger under 'logger' as node 'pino'; flushableModule under its token", async () => {
+    const baseline = await resourceBaseline();
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
@@ -52,5 +54,6 @@ describe('modules', () => {
     expect(report.node('audit')!.status).toBe('stopped');
     expect(out.writableFinished && audit.writableFinished).toBe(true);
     expect(Buffer.concat(chunks).toString()).toContain('"msg":"api stopped"');
+    expect(await leftovers(baseline)).toEqual({});
   });
 });

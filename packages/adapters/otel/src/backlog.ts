@@ -19,6 +19,21 @@ const MAX_ARRAY = 64;
 
 export function backlogOf(roots: readonly object[]): Backlog {
   const backlog: Backlog = { spans: 0, logRecords: 0, exports: 0 };
+  walkSdk(roots, (fields) => {
+    if (Array.isArray(fields._finishedSpans)) backlog.spans += fields._finishedSpans.length;
+    if (Array.isArray(fields._finishedLogRecords)) backlog.logRecords += fields._finishedLogRecords.length;
+    if (Array.isArray(fields._sendingPromises)) backlog.exports += fields._sendingPromises.length;
+    return true;
+  });
+  return backlog;
+}
+
+/**
+ * Breadth first over the plain fields of `roots` (NodeSDK, providers, processors, readers,
+ * exporters as they nest), each object once, bounded in visits, depth and array length. `visit`
+ * returns whether to look inside the object too.
+ */
+export function walkSdk(roots: readonly object[], visit: (fields: Record<string, unknown>) => boolean): void {
   const seen = new Set<object>();
   const queue: Array<[object, number]> = roots.map((r) => [r, 0]);
   let visits = 0;
@@ -28,14 +43,10 @@ export function backlogOf(roots: readonly object[]): Backlog {
     seen.add(node);
     visits++;
     const fields = node as Record<string, unknown>;
-    if (Array.isArray(fields._finishedSpans)) backlog.spans += fields._finishedSpans.length;
-    if (Array.isArray(fields._finishedLogRecords)) backlog.logRecords += fields._finishedLogRecords.length;
-    if (Array.isArray(fields._sendingPromises)) backlog.exports += fields._sendingPromises.length;
-    if (depth >= MAX_DEPTH) continue;
+    if (!visit(fields) || depth >= MAX_DEPTH) continue;
     const children = Array.isArray(node) ? (node.length <= MAX_ARRAY ? node : []) : Object.keys(node).map((k) => (COUNTED.has(k) ? undefined : fields[k]));
     for (const child of children) if (typeof child === 'object' && child !== null && !seen.has(child)) queue.push([child, depth + 1]);
   }
-  return backlog;
 }
 
 const COUNTED = new Set(['_finishedSpans', '_finishedLogRecords', '_sendingPromises']);

@@ -1,7 +1,8 @@
-import { parseOptions, type HookContext, type ResourceDefinition } from '@quiesce/core';
+import { onAbort, parseOptions, type HookContext, type ResourceDefinition } from '@quiesce/core';
 import { backlogOf, describeBacklog } from './backlog.js';
-import { OtelExportError } from './errors.js';
+import { describeExportError, OtelExportError } from './errors.js';
 import { otelOptionsSchema, type OtelOptions, type OtelShutdownable, type OtelValue } from './options.js';
+import { StopScope, type StopFailure } from './scope.js';
 
 /**
  * Default reserveMs: the final export is one HTTP round trip per signal; the budget keeps this much
@@ -32,9 +33,23 @@ export function defineOtelSdk(options: OtelOptions, subject: string): ResourceDe
     value: (options.sdk ?? options.providers) as OtelValue,
     pending: otelPending,
     stop: async (value, ctx) => {
-      const errors = await Promise.all(providersOf(value).map((p) => shutdownProvider(p, ctx, forceFlush)));
-      const failure = errors.find((e) => e !== undefined);
-      if (failure) throw failure;
+      const providers = providersOf(value);
+      const scope = new StopScope(providers);
+      try {
+        // At the node's cut (its timeout, the budget or the global deadline): what the SDK's final
+        // flush still holds is ended or unref'd, so it cannot keep the process alive (see StopScope).
+        // Registered after core's own listener, which has read otelPending() for the report by then.
+        onAbort(ctx.signal, () => scope.cut());
+        await Promise.all(providers.map((p) => shutdownProvider(p, ctx, forceFlush, scope)));
+        // A reader may stop waiting before its exporter answers (its own exportTimeoutMillis):
+        // stopped only once every export the flush started was accepted.
+        await scope.settled();
+        if (scope.isCut) return; // the node is already reported timedOut; nothing more is known
+        const failure = exportError(scope.failures);
+        if (failure) throw failure;
+      } finally {
+        scope.close();
+      }
     },
   };
 }
@@ -51,24 +66,52 @@ export function otelPending(value: OtelValue): string {
   return describeBacklog(backlogOf(providersOf(value))) ?? 'shutdown() still running (no queued spans or export requests found)';
 }
 
-async function shutdownProvider(provider: OtelShutdownable, ctx: HookContext, forceFlush: boolean): Promise<OtelExportError | undefined> {
-  let failure: OtelExportError | undefined;
+async function shutdownProvider(provider: OtelShutdownable, ctx: HookContext, forceFlush: boolean, scope: StopScope): Promise<void> {
   // Why forceFlush first: TracerProvider.shutdown() takes no timeout, while forceFlush() does and
   // otherwise arms its own 30 s timer per processor. Bounded by our deadline, the SDK's timers end
   // with the node instead of outliving the shutdown. MeterProvider takes the bound in both.
   if (forceFlush && typeof provider.forceFlush === 'function') {
     try {
-      await provider.forceFlush(bound(ctx));
+      await scope.run('forceFlush', () => provider.forceFlush!(bound(ctx)));
     } catch (error) {
-      failure = new OtelExportError('forceFlush', error);
+      scope.callFailed('forceFlush', error);
     }
   }
   try {
-    await provider.shutdown(bound(ctx));
+    await scope.run('shutdown', () => provider.shutdown(bound(ctx)));
   } catch (error) {
-    failure ??= new OtelExportError('shutdown', error);
+    scope.callFailed('shutdown', error);
   }
-  return failure;
+}
+
+/**
+ * One OtelExportError for everything that failed, first first, each distinct failure once. A
+ * call's rejection that only repeats an exporter's failure (TracerProvider.forceFlush() rejects
+ * with its processors' errors, which are the export results) is not counted twice; one that says
+ * something else (an SDK timeout, a processor's own error) is kept, without a signal.
+ */
+function exportError(failures: readonly StopFailure[]): OtelExportError | undefined {
+  const reported = new Set(failures.filter((f) => !f.call).map((f) => f.error));
+  const kept: StopFailure[] = [];
+  // The same refusal twice (a MeterProvider's shutdown() exports again after its forceFlush()) is one.
+  const said = new Set<string>();
+  const keep = (f: StopFailure): void => {
+    const key = `${f.signal ?? ''}\0${describeExportError(f.error)}`;
+    if (said.has(key)) return;
+    said.add(key);
+    kept.push(f);
+  };
+  for (const f of failures) {
+    if (!f.call) {
+      keep(f);
+      continue;
+    }
+    const errors = (Array.isArray(f.error) ? f.error : [f.error]).filter((e: unknown) => !reported.has(e));
+    if (errors.length > 0) keep({ ...f, error: errors.length === 1 ? errors[0] : errors });
+  }
+  if (kept.length === 0) return undefined;
+  const first = kept[0]!;
+  return new OtelExportError(first.step, kept.length === 1 ? first.error : kept.map((f) => f.error), kept.map(({ signal, error }) => ({ signal, error })));
 }
 
 function bound(ctx: HookContext): { timeoutMillis: number } | undefined {

@@ -1,4 +1,5 @@
 import { LifecycleContainer } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { otelSdk } from '../src/index.js';
 import { startReceiver, type Receiver } from './receiver.js';
@@ -11,15 +12,17 @@ afterEach(async () => {
 });
 
 describe('otelSdk: the last node exports every span and metric of the shutdown', () => {
-  it('spans and counters recorded by the other nodes while they stop all reach the collector', async () => {
+  it('spans, counters and log records recorded by the other nodes while they stop all reach the collector', async () => {
+    const baseline = activeHandles();
     receiver = await startReceiver();
-    const { tracerProvider, meterProvider, tracer, meter } = telemetry(receiver.url);
+    const { tracerProvider, meterProvider, loggerProvider, tracer, meter, logger } = telemetry(receiver.url);
     const stopsCounted = meter.createCounter('service.stops');
     const expected: string[] = [];
+    const expectedLogs: string[] = [];
 
     const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000, defaultStopTimeoutMs: 2_000 });
     // Declared first and depended on by nobody: only stopsLast (the adapter's default) puts it last.
-    app.resource('otel', otelSdk({ providers: [tracerProvider, meterProvider], stopTimeoutMs: 5_000 }));
+    app.resource('otel', otelSdk({ providers: [tracerProvider, meterProvider, loggerProvider], stopTimeoutMs: 5_000 }));
     const service = (name: string, children: number, dependsOn: string[] = []) =>
       app.resource(name, {
         value: { name },
@@ -31,6 +34,8 @@ describe('otelSdk: the last node exports every span and metric of the shutdown',
           span.end();
           expected.push(`${name}.stop`);
           stopsCounted.add(1, { node: name });
+          logger.emit({ body: `${name} stopped` });
+          expectedLogs.push(`${name} stopped`);
         },
       });
     service('db', 3);
@@ -44,6 +49,10 @@ describe('otelSdk: the last node exports every span and metric of the shutdown',
       tracer.startSpan(`request ${i}`).end();
       expected.push(`request ${i}`);
     }
+    for (let i = 0; i < 20; i++) {
+      logger.emit({ body: `served ${i}` });
+      expectedLogs.push(`served ${i}`);
+    }
     const report = await app.shutdown();
 
     expect(report.ok).toBe(true);
@@ -55,5 +64,10 @@ describe('otelSdk: the last node exports every span and metric of the shutdown',
     expect(receiver.spans.sort()).toEqual([...expected, ...stopSpans].sort());
     expect(receiver.spans).toHaveLength(200 + 3 + 4 + 2 + 3 + 3);
     expect(receiver.counters.get('service.stops')).toBe(3);
+    expect(receiver.logs.sort()).toEqual(expectedLogs.sort());
+    expect(receiver.logs).toHaveLength(20 + 3);
+    // Nothing of the SDK's is left holding the process (the receiver, in this process, closed first).
+    await receiver.close();
+    expect(await leftoverHandles(baseline)).toEqual({});
   });
 });

@@ -1,5 +1,5 @@
 import { LifecycleContainer } from '@quiesce/core';
-import { invalidOptions as invalid } from '@quiesce/test-servers';
+import { activeHandles, invalidOptions as invalid, leftoverHandles } from '@quiesce/test-servers';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RESERVE_MS, otelModule, otelPending, otelSdk, type OtelShutdownable } from '../src/index.js';
 import { startReceiver } from './receiver.js';
@@ -34,6 +34,7 @@ describe('otelSdk options', () => {
 
 describe('otelModule', () => {
   it("binds the SDK under 'otel' by default, or a token of the user's, and stops it last", async () => {
+    const baseline = activeHandles();
     const receiver = await startReceiver();
     const { tracerProvider, tracer } = telemetry(receiver.url);
     const Telemetry = Symbol('telemetry');
@@ -48,6 +49,7 @@ describe('otelModule', () => {
     expect(report.node('api')!.dependsOn).toEqual(['telemetry']);
     expect(receiver.spans).toEqual(['api.stop']);
     await receiver.close();
+    expect(await leftoverHandles(baseline)).toEqual({});
 
     const plain = new LifecycleContainer();
     plain.load(otelModule({ sdk: telemetry(fakeUrl).tracerProvider }));

@@ -1,13 +1,15 @@
 import { context, trace, type Span } from '@opentelemetry/api';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { LifecycleContainer } from '@quiesce/core';
 
 /**
- * A tracer and a meter provider exporting over real OTLP/HTTP to `url`, neither registered
- * globally (tests stay independent). The batch delay and export interval are a minute: nothing
+ * A tracer, a meter and a logger provider exporting over real OTLP/HTTP to `url`, none registered
+ * globally (tests stay independent). The batch delays and export interval are a minute: nothing
  * leaves before shutdown unless the shutdown itself flushes it.
  */
 export function telemetry(url: string, exporterTimeoutMs = 10_000) {
@@ -17,7 +19,18 @@ export function telemetry(url: string, exporterTimeoutMs = 10_000) {
   const meterProvider = new MeterProvider({
     readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${url}/v1/metrics`, timeoutMillis: exporterTimeoutMs }), exportIntervalMillis: 60_000, exportTimeoutMillis: exporterTimeoutMs })],
   });
-  return { tracerProvider, meterProvider, tracer: tracerProvider.getTracer('quiesce-otel-test'), meter: meterProvider.getMeter('quiesce-otel-test') };
+  // sdk-logs 0.2xx: one options object, the exporter in it (not the trace processors' two arguments).
+  const loggerProvider = new LoggerProvider({
+    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${url}/v1/logs`, timeoutMillis: exporterTimeoutMs }), scheduledDelayMillis: 60_000, exportTimeoutMillis: exporterTimeoutMs })],
+  });
+  return {
+    tracerProvider,
+    meterProvider,
+    loggerProvider,
+    tracer: tracerProvider.getTracer('quiesce-otel-test'),
+    meter: meterProvider.getMeter('quiesce-otel-test'),
+    logger: loggerProvider.getLogger('quiesce-otel-test'),
+  };
 }
 
 /**

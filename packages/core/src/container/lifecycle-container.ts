@@ -4,6 +4,7 @@ import { drainFor, drainReport, sleep } from './drain.js';
 import { LazyAbort } from '../engine/abort.js';
 import type { WalkResult } from '../engine/walk.js';
 import type { ContainerState, HealthReport } from '../process/health.js';
+import { HandleOrigins } from '../process/handle-origins.js';
 import { NodeObserver, type PendingNode } from '../process/node-observer.js';
 import { handleSignals, type SignalOptions } from '../process/signals.js';
 import { StartError, type ShutdownReport } from '../report/report.js';
@@ -11,6 +12,7 @@ import type { CompiledGraph } from './compile.js';
 import { ResourceDeclarations } from './declarations.js';
 import type { ContainerOptionsInput } from './options.js';
 import { RunningGraph } from './running-graph.js';
+import { interruptedReport, type ShutdownBegan } from './interrupted-report.js';
 import { firstFailure, startWalk } from './start-walk.js';
 import { stopWalk } from './stop-walk.js';
 
@@ -38,10 +40,15 @@ export class LifecycleContainer extends ResourceDeclarations {
   #hasStarted = false;
   #startPromise: Promise<void> | undefined;
   #shutdownPromise: Promise<ShutdownReport> | undefined;
+  /** When the running shutdown began (for a report written if the process ends before it finishes). */
+  #began: ShutdownBegan | undefined;
+  /** @internal Which node created which handle (named when the process is held after its report). */
+  readonly origins: HandleOrigins;
 
   constructor(options: ContainerOptionsInput = {}) {
     super(options);
     this.#observer = new NodeObserver(this.events);
+    this.origins = new HandleOrigins(this.options.handleOrigins);
   }
 
   get state(): ContainerState {
@@ -79,7 +86,10 @@ export class LifecycleContainer extends ResourceDeclarations {
     this.#state = 'starting';
     // The first pump runs a microtask later, so a shutdown() from inside a synchronous start hook
     // already finds the start walk to interrupt.
-    const result: WalkResult = await Promise.resolve().then(() => startWalk(run, this.container, this.#interrupt.signal, this.#observer));
+    this.origins.beginPhase();
+    const result: WalkResult = await Promise.resolve()
+      .then(() => startWalk(run, this.container, this.#interrupt.signal, this.#observer, this.origins))
+      .finally(() => this.origins.endPhase());
     if (this.#shutdownPromise) {
       await this.#shutdownPromise;
       throw new StartAbortedError();
@@ -89,7 +99,8 @@ export class LifecycleContainer extends ResourceDeclarations {
       const report = await this.#beginShutdown(() => {
         this.#shutdownRequested.abort();
         this.#observer.draining();
-        return this.#stop({ requestedAt: Date.now(), began: performance.now(), elapsedMs: 0 });
+        this.#began = { requestedAt: Date.now(), began: performance.now() };
+        return this.#stop({ ...this.#began, elapsedMs: 0 });
       });
       throw new StartError(run.compiled.graph.names[failed]!, result.outcomes[failed]!.error, report);
     }
@@ -149,6 +160,7 @@ export class LifecycleContainer extends ResourceDeclarations {
   async #requestedShutdown(): Promise<ShutdownReport> {
     const requestedAt = Date.now();
     const began = performance.now();
+    this.#began = { requestedAt, began };
     this.#shutdownRequested.abort();
     if (this.#state === 'idle') {
       // Nothing started: a graph that never validated cannot have started anything either.
@@ -168,14 +180,29 @@ export class LifecycleContainer extends ResourceDeclarations {
     if (drainMs > 0) await sleep(drainMs);
     this.#observer.drained();
     const drain = drainReport(this.options.drainDelayMs, performance.now() - drainBegan, interrupted);
+    this.#began = { requestedAt, began, drain };
     return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began, drain });
   }
 
   async #stop(timing: Parameters<typeof stopWalk>[3]): Promise<ShutdownReport> {
     this.#state = 'stopping';
-    const report = await stopWalk(this.#run!, this.options, this.#observer, timing);
-    this.#state = 'stopped';
-    return report;
+    this.origins.beginPhase();
+    try {
+      const report = await stopWalk(this.#run!, this.options, this.#observer, timing, this.origins);
+      this.#state = 'stopped';
+      return report;
+    } finally {
+      this.origins.endPhase();
+    }
+  }
+
+  /**
+   * @internal The report so far of a shutdown the process will not live to finish (`why` ends
+   * it): for the report file written on the way out. Undefined when no shutdown began.
+   */
+  interruptedReport(why: string): ShutdownReport | undefined {
+    if (this.#run === undefined || this.#began === undefined) return undefined;
+    return interruptedReport(this.#run, this.#observer.stopsSoFar(), this.options, this.#began, why);
   }
 
   // ---- observing -------------------------------------------------------------------------

@@ -89,6 +89,13 @@ export const containerOptionsSchema = lazySchema((z) =>
       strictPlan: z.boolean().default(false),
       /** pino (or any logger of its shape); `console` prints one readable line per event. */
       logger: loggerSchema().optional().transform((logger) => (logger === globalThis.console ? consoleLines(globalThis.console) : logger)),
+      /**
+       * Which node created each handle (socket, server, timer, worker thread), so a process held
+       * after its report names who opened what still holds it. `phases` (default): tracked while
+       * start and stop hooks run — an async hook costs every promise while it is on, so not in
+       * between; `always`: also in between (tests, debugging); `off`.
+       */
+      handleOrigins: z.enum(['phases', 'always', 'off']).default('phases'),
       container: z.custom<object>((v) => typeof v === 'object' && v !== null, 'expected an inversify Container').optional(),
     })
     .strict(),

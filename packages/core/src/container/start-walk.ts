@@ -3,6 +3,7 @@ import { InterruptedError } from '../errors.js';
 import type { PhaseContext } from '../engine/node-run.js';
 import { isThenable } from '../engine/steps.js';
 import { walk, type WalkResult } from '../engine/walk.js';
+import type { HandleOrigins } from '../process/handle-origins.js';
 import type { NodeObserver } from '../process/node-observer.js';
 import type { Registration } from './registration.js';
 import type { RunningGraph } from './running-graph.js';
@@ -13,7 +14,7 @@ import { STARTING } from './start-tracker.js';
  * during start) gives up on running starts at once. Where each start really is — including one
  * that completes after it was given up on, which is then released — is kept in `run.starts`.
  */
-export function startWalk(run: RunningGraph, container: Container, interrupt: AbortSignal, observer: NodeObserver): Promise<WalkResult> {
+export function startWalk(run: RunningGraph, container: Container, interrupt: AbortSignal, observer: NodeObserver, origins: HandleOrigins): Promise<WalkResult> {
   const { startTimeoutMs } = run.limits;
   return walk({
     graph: run.compiled.graph,
@@ -21,7 +22,7 @@ export function startWalk(run: RunningGraph, container: Container, interrupt: Ab
     haltOnFailure: true,
     interrupt,
     timeoutMs: (i) => startTimeoutMs[i]!,
-    run: (i, ctx) => startNode(run, container, i, ctx),
+    run: (i, ctx) => origins.run(run.compiled.graph.names[i]!, 'start', () => startNode(run, container, i, ctx)),
     onTransition: (node, status, at, error) => observer.transition('start', node, status, at, error),
   });
 }

@@ -1,4 +1,5 @@
 import { walk } from '../engine/walk.js';
+import type { HandleOrigins } from '../process/handle-origins.js';
 import type { NodeObserver } from '../process/node-observer.js';
 import { buildShutdownReport } from '../report/build.js';
 import type { DrainReport, ShutdownReport } from '../report/report.js';
@@ -20,7 +21,7 @@ export interface StopTiming {
  * Stop every node whose start completed (or may still complete), dependents first, under the
  * global deadline and, with `budget`, the reserves; then build the report.
  */
-export async function stopWalk(run: RunningGraph, options: ContainerOptions, observer: NodeObserver, timing: StopTiming): Promise<ShutdownReport> {
+export async function stopWalk(run: RunningGraph, options: ContainerOptions, observer: NodeObserver, timing: StopTiming, origins: HandleOrigins): Promise<ShutdownReport> {
   const { graph } = run.compiled;
   const { stopTimeoutMs, reserveMs, anyReserve } = run.limits;
   const deadlineMs = options.shutdownTimeoutMs;
@@ -36,7 +37,7 @@ export async function stopWalk(run: RunningGraph, options: ContainerOptions, obs
     // With no reserve anywhere every tail is 0: skip the pass (see ARCHITECTURE.md, performance).
     reserveMs: options.budget && anyReserve ? (i) => reserveMs[i]! : undefined,
     timeoutMs: (i) => stopTimeoutMs[i]!,
-    run: (i, ctx) => run.stops.step(i, ctx),
+    run: (i, ctx) => origins.run(graph.names[i]!, 'stop', () => run.stops.step(i, ctx)),
     onTransition: (node, status, at, error) => observer.transition('stop', node, status, at, error),
   });
   const notes = await run.stops.end();

@@ -10,6 +10,13 @@ export interface PendingNode {
   readonly forMs: number;
 }
 
+export interface StopSoFar {
+  readonly began: Float64Array;
+  readonly ended: Float64Array;
+  readonly status: (WalkStatus | undefined)[];
+  readonly error: unknown[];
+}
+
 const SETTLED_TYPES: Record<string, NodeEventType> = { done: 'stopped', failed: 'failed', timedOut: 'timedOut', skipped: 'skipped' };
 
 /**
@@ -24,6 +31,8 @@ export class NodeObserver {
   #runningSince = new Float64Array(0);
   #drainSince = NaN;
   #runningPhase: 'start' | 'stop' = 'start';
+  /** The stop walk so far (for a report written if the process ends before it finishes). */
+  #stops: StopSoFar = { began: new Float64Array(0), ended: new Float64Array(0), status: [], error: [] };
 
   constructor(private readonly events: LifecycleEvents) {}
 
@@ -32,6 +41,13 @@ export class NodeObserver {
     this.#names = names;
     this.#runningSince = new Float64Array(names.length).fill(NaN);
     this.#health.init(names);
+    const n = names.length;
+    this.#stops = { began: new Float64Array(n).fill(NaN), ended: new Float64Array(n).fill(NaN), status: new Array(n), error: new Array(n) };
+  }
+
+  /** Each node's stop so far: when it began and, if it settled, how (performance.now() times). */
+  stopsSoFar(): StopSoFar {
+    return this.#stops;
   }
 
   /** Shutdown was requested: readiness fails from now on, before any node stops. */
@@ -47,6 +63,7 @@ export class NodeObserver {
 
   transition(phase: 'start' | 'stop', i: number, status: 'running' | WalkStatus, at: number, error: unknown): void {
     const node = this.#names[i]!;
+    if (phase === 'stop') this.#recordStop(i, status, at, error);
     if (status === 'running') {
       this.#runningSince[i] = at;
       this.#runningPhase = phase;
@@ -69,6 +86,16 @@ export class NodeObserver {
       ...(error !== undefined ? { error } : {}),
     };
     this.events.publish(event);
+  }
+
+  #recordStop(i: number, status: 'running' | WalkStatus, at: number, error: unknown): void {
+    if (status === 'running') {
+      this.#stops.began[i] = at;
+      return;
+    }
+    this.#stops.ended[i] = at;
+    this.#stops.status[i] = status;
+    this.#stops.error[i] = error;
   }
 
   /** Nodes whose hook is running right now, longest first. */

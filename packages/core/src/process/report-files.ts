@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { ErrorCodes, QuiesceError } from '../errors.js';
 import { fmt, headline, whyNode } from '../report/format.js';
 import type { ShutdownReport } from '../report/report.js';
+import type { ProcessExitReport } from './exit.js';
 
 /** Kubernetes keeps at most 4096 bytes of a container's termination message. */
 export const TERMINATION_LOG_MAX_BYTES = 4096;
@@ -24,14 +25,16 @@ export class ReportWriteError extends QuiesceError {
 /**
  * The JSON report, pretty, written to a temp file in the same directory and renamed over `path`:
  * a reader (a sidecar shipping it, an operator) sees the old report or the new one, never half.
+ * With `exit`, the same report again with how the process ended (written on the way out).
  */
-export function writeReportFile(path: string, report: ShutdownReport): void {
+export function writeReportFile(path: string, report: ShutdownReport, exit?: ProcessExitReport): void {
   const dir = dirname(path);
   // Creating directories would hide a typo in a mount path; say so instead.
   if (!existsSync(dir)) throw new ReportWriteError(path, `directory ${dir} does not exist (quiesce creates none)`);
   const temp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
   try {
-    writeFileSync(temp, `${JSON.stringify(report, null, 2)}\n`);
+    const json = exit === undefined ? report.toJSON() : { ...report.toJSON(), exit };
+    writeFileSync(temp, `${JSON.stringify(json, null, 2)}\n`);
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });

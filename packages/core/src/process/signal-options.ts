@@ -28,6 +28,15 @@ export interface SignalOptions {
    * Kubernetes (`KUBERNETES_SERVICE_HOST` set) and that file exists and is writable; `false`: never.
    */
   readonly terminationLog?: string | false;
+  /**
+   * After a signal- or crash-driven shutdown's report, how long (ms) the process may take to end by
+   * itself before quiesce names what still holds the event loop (each handle by Node's type, with
+   * its address and the node that created it where known) and exits with the report's code.
+   * Default 1000: the process ends at most that long after the report, so by the global deadline
+   * plus one second. `false`: never exit — only `process.exitCode` is set (tests, CLIs and apps that
+   * exit themselves). Does not apply to `app.shutdown()` called by the app itself.
+   */
+  readonly exitGraceMs?: number | false;
 }
 
 const signalOptionsSchema = lazySchema((z) => {
@@ -41,6 +50,7 @@ const signalOptionsSchema = lazySchema((z) => {
       crashes: z.boolean().optional(),
       reportFile: path.optional(),
       terminationLog: z.union([path, z.literal(false)]).optional(),
+      exitGraceMs: z.union([z.number().int('expected a whole number of ms').nonnegative().max(2_147_483_647), z.literal(false)]).optional(),
     })
     .strict();
 });

@@ -36,12 +36,14 @@ export interface ReportInput {
   readonly note?: (i: number) => string | undefined;
   /** What each node's stop did, part by part (`began`: when the walk began it, performance.now()). */
   readonly recorded?: (i: number, began: number) => RecordedStop | undefined;
+  /** The process ended before the walk did: whatever the nodes say, the report is not ok. */
+  readonly interrupted?: boolean;
 }
 
 export function buildShutdownReport(input: ReportInput): ShutdownReport {
   const { graph, walk, policy, deadlineMs, startedAt, offsetMs = 0, drain, service } = input;
   // Known from the walk's own arrays: no per-node record is built unless someone reads one.
-  let ok = !walk.deadlinePassed;
+  let ok = !walk.deadlinePassed && !input.interrupted;
   for (let i = 0; ok && i < graph.names.length; i++) ok = isClean(reportStatus(walk.statusOf(i)), walk.reasonOf(i)) || policy(i) === 'bestEffort';
   const detail = (): ReportDetail => {
     const critical = criticalPath(walk);

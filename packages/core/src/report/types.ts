@@ -81,6 +81,11 @@ export interface ShutdownReportJSON {
   readonly failedNodes: readonly string[];
   readonly warnings: readonly string[];
   readonly nodes: readonly NodeReport[];
+  /**
+   * Only in the report file `handleSignals({ reportFile })` writes: how the process ended — its
+   * code, why, and what still held the event loop (the shape is ProcessExitReport).
+   */
+  readonly exit?: { readonly code: number; readonly cause: string; readonly heldBy: readonly unknown[] };
 }
 
 export interface DrainReport {
