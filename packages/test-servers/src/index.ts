@@ -18,4 +18,5 @@ export type { ProvidedServers } from './provided-context.js';
 export { closedPort, socketsTo, waitFor } from './sockets.js';
 export { startHaproxy, type HaproxyOptions, type HaproxyServer } from './haproxy.js';
 export type { BackendState } from './haproxy-runtime.js';
+export { cpuLoad, recordSockets, stallLoop, type RecordedSocket } from './load.js';
 export { memoryLogger, timed, type LoggedLine } from './recorders.js';

@@ -4,7 +4,7 @@ import type { Pool as PromisePool } from 'mysql2/promise';
 import { Connections, gateCheckouts } from './connections.js';
 import { corePoolOf, type CorePool, type MysqlPool } from './driver.js';
 import { MysqlConnectionsLostError, MysqlForceClosedError } from './errors.js';
-import { forceClose, type ForceOutcome } from './kill.js';
+import { forceClose, type ForceOutcome, type ForceProgress } from './kill.js';
 import { mysqlPoolOptionsSchema, type MysqlPoolOptions } from './options.js';
 import { describePending } from './pending.js';
 
@@ -13,7 +13,8 @@ export const DEFAULT_RESERVE_MS = 500;
 /**
  * The end of the node's own time kept for the force path (KILL busy threads over a second
  * connection, then destroy sockets), capped at half the node's time, so it has finished when the
- * scheduler would give up on the node.
+ * scheduler would give up on the node. Its second half is kept free after the destroy (kill.ts,
+ * SETTLE_SHARE).
  */
 export const FORCE_RESERVE_MS = 1_000;
 
@@ -22,6 +23,7 @@ interface PoolState {
   connections: Connections;
   inFlight: InFlight;
   force?: Promise<ForceOutcome>;
+  progress?: ForceProgress;
   /** Armed once per stop; `reached` resolves when the force path begins (the graceful wait then stops). */
   forceAt?: ReturnType<typeof forceAt>;
 }
@@ -78,7 +80,9 @@ export function defineMysqlPool(options: MysqlPoolOptions, subject: string): Res
     // What core's report shows when the stop's time ran out: "1 checkout still out", "2 connections open".
     pending: (p) => {
       const state = tracked.get(p);
-      return state && describePending(state.inFlight.active, state.connections.open.size);
+      if (!state) return undefined;
+      const pending = [...(describePending(state.inFlight.active, state.connections.open.size) ?? []), ...forceUnfinished(state)];
+      return pending.length > 0 ? pending : undefined;
     },
     stop: async (p, ctx) => {
       armForce(p, ctx);
@@ -123,7 +127,20 @@ function armForce(pool: MysqlPool, ctx: HookContext): void {
   const state = tracked.get(pool);
   if (!state || state.forceAt) return;
   state.forceAt = forceAt(ctx, FORCE_RESERVE_MS, () => {
+    const progress: ForceProgress = (state.progress = { ended: false, killing: false });
     // Nobody may await this (a drain cut short skips stop): never let it reject unhandled.
-    state.force ??= forceClose(state.core, state.connections, ctx.deadline, ctx.signal).catch(() => ({ connections: state.connections.open.size, killed: 0 }));
+    state.force ??= forceClose(state.core, state.connections, ctx.deadline, ctx.signal, progress).catch(() => ({ connections: state.connections.open.size, killed: 0 }));
   });
+}
+
+/**
+ * Read when the node's time runs out, before the force path's own abort listeners destroy what
+ * is left (at once, synchronously): a force path the deadline caught still running is in the
+ * report, instead of ending unseen after it.
+ */
+function forceUnfinished(state: PoolState): string[] {
+  if (!state.progress || state.progress.ended) return [];
+  const open = state.connections.open.size;
+  const held = [...(open > 0 ? [`${open} ${open === 1 ? 'connection' : 'connections'}`] : []), ...(state.progress.killing ? ['the KILL connection'] : [])];
+  return [`force path still running at the deadline${held.length > 0 ? `: ${held.join(' and ')} destroyed then` : ''}`];
 }

@@ -1,4 +1,5 @@
 import { LifecycleContainer, ShuttingDownError } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import mysqlCallback from 'mysql2';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ afterEach(async () => {
 
 describe('mysqlPool: graceful stop against a real MariaDB', () => {
   it('refuses new checkouts at once, lets running queries and transactions finish, then ends the pool and closes every socket', async () => {
+    const before = activeHandles();
     const table = unique('orders');
     await admin((c) => c.query(`CREATE TABLE ${table} (id int PRIMARY KEY) ENGINE=InnoDB`));
     cleanup.push(() => admin((c) => c.query(`DROP TABLE IF EXISTS ${table}`)));
@@ -77,9 +79,11 @@ describe('mysqlPool: graceful stop against a real MariaDB', () => {
     expect(took).toBeGreaterThan(350);
     expect(took).toBeLessThan(5_000);
     expect(db.pending!(pool)).toBeUndefined();
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a callback-API pool (mysql2, not mysql2/promise) given as `pool`: idle connections closed, nothing left', async () => {
+    const before = activeHandles();
     const pool = mysqlCallback.createPool({ uri: server().url, connectionLimit: 3 });
     const threads = recordThreads(pool as never);
     const app = new LifecycleContainer();
@@ -93,5 +97,6 @@ describe('mysqlPool: graceful stop against a real MariaDB', () => {
     expect(report.node('db')).toMatchObject({ status: 'stopped' });
     expect(report.node('db')!.durationMs!).toBeLessThan(500);
     expect(await liveThreads(threads)).toEqual([]);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

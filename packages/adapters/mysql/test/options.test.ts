@@ -1,5 +1,5 @@
 import { inject as injectToken, LifecycleContainer, resource, StartError } from '@quiesce/core';
-import { invalidOptions } from '@quiesce/test-servers';
+import { activeHandles, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import mysql, { type Pool } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RESERVE_MS, mysqlModule, mysqlPool, MysqlPoolToken } from '../src/index.js';
@@ -26,19 +26,23 @@ describe('mysqlPool options', () => {
 
   it('a server that cannot be reached fails start(), naming the node, and leaves no socket behind', async () => {
     const port = await closedPort();
+    const before = activeHandles();
     const app = new LifecycleContainer();
     app.resource<Pool>('db', mysqlPool({ config: { host: '127.0.0.1', port, user: 'quiesce' } }));
     const error = await app.start().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(StartError);
     expect((error as StartError).message).toMatch(/^Start failed at "db": .*ECONNREFUSED/);
     expect(socketsTo(port)).toBe(0);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('wrong credentials fail start() too', async () => {
     const { host, port, user } = server();
+    const before = activeHandles();
     const app = new LifecycleContainer();
     app.resource<Pool>('db', mysqlPool({ config: { host, port, user, password: 'not-the-password' } }));
     await expect(app.start()).rejects.toThrow(/^Start failed at "db": Access denied/);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });
 
@@ -53,6 +57,7 @@ describe('mysqlModule', () => {
         events.push(`repo stopped after querying ${(rows as Array<{ n: number }>)[0]!.n}`);
       }
     }
+    const before = activeHandles();
     const pool = mysql.createPool({ uri: server().url });
     const threads = recordThreads(pool.pool as never);
     const app = new LifecycleContainer();
@@ -67,5 +72,6 @@ describe('mysqlModule', () => {
     expect(report.node('Repo')).toMatchObject({ status: 'stopped', dependsOn: ['mysql'] });
     expect(events).toEqual(['repo stopped after querying 7', 'Repo stopped', 'mysql stopped']);
     expect(await liveThreads(threads)).toEqual([]);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -35,3 +35,4 @@ export function recordThreads(pool: { on(event: 'connection', fn: (c: { threadId
 }
 
 export { closedPort, socketsTo, waitFor } from '@quiesce/test-servers';
+export { cpuLoad, recordSockets, stallLoop, type RecordedSocket } from '@quiesce/test-servers';

@@ -4,21 +4,23 @@ import type { Pool } from 'pg';
 import { Connections, gateCheckouts } from './connections.js';
 import { pgPoolOptionsSchema, type PgPoolOptions } from './options.js';
 import { PgConnectionsLostError, PgForceClosedError } from './errors.js';
-import { terminate, type ForceOutcome } from './terminate.js';
+import { terminate, type ForceOutcome, type ForceProgress } from './terminate.js';
 
 /** Default reserveMs: what pool.end() needs once the checkouts are back (closing idle sockets). */
 export const DEFAULT_RESERVE_MS = 500;
 /**
  * The end of the node's own time kept for the force path (terminate busy backends over a second
  * connection, then destroy sockets), capped at half the node's time: the force path completes
- * inside the node's time instead of running on after it was reported.
+ * inside the node's time instead of running on after it was reported. Its second half is kept
+ * free after the destroy (terminate.ts, SETTLE_SHARE).
  */
 export const FORCE_RESERVE_MS = 1_000;
 
 interface PoolState {
   connections: Connections;
-  /** The force path, once begun. */
+  /** The force path, once begun, and where it is. */
   force?: Promise<ForceOutcome>;
+  progress?: ForceProgress;
   /** Armed once per stop; `reached` resolves when the force path begins (the graceful wait then stops). */
   forceAt?: ReturnType<typeof forceAt>;
 }
@@ -66,7 +68,7 @@ export function definePgPool(options: PgPoolOptions, subject: string): ResourceD
       }
     },
     quiesce: (p, ctx) => armForce(p, ctx),
-    pending: checkoutsOut,
+    pending: (p) => [...checkoutsOut(p), ...forceUnfinished(p)],
     stop: async (p, ctx) => {
       armForce(p, ctx);
       const state = tracked.get(p);
@@ -106,9 +108,23 @@ function armForce(pool: Pool, ctx: HookContext): void {
   const state = tracked.get(pool);
   if (!state || state.forceAt) return;
   state.forceAt = forceAt(ctx, FORCE_RESERVE_MS, () => {
+    const progress: ForceProgress = (state.progress = { ended: false, terminating: false });
     // Nobody may await this (a drain cut short skips stop): never let it reject unhandled.
-    state.force ??= terminate(pool, state.connections, ctx.deadline, ctx.signal).catch(() => ({ connections: state.connections.open.size, terminated: 0 }));
+    state.force ??= terminate(pool, state.connections, ctx.deadline, ctx.signal, progress).catch(() => ({ connections: state.connections.open.size, terminated: 0 }));
   });
+}
+
+/**
+ * Read when the node's time runs out, before the force path's own abort listeners destroy what
+ * is left (at once, synchronously): a force path the deadline caught still running is in the
+ * report, with what it still held, instead of ending unseen after it.
+ */
+function forceUnfinished(p: Pool): string[] {
+  const state = tracked.get(p);
+  if (!state?.progress || state.progress.ended) return [];
+  const open = state.connections.open.size;
+  const held = [...(open > 0 ? [`${open} ${open === 1 ? 'connection' : 'connections'}`] : []), ...(state.progress.terminating ? ['the terminate connection'] : [])];
+  return [`force path still running at the deadline${held.length > 0 ? `: ${held.join(' and ')} destroyed then` : ''}`];
 }
 
 /** What the pool still holds when the node's time runs out, for the report's `cut.open`. */

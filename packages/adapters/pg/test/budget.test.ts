@@ -1,4 +1,5 @@
 import { LifecycleContainer } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import type { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { pgPool } from '../src/index.js';
@@ -9,6 +10,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('deadline budgets: a hung dependent never eats the time the pool needs', () => {
   it('cuts the hung node at deadline − reserveMs, then the pool ends cleanly inside the deadline', async () => {
+    const before = activeHandles();
     const applicationName = unique('quiesce_pg_budget');
     const app = new LifecycleContainer({ shutdownTimeoutMs: 1_500 });
     app.resource<Pool>(Db, pgPool({ name: 'db', reserveMs: 400, config: { connectionString: server().url, application_name: applicationName } }));
@@ -41,5 +43,7 @@ describe('deadline budgets: a hung dependent never eats the time the pool needs'
     expect(pool.ended).toBe(true);
     expect(await watch.backends()).toBe(0);
     await watch.close();
+    // Nothing of the pool's is left once the test's own watcher is closed.
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -1,4 +1,5 @@
 import { LifecycleContainer, ShuttingDownError } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import type { Pool, PoolClient } from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pgPool } from '../src/index.js';
@@ -13,6 +14,7 @@ afterEach(async () => {
 
 describe('pgPool: graceful stop against a real PostgreSQL', () => {
   it('refuses new checkouts at once, lets running queries and transactions finish, then ends the pool and closes every socket', async () => {
+    const before = activeHandles();
     const applicationName = unique('quiesce_pg_graceful');
     const table = unique('orders');
     await admin((c) => c.query(`CREATE TABLE ${table} (id int PRIMARY KEY)`));
@@ -81,9 +83,13 @@ describe('pgPool: graceful stop against a real PostgreSQL', () => {
     expect(took).toBeGreaterThan(350);
     expect(took).toBeLessThan(5_000);
     expect(pool.ended).toBe(true);
+    // Nothing of the pool's is left once the test's own watcher is closed.
+    await watch.close();
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('an idle pool stops in a few milliseconds and leaves no backend behind', async () => {
+    const before = activeHandles();
     const applicationName = unique('quiesce_pg_idle');
     const app = new LifecycleContainer();
     app.resource<Pool>(Db, pgPool({ name: 'db', config: { connectionString: server().url, application_name: applicationName, max: 4 } }));
@@ -101,5 +107,7 @@ describe('pgPool: graceful stop against a real PostgreSQL', () => {
     expect(await watch.backends()).toBe(0);
     expect(report.node('db')).toMatchObject({ status: 'stopped' });
     expect(report.node('db')!.durationMs!).toBeLessThan(500);
+    await watch.close();
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -1,4 +1,5 @@
 import { LifecycleContainer } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import type { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { pgPool } from '../src/index.js';
@@ -6,6 +7,7 @@ import { admin, backends, server, unique } from './support.js';
 
 describe('an idle client whose backend dies', () => {
   it('does not crash the process: the pool drops it, a warning is emitted, the pool keeps working', async () => {
+    const before = activeHandles();
     const applicationName = unique('idle_error');
     const app = new LifecycleContainer().resource('db', pgPool({ config: { connectionString: server().url, application_name: applicationName } }));
     await app.start();
@@ -25,5 +27,6 @@ describe('an idle client whose backend dies', () => {
     const report = await app.shutdown();
     expect(report.node('db')!.status).toBe('stopped');
     expect(await backends(applicationName)).toBe(0);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -1,4 +1,5 @@
 import { inject, LifecycleContainer, resource } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import pg, { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { pgModule } from '../src/index.js';
@@ -6,6 +7,7 @@ import { backends, server, unique } from './support.js';
 
 describe('pgModule', () => {
   it('binds a user-supplied pool under the pg.Pool token; dependents stop first and may still query', async () => {
+    const before = activeHandles();
     const applicationName = unique('quiesce_pg_module');
     const events: string[] = [];
 
@@ -33,9 +35,11 @@ describe('pgModule', () => {
     expect(events).toEqual(['repo stopped after querying 7', 'Repo stopped', 'pg stopped']);
     expect(pool.ended).toBe(true);
     expect(await backends(applicationName)).toBe(0);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('takes a custom token and derives the node name from it', async () => {
+    const before = activeHandles();
     const Analytics = Symbol('analytics');
     const app = new LifecycleContainer();
     app.load(pgModule({ token: Analytics, config: { connectionString: server().url, application_name: unique('quiesce_pg_token') } }));
@@ -43,5 +47,6 @@ describe('pgModule', () => {
     expect(app.get<Pool>(Analytics)).toBeInstanceOf(Pool);
     const report = await app.shutdown();
     expect(report.node('analytics')!.status).toBe('stopped');
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

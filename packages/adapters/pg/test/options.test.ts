@@ -1,5 +1,5 @@
 import { LifecycleContainer, StartError } from '@quiesce/core';
-import { invalidOptions } from '@quiesce/test-servers';
+import { activeHandles, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import pg, { type Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RESERVE_MS, pgModule, pgPool } from '../src/index.js';
@@ -34,6 +34,7 @@ describe('pgPool options', () => {
   it('a connection that cannot be made fails start(), naming the node, and leaves no socket behind', async () => {
     const { user, password, database } = server();
     const port = await closedPort();
+    const before = activeHandles();
     const app = new LifecycleContainer();
     app.resource<Pool>('db', pgPool({ config: { host: '127.0.0.1', port, user, password, database } }));
     const error = await app.start().then(() => undefined, (e: unknown) => e);
@@ -42,17 +43,21 @@ describe('pgPool options', () => {
     expect((error as StartError).message).toMatch(/^Start failed at "db": .*ECONNREFUSED/);
     expect(app.get<Pool>('db').ending).toBe(true);
     expect(socketsTo(port)).toBe(0);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('wrong credentials fail start() too (the first query, not the first request, finds out)', async () => {
     const { host, port, user, database } = server();
+    const before = activeHandles();
     const app = new LifecycleContainer();
     app.resource<Pool>('db', pgPool({ config: { host, port, user, database, password: 'not-the-password' } }));
     await expect(app.start()).rejects.toThrow(/^Start failed at "db": password authentication failed/);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a server slower than startTimeoutMs fails start(), and the connection that completes later is closed, not left idling', async () => {
     const { user, password, database } = server();
+    const before = activeHandles();
     const proxy = await slowProxy(600);
     const applicationName = unique('quiesce_pg_slowstart');
     const app = new LifecycleContainer();
@@ -69,5 +74,6 @@ describe('pgPool options', () => {
     expect(closedAfter).toBeLessThan(3_000);
     expect(await backends(applicationName)).toBe(0);
     await proxy.close();
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

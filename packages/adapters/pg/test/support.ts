@@ -71,3 +71,5 @@ export async function slowProxy(delayMs: number): Promise<{ port: number; close(
     },
   };
 }
+
+export { cpuLoad, recordSockets, stallLoop, type RecordedSocket } from '@quiesce/test-servers';

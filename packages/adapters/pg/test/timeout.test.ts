@@ -1,4 +1,5 @@
 import { LifecycleContainer } from '@quiesce/core';
+import { activeHandles, leftoverHandles, watchProcessErrors } from '@quiesce/test-servers';
 import type { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { pgPool } from '../src/index.js';
@@ -8,6 +9,8 @@ const Db = Symbol('db');
 
 describe('pgPool: when the stop timeout passes', () => {
   it('terminates the busy backends server-side and closes every socket inside the node’s time; a client never released leaves it timedOut', async () => {
+    const before = activeHandles();
+    const errors = watchProcessErrors();
     const applicationName = unique('quiesce_pg_timeout');
     const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
     app.resource<Pool>(Db, pgPool({ name: 'db', stopTimeoutMs: 1_000, config: { connectionString: server().url, application_name: applicationName } }));
@@ -44,9 +47,13 @@ describe('pgPool: when the stop timeout passes', () => {
     expect(await viaClient).toMatchObject({ code: '57P01' });
     // Client side: no socket of this process is still connected to the server.
     expect(await waitFor(() => socketsTo(server().port) === 0, 1_000)).toBeGreaterThanOrEqual(0);
+    // Nothing of the pool's or the force path's left (the leaked client's socket was destroyed too).
+    expect(await leftoverHandles(before)).toEqual({});
+    expect(errors.stop()).toEqual([]);
   });
 
   it('is not triggered when the work finishes in time: a short query under a generous timeout just completes', async () => {
+    const before = activeHandles();
     const applicationName = unique('quiesce_pg_intime');
     const app = new LifecycleContainer();
     app.resource<Pool>(Db, pgPool({ name: 'db', stopTimeoutMs: 2_000, config: { connectionString: server().url, application_name: applicationName } }));
@@ -58,5 +65,6 @@ describe('pgPool: when the stop timeout passes', () => {
     expect(report.node('db')!.status).toBe('stopped');
     expect((await query).rows[0]!.done).toBe(true);
     expect(await backends(applicationName)).toBe(0);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

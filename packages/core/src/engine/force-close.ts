@@ -2,13 +2,20 @@
  * The force path of a pool whose busy connections may hold work on the server, shared by the SQL
  * adapters: leave nothing open on either side of the wire by `deadline` (epoch ms). Destroying a
  * socket alone is not enough — a backend busy in a query (a sleep, a lock wait) does not notice
- * its client left and runs on, holding its locks — so:
- *  1. `killBusy` ends the busy work server-side over a second connection, within half the time
- *     left (a frozen server accepts the TCP connection and never answers);
- *  2. the sockets get a quarter of the rest to close on their own;
- *  3. whatever is still open is destroyed; the last quarter is left for what follows (callers see
- *     their errors and release, the drain ends, stop reports the force) before the deadline.
- * `signal` aborting (the node's time is up) destroys at once. Resolves to what `killBusy` confirmed.
+ * its client left and runs on, holding its locks — so, of the time left when it begins:
+ *  1. `killBusy` ends the busy work server-side over a second connection, within two thirds of
+ *     the share before `settleShare` (half the time left with the default quarter); a frozen
+ *     server accepts the TCP connection and never answers;
+ *  2. the sockets get the rest of that share to close on their own;
+ *  3. whatever is still open is destroyed; the last `settleShare` is left for what follows
+ *     (callers see their errors and release, the drain ends, stop reports the force) before the
+ *     deadline — and for an event loop that runs its timers late: right after the kill the
+ *     server's exiting backends compete for the CPU (measured: timers ~200 ms late after
+ *     terminating 40 backends on a loaded 2-core machine), so adapters keep more than a quarter.
+ * Once `signal` has aborted (the node's time is up) nothing waits on a timer any more: every socket
+ * is destroyed at once — synchronously, also when the force path only begins after the abort — so
+ * the path has done all it can by the time the node is reported. Resolves to what `killBusy`
+ * confirmed.
  */
 export async function forceCloseConnections(options: {
   readonly deadline: number;
@@ -19,15 +26,28 @@ export async function forceCloseConnections(options: {
   readonly closed: () => Promise<void>;
   /** Ends busy work on the server within `budgetMs`; resolves to how many it confirmed. Omit when nothing is busy. */
   readonly killBusy?: (budgetMs: number, signal: AbortSignal) => Promise<number>;
+  /** The share of the time left kept free after the destroy (0 < share < 1; default 1/4). */
+  readonly settleShare?: number;
 }): Promise<number> {
   const { deadline, signal, destroyOpen, closed, killBusy } = options;
+  const settleShare = Math.min(0.9, Math.max(0, options.settleShare ?? 0.25));
+  // Begun at (or after) the node's cut, or with no time to give: an 'abort' listener would never
+  // fire, and a timer would fire after the node was reported. Destroy now.
+  if (signal.aborted || !Number.isFinite(deadline) || deadline <= Date.now()) {
+    destroyOpen();
+    await closed();
+    return 0;
+  }
   signal.addEventListener('abort', destroyOpen, { once: true });
   try {
-    const reserve = Math.max(0, deadline - Date.now());
-    const killed = killBusy && reserve > 0 ? await killBusy(reserve / 2, signal) : 0;
-    await Promise.race([closed(), abortableSleep(Math.max(0, deadline - reserve / 4 - Date.now()), signal)]);
+    const reserve = deadline - Date.now();
+    const killed = killBusy ? await killBusy(((1 - settleShare) * reserve * 2) / 3, signal) : 0;
+    // The kill may come back after its window (a starved loop runs the cut late): then no timer,
+    // not even a zero-length one, stands between it and the destroy.
+    const closeWithin = deadline - settleShare * reserve - Date.now();
+    if (!signal.aborted && closeWithin > 0) await Promise.race([closed(), abortableSleep(closeWithin, signal)]);
     destroyOpen();
-    await closed(); // destroyed sockets close within a tick
+    await closed(); // destroyed sockets close within the loop iteration
     return killed;
   } finally {
     signal.removeEventListener('abort', destroyOpen);
@@ -37,9 +57,14 @@ export async function forceCloseConnections(options: {
 /**
  * Runs `work` (an admin connection's round trips) and calls `cut` (destroy that connection) at
  * `budgetMs`, when `signal` aborts, or when `work` settles, whichever comes first: the admin
- * connection never outlives its budget, even against a server that never answers.
+ * connection never outlives its budget, even against a server that never answers. With `signal`
+ * already aborted `work` never starts (it rejects with the signal's reason).
  */
 export async function withinBudget<T>(budgetMs: number, signal: AbortSignal, cut: () => void, work: () => Promise<T>): Promise<T> {
+  if (signal.aborted) {
+    cut();
+    throw signal.reason;
+  }
   const cutNow = atOrOnAbort(budgetMs, signal, cut);
   try {
     return await work();
@@ -52,14 +77,22 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => atOrOnAbort(ms, signal, resolve));
 }
 
-/** Calls `fn` after `ms` or when `signal` aborts; returns a function that calls it now. Each call disarms both. */
+/**
+ * Calls `fn` after `ms` or when `signal` aborts (at once when it already has: its 'abort' event
+ * will not come again); returns a function that calls it now. Each call disarms both.
+ */
 function atOrOnAbort(ms: number, signal: AbortSignal, fn: () => void): () => void {
+  if (signal.aborted) {
+    fn();
+    return fn;
+  }
   const now = (): void => {
     clearTimeout(timer);
     signal.removeEventListener('abort', now);
     fn();
   };
-  const timer = setTimeout(now, ms);
+  // Clamped: setTimeout treats a delay it cannot hold (Infinity, > 2^31 − 1) as 1 ms.
+  const timer = setTimeout(now, Math.min(Math.max(0, ms), 2_147_483_647));
   signal.addEventListener('abort', now, { once: true });
   return now;
 }

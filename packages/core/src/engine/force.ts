@@ -4,8 +4,9 @@
  * before the node's deadline, capped at half the node's time, or when its signal aborts (no
  * finite deadline, or cut early by the budget or the global deadline). `reached` resolves to
  * `'force'` so it can race the graceful call directly; `onReached` runs synchronously at that
- * moment, once (also during this call when the signal has already aborted, so the caller sees
- * its effect on return). `cancel()` clears the timer and listener once the stop finished.
+ * moment, once (also during this call when the signal has already aborted or the deadline has
+ * already passed, so the caller sees its effect on return). `cancel()` clears the timer and
+ * listener once the stop finished.
  */
 export function forceAt(
   ctx: { readonly signal: AbortSignal; readonly deadline: number },
@@ -28,14 +29,14 @@ export function forceAt(
     onReached?.();
     resolve('force');
   }
-  if (signal.aborted) {
+  const left = deadline - Date.now();
+  // Already aborted, or the deadline already past (a hook running late on a starved loop): a timer
+  // would fire only after the scheduler gave up on the node.
+  if (signal.aborted || left <= 0) {
     fire();
   } else {
     signal.addEventListener('abort', fire, { once: true });
-    if (Number.isFinite(deadline)) {
-      const left = deadline - Date.now();
-      timer = setTimeout(fire, Math.max(0, left - Math.min(reserveMs, left / 2)));
-    }
+    if (Number.isFinite(deadline)) timer = setTimeout(fire, left - Math.min(reserveMs, left / 2));
   }
   return { reached, cancel };
 }
