@@ -26,6 +26,8 @@ export class Connection {
   /** Handed to an 'upgrade' / 'connect' listener (WebSocket, tunnels): HTTP no longer sees its end. */
   upgraded = false;
   grace: ReturnType<typeof setTimeout> | undefined;
+  /** Accepted after the drain began: every request on it is answered 503 with `Connection: close`. */
+  late = false;
 
   constructor(readonly raw: Socket) {}
 

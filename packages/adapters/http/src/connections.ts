@@ -4,6 +4,8 @@ import tls from 'node:tls';
 import { onAbort, type InFlight } from '@quiesce/core';
 import { Connection, remoteKey } from './connection.js';
 import { warnForcedClose, type ForcedCounts } from './forced-warning.js';
+import { closeBetweenAccepts } from './listener.js';
+import { refuse, refuseRaw } from './refusal.js';
 import type { Http1Server, ServerTracker } from './server-kinds.js';
 import type { ProbeRouter } from './probes.js';
 
@@ -31,6 +33,10 @@ export class ConnectionTracker implements ServerTracker {
   #drained: (() => void) | undefined;
   /** A connection that was still live at the last drained check (see #checkDrained). */
   #witness: Connection | undefined;
+  /** The listener: open through the drain (late connections get 503), closed once the connections accepted before it are gone. */
+  #listener: 'open' | 'closing' | 'closed' = 'open';
+  /** The force path ran: a connection still handed over (parked while the listener closed) is destroyed. */
+  #forced = false;
 
   constructor(
     readonly server: Http1Server,
@@ -45,14 +51,22 @@ export class ConnectionTracker implements ServerTracker {
     const emit = server.emit.bind(server) as (event: string | symbol, ...args: unknown[]) => boolean;
     server.emit = ((event: string | symbol, ...args: unknown[]) => {
       if (event === 'request') return this.#onRequest(args[0] as IncomingMessage, args[1] as ServerResponse, () => emit(event, ...args));
-      if (event === 'upgrade' || event === 'connect') this.#connectionOf((args[0] as IncomingMessage).socket).upgraded = true;
+      if (event === 'upgrade' || event === 'connect') {
+        const conn = this.#connectionOf((args[0] as IncomingMessage).socket);
+        if (conn.late) return refuseRaw(args[1] as Socket), true;
+        conn.upgraded = true;
+      }
       return emit(event, ...args);
     }) as typeof server.emit;
     const secure = server instanceof tls.Server;
     server.on('connection', (raw: Socket) => {
+      if (this.#forced) return void raw.destroy();
       const conn = new Connection(raw);
       this.#connections.add(conn);
       raw.once('close', () => this.#gone(conn));
+      // Accepted while stopping: its request is answered 503. While the listener is open the
+      // connections from before hold the stop anyway; its header grace starts when it closes.
+      if (this.#draining) conn.late = true;
       if (!secure) return this.#attach(conn, raw);
       const key = remoteKey(raw);
       this.#handshaking.set(key, conn);
@@ -99,7 +113,9 @@ export class ConnectionTracker implements ServerTracker {
   }
 
   /**
-   * Node's close() callback waits for every socket the server accepted, upgraded ones included; a
+   * While draining, after each socket's end: once every connection accepted before the drain is
+   * gone, close the listener; once it is closed and the connections it accepted late are gone too,
+   * `closed` resolves. Upgraded sockets count (Node's close() callback waits for them too), but a
    * socket another node owns (a WebSocket the ws node is closing with its own handshake and
    * timeout) is not this server's to wait for.
    */
@@ -107,16 +123,32 @@ export class ConnectionTracker implements ServerTracker {
     // Every socket's 'close' asks this while draining: checking the live connection found last
     // time first keeps it O(1), where a scan past thousands of destroyed idle sockets per close
     // was quadratic (5,000 keep-alive sockets: +140 ms to the stop, measured with pnpm bench http).
+    // While the listener is open, connections accepted late (answered 503) do not hold it open:
+    // under steady traffic there is always one.
+    const counts = (conn: Connection): boolean => !conn.destroyed && !conn.owned && (this.#listener === 'closed' || !conn.late);
     const witness = this.#witness;
-    if (witness && this.#connections.has(witness) && !witness.destroyed && !witness.owned) return;
+    if (witness && this.#connections.has(witness) && counts(witness)) return;
     for (const conn of this.#connections) {
-      if (!conn.destroyed && !conn.owned) {
+      if (counts(conn)) {
         this.#witness = conn;
         return;
       }
     }
     this.#witness = undefined;
-    this.#drained?.();
+    if (this.#listener === 'closed') return this.#drained?.();
+    if (this.#listener === 'open') this.#closeListener();
+  }
+
+  /** Everything accepted before the drain is done: close the listener between two accepts, then wait for the late connections. */
+  #closeListener(): void {
+    this.#listener = 'closing';
+    // The late connections stop reading meanwhile (plain HTTP: a TLS socket reads its TCP one on its own).
+    const late = this.server instanceof tls.Server ? [] : [...this.#connections].filter((conn) => conn.late && !conn.destroyed).map((conn) => conn.raw);
+    void closeBetweenAccepts(this.server, late).then(() => {
+      this.#listener = 'closed';
+      for (const conn of this.#connections) if (conn.late && !conn.destroyed && conn.requests === 0) this.#graceFor(conn);
+      this.#checkDrained();
+    });
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse, next: () => boolean): boolean {
@@ -126,7 +158,7 @@ export class ConnectionTracker implements ServerTracker {
     const probe = this.probe?.(req);
     // Once the node is stopping its InFlight refuses new work: a request that still reaches us
     // (its headers were mid-way at close time) is served untracked; stop() waits for its socket.
-    const untrack = probe || this.inFlight.closed ? noop : this.inFlight.track();
+    const untrack = probe || conn.late || this.inFlight.closed ? noop : this.inFlight.track();
     const settle = (): void => {
       if (!conn.responses.delete(res)) return;
       untrack();
@@ -137,6 +169,7 @@ export class ConnectionTracker implements ServerTracker {
     conn.responses.set(res, settle);
     // 'close' follows 'finish' (every byte handed to the kernel) or the socket's end.
     res.once('close', settle);
+    if (conn.late && !probe) return refuse(req, res, this.headerGraceMs), true;
     if (!probe) return next();
     probe(req, res);
     return true;
@@ -176,17 +209,18 @@ export class ConnectionTracker implements ServerTracker {
   }
 
   /**
-   * quiesce: stop listening and close the idle connections (our check), let every open response
-   * finish with `Connection: close`, and give every connection with no request in progress (silent,
-   * half a header block, mid-handshake) the header grace to deliver one.
+   * quiesce: close the idle connections (our check), let every open response finish with
+   * `Connection: close`, and give every connection with no request in progress (silent, half a
+   * header block, mid-handshake) the header grace to deliver one. The listener stays open: what it
+   * accepts from now on is answered 503 (closing it now would reset the connections in its accept
+   * queue); it closes, between two accepts, once every connection accepted before is gone.
    */
   close(signal: AbortSignal, name: string): void {
     this.#draining = true;
     onAbort(signal, () => warnForcedClose(name, this.destroy()));
-    this.#closed = new Promise((resolve) => {
-      this.#drained = resolve;
-      this.server.close(() => resolve());
-    });
+    this.#closed = new Promise((resolve) => (this.#drained = resolve));
+    // What server.close() does first; the listener itself stays open (see #checkDrained).
+    this.server.closeIdleConnections();
     for (const conn of this.#connections) {
       if (conn.destroyed) continue;
       if (!conn.upgraded && conn.responses.size === 0) this.#graceFor(conn);
@@ -195,13 +229,17 @@ export class ConnectionTracker implements ServerTracker {
     this.#checkDrained();
   }
 
-  /** Resolves when the last socket is gone (server.close's callback), sockets owned by another node aside. */
+  /** Resolves when the listener is closed and the last socket is gone, sockets owned by another node aside. */
   get closed(): Promise<void> {
     return this.#closed;
   }
 
   /** The force path, when the node's time is up: what it destroyed, by kind (sockets another node owns are left to it). */
   destroy(): ForcedCounts {
+    // Time is up: no wait for a quiet moment.
+    this.#forced = true;
+    if (this.server.listening) this.server.close();
+    this.#listener = 'closed';
     const counts = { 'connections with a response in progress': 0, 'upgraded connections': 0, 'other connections': 0 };
     for (const conn of this.#connections) {
       if (conn.destroyed || conn.owned) continue;
@@ -211,6 +249,8 @@ export class ConnectionTracker implements ServerTracker {
       conn.destroy();
     }
     this.server.closeAllConnections();
+    queueMicrotask(() => this.#checkDrained());
     return counts;
   }
 }
+

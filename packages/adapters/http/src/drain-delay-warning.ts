@@ -11,6 +11,6 @@ export function readinessNeedsDrainDelay(readiness: string | undefined): PlanWar
   if (!readiness) return undefined;
   return ({ drainDelayMs }) =>
     drainDelayMs === 0
-      ? `readiness probe ${readiness} is configured but the container's drainDelayMs is 0, so the listener closes the moment readiness turns 503 and load balancers still routing here get refused connections and resets. Set drainDelayMs to at least the readiness probe's periodSeconds × failureThreshold plus endpoint propagation (5000–10000 ms on Kubernetes).`
+      ? `readiness probe ${readiness} is configured but the container's drainDelayMs is 0, so the drain begins the moment readiness turns 503 and load balancers still routing here get 503s, then refused connections. Set drainDelayMs to at least the readiness probe's periodSeconds × failureThreshold plus endpoint propagation (5000–10000 ms on Kubernetes).`
       : undefined;
 }

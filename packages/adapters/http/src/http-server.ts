@@ -9,9 +9,12 @@ import { SessionTracker } from './sessions.js';
 
 /**
  * A node:http / https / http2 server as a lifecycle resource. start = listen. Stop: the node's
- * InFlight closes (core), quiesce closes the listener and tells every client to go (`Connection:
- * close` on HTTP/1, GOAWAY on HTTP/2), in-flight requests finish (core waits for the count), stop
- * waits for the last connection. When `ctx.signal` aborts, every socket is destroyed.
+ * InFlight closes (core), quiesce tells every client to go (`Connection: close` on HTTP/1, GOAWAY
+ * on HTTP/2), in-flight requests finish (core waits for the count), stop waits for the last
+ * connection. HTTP/1 keeps listening meanwhile, answering 503 to what it accepts, and closes the
+ * listener between two accepts once the connections from before are gone (HTTP/2 closes it at
+ * quiesce, between two accepts). When `ctx.signal` aborts, the listener closes and every socket is
+ * destroyed.
  */
 export function httpServer(options: HttpServerOptions): ResourceDefinition<HttpServerLike> {
   const subject = `httpServer(${typeof options?.name === 'string' ? options.name : `port ${String(options?.port)}`})`;

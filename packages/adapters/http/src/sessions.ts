@@ -5,6 +5,8 @@ import type { Socket } from 'node:net';
 import { onAbort, type InFlight } from '@quiesce/core';
 import { remoteKey } from './connection.js';
 import { warnForcedClose, type ForcedCounts } from './forced-warning.js';
+import { closeBetweenAccepts } from './listener.js';
+import { refuse } from './refusal.js';
 import type { ProbeRouter } from './probes.js';
 import type { Http2ServerLike, ServerTracker } from './server-kinds.js';
 
@@ -15,7 +17,10 @@ const noop = (): void => {};
  * (`session.close()`), after which the session ends by itself when its last stream does. Node's
  * `Http2Server.close()` only stops listening: without `session.close()` every client session,
  * busy or idle, holds the server open. A TCP connection that never became a session (TLS
- * handshake not done, or stalled) is closed after the header grace, as under HTTP/1.
+ * handshake not done, or stalled) is closed after the header grace, as under HTTP/1. As under
+ * HTTP/1 the listener stays open until the connections from before the drain are gone (a session
+ * it accepts meanwhile gets GOAWAY at once: its streams are refused, never run), then closes
+ * between two accepts.
  */
 export class SessionTracker implements ServerTracker {
   /** Every accepted TCP socket, by remote address and port (what a session's socket shares with it). */
@@ -28,7 +33,15 @@ export class SessionTracker implements ServerTracker {
   #draining = false;
   /** Shutdown was requested (drain delay running). */
   #lingering = false;
+  /** The force path ran: a connection still handed over (parked while the listener closed) is destroyed. */
+  #forced = false;
+  /** Connections accepted before the drain and still open: the listener closes when the last goes. */
+  readonly #early = new Set<string>();
+  /** Connections accepted while stopping (sessions get GOAWAY at once, HTTP/1 requests 503). */
+  readonly #late = new Set<string>();
+  #listener: 'open' | 'closing' | 'closed' = 'open';
   #closed: Promise<void> = Promise.resolve();
+  #drained: (() => void) | undefined;
 
   constructor(
     readonly server: Http2ServerLike,
@@ -45,24 +58,32 @@ export class SessionTracker implements ServerTracker {
         const [req, res] = args as [IncomingMessage, ServerResponse];
         const probe = this.probe?.(req);
         if (probe) return probe(req, res), true;
+        if (req.httpVersionMajor === 1 && this.#late.has(remoteKey(req.socket))) return refuse(req, res, this.headerGraceMs), true;
         if (req.httpVersionMajor === 1) this.#onHttp1Request(req, res);
       }
       return emit(event, ...args);
     }) as typeof server.emit;
     server.on('connection', (raw: Socket) => {
+      if (this.#forced) return void raw.destroy();
       const key = remoteKey(raw);
       this.#raw.set(key, raw);
       raw.once('close', () => {
         this.#raw.delete(key);
         clearTimeout(this.#graces.get(key));
         this.#graces.delete(key);
+        this.#early.delete(key);
+        this.#late.delete(key);
+        if (this.#draining) this.#checkDrained();
       });
+      // Accepted while stopping: its grace to become a session starts when the listener closes.
+      if (this.#draining) this.#late.add(key);
     });
     server.on('session', (session: ServerHttp2Session) => {
       const key = remoteKey(session.socket as Socket);
       this.#sessions.set(key, session);
       session.once('close', () => this.#sessions.delete(key));
-      // Its TLS handshake finished after the listener closed: it may carry no new work.
+      // Accepted while stopping, or its TLS handshake finished after the drain began: GOAWAY
+      // before any frame of it is read, so the client's streams are refused (safe to retry).
       if (this.#draining) session.close();
     });
   }
@@ -103,12 +124,30 @@ export class SessionTracker implements ServerTracker {
   close(signal: AbortSignal, name: string): void {
     this.#draining = true;
     onAbort(signal, () => warnForcedClose(name, this.destroy()));
-    this.#closed = new Promise((resolve) => this.server.close(() => resolve()));
+    this.#closed = new Promise((resolve) => (this.#drained = resolve));
+    for (const key of this.#raw.keys()) this.#early.add(key);
     for (const session of this.#sessions.values()) session.close();
     for (const res of this.#http1Responses) if (!res.headersSent) res.setHeader('Connection', 'close');
     // No session: a TLS handshake in progress or stalled (cleartext sessions begin at accept), or
     // an HTTP/1 connection (allowHTTP1).
     for (const [key, raw] of this.#raw) if (!this.#sessions.has(key)) this.#graceFor(key, raw);
+    this.#checkDrained();
+  }
+
+  /** Once the connections from before the drain are gone the listener closes (a plain close() would reset its accept queue); once it is closed and the late ones are gone too, `closed` resolves. */
+  #checkDrained(): void {
+    if (this.#listener === 'open' && this.#early.size === 0) {
+      this.#listener = 'closing';
+      void closeBetweenAccepts(this.server).then(() => {
+        this.#listener = 'closed';
+        for (const key of this.#late) {
+          const raw = this.#raw.get(key);
+          if (raw && !this.#sessions.has(key)) this.#graceFor(key, raw);
+        }
+        this.#checkDrained();
+      });
+    }
+    if (this.#listener === 'closed' && this.#raw.size === 0) this.#drained?.();
   }
 
   /** Closed after the grace unless it became a session; with an HTTP/1 response in progress, checked again a grace later. */
@@ -129,6 +168,10 @@ export class SessionTracker implements ServerTracker {
 
   /** The force path: every session and socket destroyed; what it destroyed, by kind. */
   destroy(): ForcedCounts {
+    this.#forced = true;
+    if (this.server.listening) this.server.close();
+    this.#listener = 'closed';
+    queueMicrotask(() => this.#checkDrained());
     const counts = { 'requests in progress': this.inFlight.active, sessions: this.#sessions.size, 'connections without a session': this.#raw.size - this.#sessions.size };
     // A GOAWAY with an error code, so that clients see their open streams as failed, not ended.
     for (const session of this.#sessions.values()) session.destroy(undefined, process.getBuiltinModule('node:http2').constants.NGHTTP2_CANCEL);

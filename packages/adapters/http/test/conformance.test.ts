@@ -69,15 +69,19 @@ for (const scheme of ['http', 'https'] as const) {
       expect(ms).toBeLessThan(900); // not keepAliveTimeout, not the header grace on top
     });
 
-    it('new connections are refused once the stop began', async () => {
+    it('a new connection during the stop is answered 503 with Connection: close (not run, not reset); once the stop ended the port refuses', async () => {
       const { app, port, inFlight } = await started(server());
       const reply = get(port, '/?ms=300', agent());
       await waitFor(() => inFlight.active === 1);
       const shutdown = app.shutdown();
       await waitFor(() => inFlight.closed);
-      expect(await connectError(port)).toBe('ECONNREFUSED');
-      await reply;
+      // A fresh connection (no keep-alive pool): accepted while stopping.
+      const late = await get(port, '/?id=late', agent({ keepAlive: false }));
+      expect([late.status, late.headers.connection, late.body]).toEqual([503, 'close', expect.stringMatching(/shutting down/)]);
+      expect(inFlight.active).toBe(1);
+      expect((await reply).body).toBe('ok:');
       expect((await shutdown).node('http')?.status).toBe('stopped');
+      expect(await connectError(port)).toBe('ECONNREFUSED');
     });
 
     it('a hanging request is terminated at stopTimeoutMs, and the stop says timedOut', async () => {

@@ -102,8 +102,11 @@ export async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** `promise`, or a rejection after `ms`; its timer is cleared when the promise settles (no leftover handle). */
 export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([promise, sleep(ms).then(() => Promise.reject(new Error(`${what}: not within ${ms} ms`)))]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** Connect (over TLS when given the CA), send `request`, and do not read until `resume()`: the server's writes pile up unflushed. */

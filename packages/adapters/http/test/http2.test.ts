@@ -48,12 +48,15 @@ for (const secure of [false, true]) {
     });
 
     it('streams in flight finish whole after GOAWAY; the stop resolves as soon as the last one ends; new connections refused', async () => {
-      const { app, port, inFlight } = await started(server());
+      const srv = server();
+      const { app, port, inFlight } = await started(srv);
       const client = connect(port);
       const replies = [1, 2, 3].map((id) => request(client.session, `/?id=${id}&ms=${200 + id * 50}`));
       await waitFor(() => inFlight.active === 3);
       const shutdown = timed(() => app.shutdown());
       await within(client.goaway, 1_000, 'GOAWAY received');
+      // The listener closes a few event-loop passes after the GOAWAY, between two accepts.
+      await waitFor(() => !srv.listening, 500);
       expect(await connectError(port)).toBe('ECONNREFUSED');
       const [report, ms] = await shutdown;
       const done = await Promise.all(replies);

@@ -1,4 +1,9 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { get, portOf, rawClient, sleep, waitFor, within } from './helpers.js';
 
@@ -53,5 +58,48 @@ describe('node:http server.close() on its own (baseline, no adapter)', () => {
     await sleep(1_500);
     expect(silent.socket.destroyed).toBe(false);
     silent.socket.destroy();
+  });
+
+  it('Linux: close() of the listener resets a connection the kernel completed but the process never accepted — its connect succeeded, its request was sent', async () => {
+    // Why the listener's last moment cannot be made safe from JavaScript: the kernel finishes
+    // handshakes on its own and queues them; close() resets the queue. The client (a process of
+    // its own) connects and writes a request while this process's event loop is blocked, so the
+    // connection never leaves the accept queue.
+    const server = net.createServer((socket) => socket.destroy());
+    let accepted = 0;
+    server.on('connection', () => accepted++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quiesce-accept-queue-'));
+    cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const sent = path.join(dir, 'sent');
+    const client = `
+      const net = require('node:net');
+      const fs = require('node:fs');
+      const [port, sent] = process.argv.slice(1);
+      const events = [];
+      const socket = net.connect(Number(port), '127.0.0.1');
+      socket.on('connect', () => {
+        events.push('connect');
+        socket.write('POST /orders HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Length: 2\\r\\n\\r\\n{}', () => (events.push('request sent'), fs.writeFileSync(sent, '')));
+      });
+      socket.on('data', () => events.push('data'));
+      socket.on('end', () => events.push('end'));
+      socket.on('error', (error) => events.push(error.code));
+      socket.on('close', () => process.stdout.write(JSON.stringify(events)));
+      setTimeout(() => socket.destroy(), 10000).unref();`;
+    const child = spawn(process.execPath, ['-e', client, String(portOf(server)), sent], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    const exited = new Promise((r) => child.once('exit', r));
+    // Block this event loop (libuv cannot accept) until the client's request is in the kernel.
+    const until = Date.now() + 10_000;
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    while (!fs.existsSync(sent) && Date.now() < until) Atomics.wait(cell, 0, 0, 2);
+    server.close();
+    await exited;
+
+    expect(accepted).toBe(0);
+    // From the client's side indistinguishable from a server that crashed mid-request.
+    expect(JSON.parse(out)).toEqual(['connect', 'request sent', 'ECONNRESET']);
   });
 });
