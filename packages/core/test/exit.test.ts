@@ -105,6 +105,8 @@ describe.concurrent('the process ends by the deadline, whatever holds its event 
           expect(exit.heldBy.map((h) => h.type)).toContain(type);
           expect(ended.stderr).toMatch(new RegExp(`still held ${GRACE_MS} ms after the shutdown report; exiting with code ${code}\\. Still holding the process: .*${type}`));
           if (stray === 'server') expect(ended.stderr).toMatch(/TCPServerWrap listening on 127\.0\.0\.1:\d+/);
+          // The child's stdout/stderr are pipes: they never hold a process, and are not named.
+          expect(exit.heldBy.map((h) => h.type)).not.toContain('PipeWrap');
         });
       }
     }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { LifecycleContainer } from '../src/index.js';
+import { DEFAULT_EXIT_GRACE_MS, LifecycleContainer } from '../src/index.js';
+import { ASSUMED_EXIT_GRACE_MS } from '../src/graph/kubernetes.js';
 
 /** drain 5 s → http 8 s → db 3 s, with a deadline of `deadlineMs`. */
 function frontDoor(shutdownTimeoutMs: number, drainDelayMs = 5_000) {
@@ -35,6 +36,13 @@ describe('the pod-spec numbers follow the plan', () => {
     expect(yaml).toMatch(/# shutdownTimeoutMs 20000 ms \(the global deadline, drain delay included; worst case 16000 ms\) \+ 5 s margin/);
     expect(yaml).toContain('# From quiesce\'s shutdown plan: drain 5000 ms → http 8000 ms → db 3000 ms = 16000 ms ≤ 20000 ms');
     expect(yaml).not.toContain('WARNING');
+  });
+
+  it('the margin must hold the exit grace: a shorter one is a warning, and the default is handleSignals\' own', () => {
+    expect(ASSUMED_EXIT_GRACE_MS).toBe(DEFAULT_EXIT_GRACE_MS);
+    expect(frontDoor(20_000).plan().toKubernetes({ marginSeconds: 1 })).toMatch(/# WARNING: marginSeconds 1 s leaves no room after the deadline for the 1000 ms exit grace .*raise it to at least 2 s/);
+    expect(frontDoor(20_000).plan().toKubernetes({ marginSeconds: 1, exitGraceMs: false })).not.toContain('WARNING');
+    expect(frontDoor(20_000).plan().toKubernetes({ marginSeconds: 5, exitGraceMs: 5_000 })).toContain('raise it to at least 6 s');
   });
 
   it('change a timeout and the grace period follows; change the drain delay and the probe follows', () => {

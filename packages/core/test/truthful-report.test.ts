@@ -107,6 +107,62 @@ describe('5. options that cannot be honoured are refused', () => {
   });
 });
 
+describe('8b. a drain delay never costs the stops their time (#26 point 5)', () => {
+  it('a drain as long as the deadline with nothing reserved is cut: the node is stopped inside the deadline, not skipped, and the report says why', async () => {
+    const t = new Timeline();
+    const app = new LifecycleContainer({ drainDelayMs: 2_000, shutdownTimeoutMs: 1_000 }).resource('db', { ...fake(t, 'db', 50), stopTimeoutMs: 300 });
+    expect(app.plan().fits).toBe(false);
+    await app.start();
+    const began = performance.now();
+    const report = await app.shutdown();
+    expect(performance.now() - began).toBeLessThan(1_000 + 150);
+    expect(report.node('db')!.status).toBe('stopped');
+    expect(report.ok).toBe(true);
+    // The stop chain (300 ms) keeps its time: the drain ran ~700 ms, not the 2 s configured.
+    expect(1_000 - (t.at('db', 'stop', 'begin') - began)).toBeGreaterThanOrEqual(300 - 20);
+    expect(report.drain).toMatchObject({ configuredMs: 2_000, note: 'cut so the stops keep their time before the deadline' });
+    expect(report.drain!.durationMs).toBeGreaterThan(500);
+    expect(report.drain!.durationMs).toBeLessThan(800);
+  });
+
+  it('a stop chain longer than the deadline leaves the drain half the deadline', async () => {
+    const t = new Timeline();
+    const app = new LifecycleContainer({ drainDelayMs: 900, shutdownTimeoutMs: 1_000 }).resource('db', { ...fake(t, 'db', 20), stopTimeoutMs: 5_000 });
+    await app.start();
+    const report = await app.shutdown();
+    expect(report.node('db')!.status).toBe('stopped');
+    expect(report.drain!.durationMs).toBeGreaterThan(400);
+    expect(report.drain!.durationMs).toBeLessThan(600);
+  });
+
+  it('a drain that fits is not cut, and its report has no note', async () => {
+    const t = new Timeline();
+    const app = new LifecycleContainer({ drainDelayMs: 100, shutdownTimeoutMs: 1_000 }).resource('db', { ...fake(t, 'db', 10), stopTimeoutMs: 300 });
+    await app.start();
+    const report = await app.shutdown();
+    expect(report.drain!.durationMs).toBeGreaterThanOrEqual(99);
+    expect(report.drain!.note).toBeUndefined();
+  });
+
+  it('with strictPlan a drain that cannot fit beside the stops is refused at start', async () => {
+    const app = new LifecycleContainer({ drainDelayMs: 2_000, shutdownTimeoutMs: 1_000, strictPlan: true }).resource('db', { value: 1, stop: () => {}, stopTimeoutMs: 300 });
+    await expect(app.start()).rejects.toMatchObject({ code: 'QUIESCE_PLAN_DOES_NOT_FIT', message: expect.stringMatching(/drain 2000 ms → db 300 ms = 2300 ms > 1000 ms/) });
+  });
+
+  it('a reserveMs longer than the whole deadline is an InvalidOptionsError naming the node and the field, from plan() and start()', async () => {
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 1_000 }).resource('db', { value: 1, stop: () => {}, reserveMs: 1_500, stopTimeoutMs: 2_000 });
+    expect(() => app.plan()).toThrow(quiesce.InvalidOptionsError);
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'QUIESCE_INVALID_OPTIONS',
+      subject: 'resource "db"',
+      issues: [{ field: 'reserveMs', message: expect.stringMatching(/^1500 ms is longer than the container's shutdownTimeoutMs \(1000 ms\)/) }],
+    });
+    // Equal to the deadline is allowed (the plan judges whether the rest fits).
+    expect(() => new LifecycleContainer({ shutdownTimeoutMs: 1_000 }).resource('db', { value: 1, reserveMs: 1_000 }).plan()).not.toThrow();
+  });
+});
+
 describe('9. errors a program can branch on', () => {
   it('every error class carries a stable QUIESCE_* code', () => {
     const classes = Object.entries(quiesce).filter(([, v]) => typeof v === 'function' && v.prototype instanceof Error) as [string, new (...a: never[]) => QuiesceError][];

@@ -147,9 +147,27 @@ export abstract class ResourceDeclarations {
     throw new UndeclaredDependencyError(graph.names[from]!, graph.names[to]!);
   }
 
-  /** Build and check the graph (cycles, missing bindings) without starting anything. */
+  /** Build and check the graph (cycles, missing bindings, reserves the deadline cannot hold) without starting anything. */
   validate(): CompiledGraph {
-    return this.registry.compile();
+    const compiled = this.registry.compile();
+    this.#checkReserves(compiled);
+    return compiled;
+  }
+
+  /**
+   * A node that reserves more than the whole deadline can never get it: an error, not a plan
+   * warning (a chain of reserves that together do not fit is the plan's to judge: strictPlan).
+   */
+  #checkReserves(compiled: CompiledGraph): void {
+    const { reserveMs } = this.registry.limits(compiled);
+    const { shutdownTimeoutMs } = this.options;
+    compiled.registrations.forEach((_, i) => {
+      const reserve = reserveMs[i]!;
+      if (reserve <= shutdownTimeoutMs) return;
+      throw new InvalidOptionsError(`resource "${compiled.graph.names[i]}"`, [
+        { field: 'reserveMs', message: `${reserve} ms is longer than the container's shutdownTimeoutMs (${shutdownTimeoutMs} ms): the deadline can never keep it free; lower reserveMs or raise shutdownTimeoutMs` },
+      ]);
+    });
   }
 
   /** Worst-case shutdown time from the configured timeouts, and whether it fits the deadline. */

@@ -13,25 +13,39 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * The drain delay, cut so that the nodes' reserved time still fits the deadline: a drain that
- * would eat into it is shortened (and said so), never allowed to push stops past the deadline.
+ * The drain delay, cut so that the stops still fit the deadline: a drain that would eat into their
+ * time is shortened (and said so), never allowed to push stops past the deadline or skip them.
+ * The stops keep the longest of:
+ *  - the reserved chain (`reserveMs`, with the budget on): what the nodes say they need at least;
+ *  - their worst-case chain of stop timeouts (`stopMs`: 0 for a node whose stop does nothing),
+ *    capped at half the deadline — so with nothing reserved a drain as long as the deadline no
+ *    longer leaves every node skipped, and a long stop chain still leaves the drain half.
  */
-export function drainFor(run: RunningGraph, options: ContainerOptions, began: number): number {
+export function drainFor(run: RunningGraph, options: ContainerOptions, began: number, stopMs: (i: number) => number): DrainCut {
   const wanted = options.drainDelayMs;
-  if (wanted === 0) return 0;
+  if (wanted === 0) return { ms: 0 };
   const { reserveMs, anyReserve } = run.limits;
-  const reserved = options.budget && anyReserve ? longestStopChain(run.compiled.graph, (i) => budgeted(reserveMs[i]!), (i) => run.starts.needsStop(i)).total : 0;
-  const allowed = Math.max(0, options.shutdownTimeoutMs - reserved - (performance.now() - began));
-  if (wanted <= allowed) return wanted;
-  options.logger?.warn({ drainDelayMs: wanted, cutToMs: allowed }, `quiesce: drain delay cut from ${wanted} ms to ${Math.round(allowed)} ms so the reserved stop time fits the deadline`);
-  return allowed;
+  const started = (i: number): boolean => run.starts.needsStop(i);
+  const reserved = options.budget && anyReserve ? longestStopChain(run.compiled.graph, (i) => budgeted(reserveMs[i]!), started).total : 0;
+  const worstCase = longestStopChain(run.compiled.graph, stopMs, started).total;
+  const kept = Math.max(reserved, Math.min(worstCase, options.shutdownTimeoutMs / 2));
+  const allowed = Math.max(0, options.shutdownTimeoutMs - kept - (performance.now() - began));
+  if (wanted <= allowed) return { ms: wanted };
+  const why = kept === reserved ? 'the reserved stop time fits the deadline' : 'the stops keep their time before the deadline';
+  options.logger?.warn({ drainDelayMs: wanted, cutToMs: allowed }, `quiesce: drain delay cut from ${wanted} ms to ${Math.round(allowed)} ms so ${why}`);
+  return { ms: allowed, note: `cut so ${why}` };
+}
+
+/** How long the drain runs, and why it is shorter than configured when it is. */
+export interface DrainCut {
+  readonly ms: number;
+  readonly note?: string;
 }
 
 /** The report's account of the drain: configured, as run, and why they differ. */
-export function drainReport(configuredMs: number, ranMs: number, interrupted: boolean): DrainReport {
+export function drainReport(configuredMs: number, ranMs: number, interrupted: boolean, cut: DrainCut = { ms: configuredMs }): DrainReport {
   const durationMs = round(ranMs);
   if (configuredMs === 0) return { configuredMs, durationMs: 0 };
   if (interrupted) return { configuredMs, durationMs: 0, note: 'no drain: the service never became ready (its start was interrupted)' };
-  // A drain that ran shorter than configured by more than timer jitter was cut to keep the reserves.
-  return durationMs < configuredMs - 1 ? { configuredMs, durationMs, note: 'cut so the reserved stop time fits the deadline' } : { configuredMs, durationMs };
+  return cut.note !== undefined ? { configuredMs, durationMs, note: cut.note } : { configuredMs, durationMs };
 }

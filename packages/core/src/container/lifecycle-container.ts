@@ -175,11 +175,12 @@ export class LifecycleContainer extends ResourceDeclarations {
     this.#state = 'draining';
     this.#observer.draining();
     // A start that never completed was never ready: no load balancer routes to it, nothing to drain.
-    const drainMs = interrupted ? 0 : drainFor(this.#run!, this.options, began);
+    const run = this.#run!;
+    const cut = interrupted ? { ms: 0 } : drainFor(run, this.options, began, (i) => (this.mayStop(run.compiled, i) ? run.limits.stopTimeoutMs[i]! : 0));
     const drainBegan = performance.now();
-    if (drainMs > 0) await sleep(drainMs);
+    if (cut.ms > 0) await sleep(cut.ms);
     this.#observer.drained();
-    const drain = drainReport(this.options.drainDelayMs, performance.now() - drainBegan, interrupted);
+    const drain = drainReport(this.options.drainDelayMs, performance.now() - drainBegan, interrupted, cut);
     this.#began = { requestedAt, began, drain };
     return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began, drain });
   }

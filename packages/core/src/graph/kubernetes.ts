@@ -14,7 +14,15 @@ export interface KubernetesOptions {
   /** How long endpoint removal takes to reach every proxy after the probe fails. Default 1000 ms. */
   readonly propagationMs?: number;
   readonly container?: string;
+  /**
+   * handleSignals' `exitGraceMs` (false: 0): after the report the process may take this long to
+   * end before quiesce exits it; it must fit in the margin. Default ASSUMED_EXIT_GRACE_MS.
+   */
+  readonly exitGraceMs?: number | false;
 }
+
+/** handleSignals' default exitGraceMs (DEFAULT_EXIT_GRACE_MS; graph/ cannot import process/, a test ties them). */
+export const ASSUMED_EXIT_GRACE_MS = 1_000;
 
 /** What the fragment needs of a plan. */
 export interface PlanNumbers {
@@ -45,6 +53,10 @@ export function kubernetesNumbers(plan: PlanNumbers, options: KubernetesOptions 
   if (options.preStop && drain > 0) warnings.push(`with preStop, set the container's drainDelayMs to 0: the preStop sleep of ${preStopSeconds} s does the draining`);
   // The deadline already counts the drain delay; a preStop sleep comes before SIGTERM, on top of it.
   const terminationGracePeriodSeconds = preStopSeconds + Math.ceil(plan.shutdownTimeoutMs / 1000) + margin;
+  // The margin holds the report's writing and the exit grace: with less, SIGKILL (exit 137) can
+  // come before the process ends by itself or is exited with the report's code.
+  const exitGraceMs = options.exitGraceMs === false ? 0 : (options.exitGraceMs ?? ASSUMED_EXIT_GRACE_MS);
+  if (margin * 1000 < exitGraceMs + 500) warnings.push(`marginSeconds ${margin} s leaves no room after the deadline for the ${exitGraceMs} ms exit grace (and the report): the kubelet's SIGKILL may end the process first (exit 137); raise it to at least ${Math.ceil((exitGraceMs + 500) / 1000)} s`);
   // Readiness must fail, and the proxies hear of it, within the drain delay. Two failures when the
   // delay allows (one flaky probe should not pull a healthy pod), else one.
   const room = Math.floor((drain - propagation) / 1000);
@@ -69,7 +81,7 @@ export function kubernetesFragment(plan: PlanNumbers, options: KubernetesOptions
     `# From quiesce's shutdown plan: ${plan.summary}`,
     ...n.warnings.map((w) => `# WARNING: ${w}`),
     'spec:',
-    `  # ${n.preStopSeconds > 0 ? `preStop ${n.preStopSeconds} s + ` : ''}shutdownTimeoutMs ${plan.shutdownTimeoutMs} ms (the global deadline, drain delay included; worst case ${plan.worstCaseMs} ms) + ${margin} s margin: quiesce finishes and reports before SIGKILL`,
+    `  # ${n.preStopSeconds > 0 ? `preStop ${n.preStopSeconds} s + ` : ''}shutdownTimeoutMs ${plan.shutdownTimeoutMs} ms (the global deadline, drain delay included; worst case ${plan.worstCaseMs} ms) + ${margin} s margin: quiesce finishes, reports and exits (handleSignals' exit grace) before SIGKILL`,
     `  terminationGracePeriodSeconds: ${n.terminationGracePeriodSeconds}`,
     '  containers:',
     `    - name: ${JSON.stringify(options.container ?? 'app')}`,

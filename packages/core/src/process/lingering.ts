@@ -33,7 +33,16 @@ interface ProcessInternals {
 export function lingeringHandles(): LingeringHandle[] {
   const described: Described[] = [];
   const internals = process as unknown as ProcessInternals;
+  // stdout and stderr never keep a process from exiting, but Node counts their pipes or TTYs among
+  // the active resources: left out of the unexplained count too.
+  const quiet: Described[] = [];
   for (const handle of internals._getActiveHandles?.() ?? []) {
+    // By fd, not `=== process.stdout`: that getter creates the stream (one more handle) when the
+    // program never wrote to it.
+    if (handle instanceof Socket && (fdOf(handle) === 1 || fdOf(handle) === 2)) {
+      quiet.push({ type: socketType(nativeName(handle)) });
+      continue;
+    }
     const item = describeHandle(handle);
     if (item) described.push(item);
   }
@@ -42,7 +51,7 @@ export function lingeringHandles(): LingeringHandle[] {
     const item = describeUnlisted(resource);
     if (item) described.push(item);
   }
-  return group([...described, ...unexplained(described)]);
+  return group([...described, ...unexplained([...described, ...quiet])]);
 }
 
 /** One line for a log: `TCPSocketWrap 127.0.0.1:5000 → 127.0.0.1:6379 (created by queue during start at x.js:3:9)`. */
@@ -68,12 +77,18 @@ function describeHandle(handle: unknown): Described | undefined {
     const where = typeof address === 'string' ? address : address ? `${address.address}:${address.port}` : 'not bound';
     return { type: native === 'Pipe' ? 'PipeServerWrap' : 'TCPServerWrap', detail: `listening on ${where}`, ...origin };
   }
-  // stdout and stderr never keep a process from exiting; stdin does while it is read.
-  if (handle === process.stdout || handle === process.stderr) return undefined;
   if (handle instanceof Socket) return { type: socketType(native), detail: socketDetail(handle, native), ...origin };
   const child = handle as { pid?: number; spawnfile?: string };
   if (native === 'Process') return { type: 'ProcessWrap', detail: `child process ${child.pid ?? '?'} (${child.spawnfile ?? '?'})`, ...origin };
   return { type: `${native}Wrap`, ...origin };
+}
+
+function fdOf(socket: Socket): number | undefined {
+  return (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+}
+
+function nativeName(socket: Socket): string {
+  return (socket as unknown as { _handle?: { constructor?: { name?: string } } })._handle?.constructor?.name ?? 'Socket';
 }
 
 function socketType(native: string): string {
@@ -83,11 +98,9 @@ function socketType(native: string): string {
 }
 
 function socketDetail(socket: Socket, native: string): string {
-  if (socket === process.stdin) return 'process.stdin (being read)';
-  if (native === 'Pipe' || native === 'TTY') {
-    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    return fd !== undefined && fd >= 0 ? `fd ${fd}` : 'pipe';
-  }
+  const fd = fdOf(socket);
+  if (fd === 0) return 'process.stdin (being read)';
+  if (native === 'Pipe' || native === 'TTY') return fd !== undefined && fd >= 0 ? `fd ${fd}` : 'pipe';
   if (socket.remoteAddress !== undefined) return `${socket.localAddress}:${socket.localPort} → ${socket.remoteAddress}:${socket.remotePort}`;
   return socket.connecting ? 'connecting' : 'not connected';
 }

@@ -29,7 +29,13 @@ export async function troubledShutdown() {
     .resource('http', {
       value: {},
       dependsOn: ['api'],
-      quiesce: () => sleep(20),
+      // The two requests end 40 and 80 ms after quiesce began (timed from here, not from before
+      // shutdown(): a loaded machine must not let the first end before the drain phase counts it).
+      quiesce: () => {
+        setTimeout(requests[0]!, 40);
+        setTimeout(requests[1]!, 80);
+        return sleep(20);
+      },
       stop: () => sleep(10),
     })
     .resource('queue', {
@@ -40,11 +46,10 @@ export async function troubledShutdown() {
       stop: () => sleep(5),
     })
     .resource('metrics', { value: {}, policy: 'bestEffort', stop: () => Promise.reject(new Error('push gateway refused')) });
+  let requests: Array<() => void> = [];
   await app.start();
   const http = app.inFlight('http');
-  const requests = [http.track(), http.track()];
-  setTimeout(requests[0]!, 100);
-  setTimeout(requests[1]!, 140);
+  requests = [http.track(), http.track()];
   app.inFlight('queue').track(); // a delivery whose handler never finishes
   const cache = app.get(Cache);
   const report = await app.shutdown();
