@@ -1,4 +1,5 @@
 import { LifecycleContainer } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import type { ChannelModel } from 'amqplib';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -52,6 +53,7 @@ afterEach(async () => {
 
 describe('amqpConnection force path', () => {
   it('a broker that never answers Connection.Close: timedOut at stopTimeoutMs, the socket is destroyed', async () => {
+    const before = activeHandles();
     const { host, port } = inject('servers').amqp;
     relay = new FreezableRelay({ host, port });
     const url = await relay.listen();
@@ -73,5 +75,9 @@ describe('amqpConnection force path', () => {
     expect(node.durationMs!).toBeLessThan(2_000);
     // Nothing is left open: the relay sees our socket go, amqplib reports the connection closed.
     await until(() => relay!.clientClosed && closeEvent, 2_000, 'socket destroyed');
+    // Once the test's own relay (its server and both ends of each pipe) is closed, nothing of amqplib's is left.
+    await relay.close();
+    relay = undefined;
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

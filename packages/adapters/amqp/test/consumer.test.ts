@@ -1,4 +1,5 @@
 import { LifecycleContainer } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { amqpConnection, amqpConsumer, type AmqpConsumer } from '../src/index.js';
@@ -52,6 +53,7 @@ function stopOrder(app: LifecycleContainer): string[] {
 
 describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
   it('shutdown mid-stream loses nothing: every message is handled and acked exactly once, or returned to the queue', async () => {
+    const before = activeHandles();
     const M = 200;
     const queue = await broker.queue();
     const all = ids(M);
@@ -112,9 +114,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
       `[amqp headline] M=${M} handled=${handled.size} inFlightAtShutdown=${inFlightAtShutdown} returned=${s.returned} drained=${drained.length} ` +
         `(redelivered ${redelivered.length}) consumer stop ${c.durationMs?.toFixed(1)} ms, connection stop ${conn.durationMs?.toFixed(1)} ms`,
     );
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('deliveries racing the cancel (already on the wire when the node stops) are nacked back unhandled, never acked', async () => {
+    const before = activeHandles();
     // Instant handlers keep the broker streaming, so at the moment of shutdown deliveries are in
     // flight between the broker and amqplib: they reach the callback after in-flight has closed.
     const M = 3_000;
@@ -151,9 +155,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     expect(consumer.stats.returned).toBeGreaterThan(0);
     expect(consumer.stats.returned).toBeLessThanOrEqual(100);
     console.info(`[amqp race] M=${M} handled=${handled.size} returned (nacked back unhandled)=${consumer.stats.returned} drained=${drained.length}`);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a handler in flight at shutdown completes and its ack is accepted (the message does not come back)', async () => {
+    const before = activeHandles();
     const queue = await broker.queue();
     await broker.publish(queue, ['only']);
     let started = false;
@@ -186,9 +192,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     expect(consumer.stats).toMatchObject({ delivered: 1, acked: 1, unsettled: 0, returned: 0 });
     expect(await broker.ready(queue)).toBe(0);
     expect(await broker.drain(queue, 5)).toEqual([]);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('timeout: a hung handler → consumer timedOut, its channel closed by the force path, the message redelivered', async () => {
+    const before = activeHandles();
     const queue = await broker.queue();
     await broker.publish(queue, ['stuck']);
     let release!: () => void;
@@ -253,9 +261,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     release();
     await until(() => consumer.stats.unsettled === 1, 2_000, 'late ack counted');
     expect(consumer.stats.acked).toBe(0);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a failing handler nacks with requeue; the redelivery is handled and acked', async () => {
+    const before = activeHandles();
     const queue = await broker.queue();
     await broker.publish(queue, ['flaky']);
     const deliveries: boolean[] = [];
@@ -286,9 +296,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     expect(errors).toHaveLength(1);
     expect(consumer.stats).toMatchObject({ delivered: 2, nacked: 1, acked: 1 });
     expect(await broker.ready(queue)).toBe(0);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('requeueOnError: false drops (or dead-letters) a failed message', async () => {
+    const before = activeHandles();
     const queue = await broker.queue();
     await broker.publish(queue, ['poison']);
     const app = new LifecycleContainer();
@@ -312,9 +324,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     expect(report.ok).toBe(true);
     expect(consumer.stats.delivered).toBe(1);
     expect(await broker.ready(queue)).toBe(0);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a queue deleted under a running consumer (broker-side cancel) is recorded, and shutdown stays clean', async () => {
+    const before = activeHandles();
     const queue = await broker.queue();
     const app = new LifecycleContainer();
     app.resource('amqp', amqpConnection({ url: amqpUrl() }));
@@ -328,5 +342,6 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     expect(report.ok).toBe(true);
     expect(report.node('orphan')!.status).toBe('stopped');
     expect(consumer.closed).toBe(true);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

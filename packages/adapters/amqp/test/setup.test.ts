@@ -1,5 +1,5 @@
 import { InvalidOptionsError, LifecycleContainer, StartError } from '@quiesce/core';
-import { invalidOptions } from '@quiesce/test-servers';
+import { activeHandles, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +46,7 @@ describe('options', () => {
 describe('start failures', () => {
   it('an unreachable URL rejects start() with a StartError naming the connection node', async () => {
     const port = await closedPort();
+    const before = activeHandles();
     const app = new LifecycleContainer();
     app.resource('amqp', amqpConnection({ url: `amqp://guest:guest@127.0.0.1:${port}` }));
     app.resource('consumer', amqpConsumer({ connection: 'amqp', queue: 'never', handler: async () => {} }));
@@ -54,10 +55,13 @@ describe('start failures', () => {
     expect((error as StartError).node).toBe('amqp');
     expect((error as StartError).message).toMatch(/ECONNREFUSED/);
     expect(app.health().nodes).toEqual({ amqp: 'failed', consumer: 'pending' });
+    // The refused connection attempt left no socket or timer behind.
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a consumer on a missing queue fails its start; the (adopted) connection is rolled back and closed', async () => {
     const queue = broker.track(`quiesce-amqp-missing-${Date.now()}`);
+    const before = activeHandles();
     const own = await connect(amqpUrl());
     let closed = false;
     own.on('close', () => (closed = true));
@@ -71,12 +75,15 @@ describe('start failures', () => {
     expect(error.rollback.node('amqp')?.status).toBe('stopped');
     expect(closed).toBe(true);
     await expect(own.createChannel()).rejects.toThrow(/closed/i);
+    // The rollback closed the adopted connection: its socket and heartbeat timers are gone.
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });
 
 describe('amqpModule and amqpPublisher', () => {
   it('amqpModule registers the connection and its consumers; assertQueue declares the queue', async () => {
     const queue = broker.track(`quiesce-amqp-module-${Date.now()}`);
+    const before = activeHandles();
     const seen: string[] = [];
     const app = new LifecycleContainer();
     app.load(
@@ -98,6 +105,7 @@ describe('amqpModule and amqpPublisher', () => {
     expect(order).toEqual([`bus.consumer.${queue}`, 'bus']);
     expect(seen.sort()).toEqual(['a', 'b', 'c']);
     expect(await broker.ready(queue)).toBe(0);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('amqpModule validates consumers when declared', () => {
@@ -107,6 +115,7 @@ describe('amqpModule and amqpPublisher', () => {
   });
 
   it('amqpPublisher: stop waits for in-flight publishes and their confirms before closing', async () => {
+    const before = activeHandles();
     const queue = await broker.queue();
     const app = new LifecycleContainer();
     app.resource('amqp', amqpConnection({ url: amqpUrl() }));
@@ -128,11 +137,13 @@ describe('amqpModule and amqpPublisher', () => {
     expect(report.node('pub')!.status).toBe('stopped');
     expect(confirmed).toHaveLength(N);
     expect(await broker.ready(queue)).toBe(N);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });
 
 describe('amqpPublisher force path', () => {
   it('a publish that never completes: the node times out and its channel is closed anyway', async () => {
+    const before = activeHandles();
     const app = new LifecycleContainer();
     app.resource('amqp', amqpConnection({ url: amqpUrl() }));
     app.resource('pub', amqpPublisher({ connection: 'amqp', stopTimeoutMs: 200 }));
@@ -151,5 +162,6 @@ describe('amqpPublisher force path', () => {
     const report = await stopping;
     expect(report.node('pub')?.status).toBe('timedOut');
     expect(report.node('amqp')?.status).toBe('stopped');
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { onAbort, type HookContext, type Logger } from '@quiesce/core';
 import { CallTracker } from './calls.js';
 import type { HealthService } from './health.js';
+import { AcceptedSockets } from './sockets.js';
 
 export interface LifecycleConfig {
   name: string;
@@ -26,6 +27,7 @@ export class ServerLifecycle {
   #port: number | undefined;
   #shutdown: Promise<void> | undefined;
   #forced = false;
+  readonly #sockets: AcceptedSockets;
 
   constructor(
     readonly server: grpc.Server,
@@ -33,6 +35,7 @@ export class ServerLifecycle {
     readonly config: LifecycleConfig,
   ) {
     this.calls = new CallTracker(config.name);
+    this.#sockets = new AcceptedSockets(() => this.#port ?? this.config.port, config.host);
   }
 
   get draining(): AbortSignal {
@@ -47,9 +50,15 @@ export class ServerLifecycle {
     this.calls.attach(ctx.inFlight);
     this.health?.addTo(this.server);
     const { host, port, credentials } = this.config;
-    this.#port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`${host}:${port}`, credentials, (error, bound) => (error ? reject(new Error(`cannot bind ${host}:${port}: ${error.message}`, { cause: error })) : resolve(bound))),
-    );
+    this.#sockets.watch();
+    try {
+      this.#port = await new Promise<number>((resolve, reject) =>
+        this.server.bindAsync(`${host}:${port}`, credentials, (error, bound) => (error ? reject(new Error(`cannot bind ${host}:${port}: ${error.message}`, { cause: error })) : resolve(bound))),
+      );
+    } catch (error) {
+      this.#sockets.unwatch();
+      throw error;
+    }
     // The gRPC equivalent of /readyz: health-checking load balancers stop sending calls here.
     onAbort(ctx.shutdownRequested, () => this.health?.setAll('NOT_SERVING'));
     if (!ctx.shutdownRequested.aborted) this.health?.setAll('SERVING');
@@ -65,12 +74,17 @@ export class ServerLifecycle {
 
   async stop(ctx: HookContext): Promise<void> {
     onAbort(ctx.signal, () => this.#force());
-    if (!this.#shutdown || ctx.signal.aborted) return;
-    const signal = ctx.signal;
-    await new Promise<void>((resolve) => {
-      signal.addEventListener('abort', () => resolve(), { once: true });
-      void this.#shutdown!.then(() => resolve());
-    });
+    try {
+      if (!this.#shutdown || ctx.signal.aborted) return;
+      const signal = ctx.signal;
+      await new Promise<void>((resolve) => {
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        void this.#shutdown!.then(() => resolve());
+      });
+    } finally {
+      // tryShutdown() completed: every session closed, and its socket with it. Forced: #force cuts what is left.
+      if (!this.#forced) this.#sockets.unwatch();
+    }
   }
 
   /** The force path: every session destroyed (clients see their calls CANCELLED); what was cut is logged. */
@@ -79,6 +93,11 @@ export class ServerLifecycle {
     this.#forced = true;
     const cut = this.describeRunning();
     this.server.forceShutdown();
+    // forceShutdown() closes each session before destroying it, so Node's http2 only ends its socket
+    // and waits for the peer's FIN: a peer that never sends it (frozen, gone) would keep the socket,
+    // and the process, alive. Once the frames the destroy queued (GOAWAY, RST_STREAM) went out, the
+    // sockets still open are cut.
+    setImmediate(() => this.#sockets.destroyAll());
     if (cut.length === 0) return;
     const message = `${this.config.name}: forceShutdown at the timeout cancelled ${cut.join(', ')}`;
     const logger = this.config.logger();

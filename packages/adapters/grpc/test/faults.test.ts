@@ -3,15 +3,19 @@ import { fileURLToPath } from 'node:url';
 import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { LifecycleContainer } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { grpcServer, type GrpcService } from '../src/index.js';
 import { client, memoryLogger, OrdersDefinition, ordersImplementation, timed, unary, waitFor } from './support.js';
 
 const children: ChildProcess[] = [];
 const closers: Array<{ close(): void }> = [];
+const closeClients = (): void => {
+  for (const c of closers.splice(0)) c.close();
+};
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const c of closers.splice(0)) c.close();
+  closeClients();
 });
 
 async function started(stopTimeoutMs: number) {
@@ -70,6 +74,7 @@ async function stalledFeed(port: number, request: unknown): Promise<{ ended: Pro
 
 describe('clients that misbehave', () => {
   it('a client that stops reading a stream (its HTTP/2 window full, the server buffering): the stream cannot end, the stop is cut at the timeout and the call cancelled, other calls completed', async () => {
+    const before = activeHandles();
     const { app, logger, port } = await started(800);
     const stalled = await stalledFeed(port, { size: 64 * 1024 });
     const c = client(port);
@@ -97,9 +102,13 @@ describe('clients that misbehave', () => {
       expect(report.node('grpc')?.cut?.open).toEqual(['tryShutdown(): sessions still open (no tracked call left)']);
       expect(ended.grpcStatus).toBe('0');
     }
+    // The test's own HTTP/2 session and grpc-js client closed, nothing of the server's is left.
+    closeClients();
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a client that vanished mid-stream (its process frozen): the shutdown still ends at the timeout, reported timedOut', async () => {
+    const before = activeHandles();
     const { app, service, port } = await started(800);
     const reader = await feedReaderProcess(port);
     reader.kill('SIGSTOP');
@@ -112,5 +121,8 @@ describe('clients that misbehave', () => {
     // Its handler ended the stream on the draining signal; the session to the frozen peer never closes.
     expect(pendingMidStop).toEqual(['tryShutdown(): sessions still open (no tracked call left)']);
     expect(report.node('grpc')?.cut?.open).toEqual(['tryShutdown(): sessions still open (no tracked call left)']);
+    // forceShutdown() only half-closes the socket of a session already closed (it waits for the peer's
+    // FIN, which a frozen peer never sends): the adapter cuts it, nothing is left holding the process.
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -1,13 +1,21 @@
 import * as grpc from '@grpc/grpc-js';
 import { LifecycleContainer } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { grpcServer, type GrpcService } from '../src/index.js';
 import { client, clientStream, healthCheckOf, HealthClient, memoryLogger, OrdersDefinition, ordersImplementation, sleep, stream, timed, unary, waitFor } from './support.js';
 
 const clients: Array<{ close(): void }> = [];
-afterEach(() => {
+const closeClients = (): void => {
   for (const c of clients.splice(0)) c.close();
-});
+};
+afterEach(closeClients);
+
+/** Once the test's own clients are closed, nothing of the server's (nor of theirs) is left. */
+async function expectNothingLeft(before: ReturnType<typeof activeHandles>): Promise<void> {
+  closeClients();
+  expect(await leftoverHandles(before)).toEqual({});
+}
 
 async function started(options: { stopTimeoutMs: number; drainDelayMs?: number }) {
   const logger = memoryLogger();
@@ -23,6 +31,7 @@ async function started(options: { stopTimeoutMs: number; drainDelayMs?: number }
 
 describe('graceful stop', () => {
   it('unary, server-streaming and client-streaming calls in flight all complete; health says NOT_SERVING from the shutdown request on; new calls after the stop get UNAVAILABLE', async () => {
+    const before = activeHandles();
     const { app, port, client: c } = await started({ stopTimeoutMs: 5_000, drainDelayMs: 300 });
     expect(await healthCheckOf(port)).toBe('SERVING');
     expect(await healthCheckOf(port, 'test.Orders')).toBe('SERVING');
@@ -58,9 +67,11 @@ describe('graceful stop', () => {
     const fresh = client(port);
     clients.push(fresh);
     expect(await unary(fresh, 'place', { id: 100, ms: 0 })).toMatchObject({ code: grpc.status.UNAVAILABLE });
+    await expectNothingLeft(before);
   });
 
   it('a hung handler is cut at the timeout: forceShutdown, its client sees CANCELLED, the node is timedOut and the log and pending() name the call', async () => {
+    const before = activeHandles();
     const { app, service, logger, client: c } = await started({ stopTimeoutMs: 600 });
     const hung = unary(c, 'hang', {});
     const quick = unary(c, 'place', { id: 1, ms: 100 });
@@ -77,9 +88,11 @@ describe('graceful stop', () => {
     expect(pendingMidStop).toEqual(['1 call of /test.Orders/Hang still running']);
     expect(report.node('grpc')?.cut?.open).toEqual(['1 in-flight unit of work', '1 call of /test.Orders/Hang still running']);
     expect(logger.lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'grpc: forceShutdown at the timeout cancelled 1 call of /test.Orders/Hang' })]);
+    await expectNothingLeft(before);
   });
 
   it('a streaming handler that ignores the draining signal holds the stop until the timeout, then is cancelled', async () => {
+    const before = activeHandles();
     const { app, client: c } = await started({ stopTimeoutMs: 500 });
     const feed = stream(c, { ignoreDrain: true });
     await waitFor(() => feed.items.length >= 1);
@@ -87,5 +100,6 @@ describe('graceful stop', () => {
     expect(report.node('grpc')?.status).toBe('timedOut');
     expect(ms).toBeLessThan(2_000);
     expect(await feed.ended).toBe(grpc.status.CANCELLED);
+    await expectNothingLeft(before);
   });
 });

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { LifecycleContainer, StartError } from '@quiesce/core';
-import { invalidOptions } from '@quiesce/test-servers';
+import { activeHandles, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import { describe, expect, it } from 'vitest';
 import { grpcModule, grpcServer, type GrpcService } from '../src/index.js';
 import { client, healthCheckOf, memoryLogger, OrdersDefinition, ordersImplementation, unary } from './support.js';
@@ -24,6 +24,7 @@ describe('options', () => {
   });
 
   it('a port that is taken fails start(), naming the node', async () => {
+    const before = activeHandles();
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const app = new LifecycleContainer();
@@ -31,12 +32,15 @@ describe('options', () => {
     const error = await app.start().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(StartError);
     expect((error as Error).message).toMatch(/^Start failed at "rpc": cannot bind 127\.0\.0\.1:\d+: /);
-    blocker.close();
+    await new Promise((r) => blocker.close(r));
+    // The failed bind left no listener or timer of the grpc server's behind (the test's own blocker is closed).
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });
 
 describe('grpcModule', () => {
   it('binds the service under its name; without health the health service is not there; the force path logs to the container logger', async () => {
+    const before = activeHandles();
     const logger = memoryLogger();
     const app = new LifecycleContainer({ logger });
     app.load(grpcModule({ name: 'rpc', server: new grpc.Server(), port: 0, health: false, stopTimeoutMs: 300 }));
@@ -52,5 +56,6 @@ describe('grpcModule', () => {
     expect((await hung as { code: number }).code).toBe(grpc.status.CANCELLED);
     expect(logger.lines.map((l) => l.msg)).toContain('rpc: forceShutdown at the timeout cancelled 1 call of /test.Orders/Hang');
     c.close();
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -74,6 +74,7 @@ describe('natsSubscription + natsConnection: drain against a real nats-server', 
   });
 
   it('publishes still in the client’s buffer at shutdown are flushed by the drain, none lost', async () => {
+    const before = activeHandles();
     const subject = unique('events');
     const witness = await connect({ servers: server().url });
     let seen = 0;
@@ -91,9 +92,11 @@ describe('natsSubscription + natsConnection: drain against a real nats-server', 
     expect(nc.stats().outMsgs).toBe(COUNT);
     expect(await waitFor(() => seen === COUNT, 5_000)).toBeGreaterThanOrEqual(0);
     await witness.close();
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('handlers still running at the force reserve: their signal aborts, the node fails saying how many', async () => {
+    const before = activeHandles();
     const subject = unique('stuck');
     const aborted: unknown[] = [];
     const app = new LifecycleContainer({ shutdownTimeoutMs: 5_000 });
@@ -123,9 +126,11 @@ describe('natsSubscription + natsConnection: drain against a real nats-server', 
     expect(node.durationMs!).toBeLessThan(1_000);
     expect(aborted).toHaveLength(2);
     expect(report.node('nats')).toMatchObject({ status: 'stopped' });
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a subscription after shutdown began is refused by the client itself (draining), not silently dropped', async () => {
+    const before = activeHandles();
     const app = new LifecycleContainer();
     app.resource(Nats, natsConnection({ name: 'nats', connect: () => connect({ servers: server().url }) }));
     await app.start();
@@ -134,5 +139,6 @@ describe('natsSubscription + natsConnection: drain against a real nats-server', 
     await sleep(0);
     expect(() => nc.subscribe('late')).toThrow(/draining|closed/i);
     await shutdown;
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

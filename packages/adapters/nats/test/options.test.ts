@@ -1,7 +1,7 @@
 import { LifecycleContainer, StartError } from '@quiesce/core';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { closedPort, invalidOptions } from '@quiesce/test-servers';
+import { activeHandles, closedPort, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import { describe, expect, inject, it } from 'vitest';
 import { natsConnection, natsModule, natsSubscription, type NatsSubscriber } from '../src/index.js';
 
@@ -24,14 +24,18 @@ describe('nats options', () => {
 
   it('a server that cannot be reached fails start(), naming the node', async () => {
     const port = await closedPort();
+    const before = activeHandles();
     const app = new LifecycleContainer();
     app.resource('nats', natsConnection({ connect: () => connect({ servers: `nats://127.0.0.1:${port}` }) }));
     await expect(app.start()).rejects.toThrow(StartError);
+    // The failed connect left no socket or reconnect timer behind.
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });
 
 describe('natsModule', () => {
   it('binds the connection and its subscriptions; subscriptions depend on the connection and stop first', async () => {
+    const before = activeHandles();
     const events: string[] = [];
     const app = new LifecycleContainer();
     app.load(natsModule({ connection: { connect: () => connect({ servers: server().url }) }, subscriptions: [{ subject: 'm.a', handler }, { subject: 'm.b', queue: 'workers', handler }] }));
@@ -43,5 +47,6 @@ describe('natsModule', () => {
     expect(report.node('nats.subscription.m.a')).toMatchObject({ status: 'stopped', dependsOn: ['nats'] });
     expect(events.at(-1)).toBe('nats');
     expect(app.get<NatsConnection>('nats').isClosed()).toBe(true);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

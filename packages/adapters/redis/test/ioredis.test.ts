@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { LifecycleContainer, StartError } from '@quiesce/core';
-import { invalidOptions } from '@quiesce/test-servers';
+import { activeHandles, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ioredisClient, nodeRedisClient, redisModule } from '../src/index.js';
@@ -32,6 +32,7 @@ function testPrefix(label: string): string {
 describe('ioredisClient: graceful stop against a real Redis', () => {
   it.each([false, true])('a burst of 500 un-awaited writes issued right before shutdown all land (enableAutoPipelining: %s)', async (enableAutoPipelining) => {
     const prefix = testPrefix('burst');
+    const before = activeHandles();
     const connectionName = `${prefix}:conn`;
     const app = new LifecycleContainer();
     const Cache = Symbol('Cache');
@@ -57,10 +58,12 @@ describe('ioredisClient: graceful stop against a real Redis', () => {
     // QUIT, then the server closed the socket: gone from the server's list the moment stop returned.
     expect(client.status).toBe('end');
     expect(await connectionsNamed(admin, connectionName)).toEqual([]);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a subscriber leaves its channels and patterns before the node drains, then closes', async () => {
     const prefix = testPrefix('sub');
+    const before = activeHandles();
     const connectionName = `${prefix}:conn`;
     const channel = `${prefix}:p:1`;
     const app = new LifecycleContainer();
@@ -97,10 +100,12 @@ describe('ioredisClient: graceful stop against a real Redis', () => {
     expect(await admin.publish(channel, 'after')).toBe(0);
     expect(received).toEqual(['message:before', 'pmessage:before']);
     expect(await connectionsNamed(admin, connectionName)).toEqual([]);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a BLPOP 0 in flight does not hold shutdown: cut at stopTimeoutMs, node timedOut, socket gone', async () => {
     const prefix = testPrefix('blpop');
+    const before = activeHandles();
     const connectionName = `${prefix}:conn`;
     const list = `${prefix}:jobs`;
     const app = new LifecycleContainer();
@@ -128,6 +133,7 @@ describe('ioredisClient: graceful stop against a real Redis', () => {
     await admin.rpush(list, 'job-1');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await admin.lrange(list, 0, -1)).toEqual(['job-1']);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });
 
@@ -156,6 +162,7 @@ describe('options and start failures', () => {
 
   it.each(['ioredis', 'node-redis'] as const)('%s: an unreachable port fails start() with StartError naming the node, and the client is closed', async (driver) => {
     const port = await closedPort();
+    const before = activeHandles();
     const app = new LifecycleContainer();
     const Cache = Symbol('Cache');
     app.load(redisModule(Cache, { driver, url: `redis://127.0.0.1:${port}`, name: 'cache', startTimeoutMs: 10_000 }));
@@ -177,5 +184,7 @@ describe('options and start failures', () => {
     expect(await eventually(closed, 1_000)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(closed()).toBe(true);
+    // No socket, reconnect timer or start timer of the failed start is left.
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

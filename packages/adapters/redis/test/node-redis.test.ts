@@ -1,5 +1,5 @@
 import { LifecycleContainer } from '@quiesce/core';
-import type {} from '@quiesce/test-servers';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import { Redis } from 'ioredis';
 import type { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -24,6 +24,7 @@ afterAll(async () => {
 describe('nodeRedisClient (via redisModule) against a real Redis', () => {
   it('a burst of 500 un-awaited writes issued right before shutdown all land', async () => {
     const connectionName = `${prefix}:conn`;
+    const before = activeHandles();
     const app = new LifecycleContainer();
     const Cache = Symbol('Cache');
     app.load(redisModule(Cache, { driver: 'node-redis', url: servers.redis.url, clientOptions: { name: connectionName }, name: 'cache', stopTimeoutMs: 5_000 }));
@@ -47,10 +48,12 @@ describe('nodeRedisClient (via redisModule) against a real Redis', () => {
     expect(client.isOpen).toBe(false);
     // node-redis ends the socket itself (no QUIT): the server notices the close a moment later.
     expect(await eventually(async () => (await connectionsNamed(admin, connectionName)).length === 0)).toBe(true);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a subscriber leaves its channels and patterns before the node drains, then closes', async () => {
     const connectionName = `${prefix}:sub`;
+    const before = activeHandles();
     const channel = `${prefix}:p:1`;
     const app = new LifecycleContainer();
     const Sub = Symbol('Sub');
@@ -75,10 +78,12 @@ describe('nodeRedisClient (via redisModule) against a real Redis', () => {
     expect((await shutdown).node('sub')?.status).toBe('stopped');
     expect(received.sort()).toEqual(['message:before', 'pmessage:before']);
     expect(await eventually(async () => (await connectionsNamed(admin, connectionName)).length === 0)).toBe(true);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a BLPOP 0 in flight is cut at stopTimeoutMs: node timedOut, caller rejected, socket gone', async () => {
     const connectionName = `${prefix}:blpop`;
+    const before = activeHandles();
     const app = new LifecycleContainer();
     const Worker = Symbol('Worker');
     app.load(redisModule(Worker, { driver: 'node-redis', url: servers.redis.url, clientOptions: { name: connectionName }, name: 'worker', stopTimeoutMs: 300 }));
@@ -98,5 +103,6 @@ describe('nodeRedisClient (via redisModule) against a real Redis', () => {
     expect(report.node('worker')?.status).toBe('timedOut');
     expect(await eventually(async () => (await connectionsNamed(admin, connectionName)).length === 0)).toBe(true);
     expect(await popped).toEqual({ error: 'Disconnects client' });
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LifecycleContainer } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { wsServer, type WebSocketService } from '../src/index.js';
@@ -34,6 +35,7 @@ async function started(stopTimeoutMs: number, onConnection?: Parameters<typeof w
 
 describe('clients that misbehave', () => {
   it('a client that stops reading (megabytes queued, its buffers full) never sees the close frame: cut at the timeout, the shutdown still ends on time, the others close cleanly', async () => {
+    const before = activeHandles();
     const chunk = Buffer.alloc(256 * 1024, 7);
     const { app, service, port } = await started(800, (socket, req) => {
       if (req.url === '/?flood') for (let i = 0; i < 64; i++) socket.send(chunk);
@@ -52,10 +54,15 @@ describe('clients that misbehave', () => {
     expect((await polite.closed).code).toBe(1001);
     await waitFor(() => service.outcome.open === 0);
     expect(service.outcome).toMatchObject({ closedCleanly: 1, terminated: 1 });
+    // The test's own stalled client closed too, nothing of the server's is left.
+    const stalledClosed = new Promise((r) => stalled.once('close', r));
     stalled.terminate();
+    await stalledClosed;
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('clients that vanish without closing: a frozen one is terminated at the timeout; one that dies after the close frame is counted as ended without a close frame, not as cut by us', async () => {
+    const before = activeHandles();
     const { app, service, logger, port } = await started(1_000);
     const frozen = await clientProcess(port);
     const dying = await clientProcess(port);
@@ -75,9 +82,12 @@ describe('clients that misbehave', () => {
     await waitFor(() => service.outcome.open === 0);
     expect(service.outcome).toMatchObject({ closedCleanly: 1, closedAbnormally: 1, terminated: 1 });
     expect(logger.lines.find((l) => l.level === 'warn')?.msg).toBe('ws: 1 client closed cleanly, 1 ended without a close frame, 1 terminated at the timeout (close frame not answered)');
+    // The frozen client (another process) was terminated: no socket to it, no timer, no listener is left.
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('only a client that died (no close frame, nothing cut by us): the node is stopped, and the log still says so', async () => {
+    const before = activeHandles();
     const { app, service, logger, port } = await started(3_000);
     const dying = await clientProcess(port);
     dying.kill('SIGSTOP');
@@ -88,5 +98,6 @@ describe('clients that misbehave', () => {
     expect(report.node('ws')?.status).toBe('stopped');
     expect(service.outcome).toMatchObject({ closedCleanly: 0, closedAbnormally: 1, terminated: 0 });
     expect(logger.lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'ws: 0 clients closed cleanly, 1 ended without a close frame' })]);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

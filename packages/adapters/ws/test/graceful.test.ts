@@ -1,4 +1,5 @@
 import { LifecycleContainer } from '@quiesce/core';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { wsServer, type WebSocketService } from '../src/index.js';
 import { connect, connectMany, deafClient, memoryLogger, portOf, sleep, timed, upgradeStatus, waitFor } from './support.js';
@@ -34,6 +35,7 @@ async function started(options: { stopTimeoutMs: number; handlerMs?: number; dra
 describe('stop: close frames, handshakes, handlers', () => {
   // Client and server share this process's event loop: 990 close handshakes take ~1 s here, under load.
   it('1,000 clients: every one that answers closes with 1001 after the replies of its messages in progress; the deaf ones are terminated at the timeout and counted', async () => {
+    const before = activeHandles();
     const { app, service, logger, port } = await started({ stopTimeoutMs: 3_000, handlerMs: 300 });
     const clients = await connectMany(port, 990);
     const deaf = await Promise.all(Array.from({ length: 10 }, () => deafClient(port)));
@@ -64,9 +66,12 @@ describe('stop: close frames, handshakes, handlers', () => {
     const warn = logger.lines.find((l) => l.level === 'warn');
     expect(warn?.msg).toBe('ws: 990 clients closed cleanly, 10 terminated at the timeout (close frame not answered)');
     expect(warn?.obj).toMatchObject({ node: 'ws', closedCleanly: 990, terminated: 10 });
+    // Every client (this process's own) closed: nothing of the server's is left, no close timer either.
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('every client answers: stopped well inside the timeout, the log says how many closed cleanly', async () => {
+    const before = activeHandles();
     const { app, service, logger, port } = await started({ stopTimeoutMs: 5_000 });
     const clients = await connectMany(port, 50);
     const [report, ms] = await timed(() => app.shutdown());
@@ -77,9 +82,11 @@ describe('stop: close frames, handshakes, handlers', () => {
     expect(service.outcome).toMatchObject({ closedCleanly: 50, terminated: 0, closedAbnormally: 0 });
     expect(logger.lines).toEqual([{ level: 'info', obj: expect.objectContaining({ node: 'ws', closedCleanly: 50 }), msg: 'ws: 50 clients closed cleanly' }]);
     expect(service.pending()).toBeUndefined();
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('from the shutdown request on (drain delay included) new upgrades get 503 while open clients are still served; a handler running when the stop begins holds the close frame back; messages arriving once stopping are not handled and are counted', async () => {
+    const before = activeHandles();
     const { app, service, port } = await started({ stopTimeoutMs: 5_000, drainDelayMs: 600, handlerMs: 1_200 });
     const client = await connect(port);
     const stopping = app.shutdown();
@@ -93,22 +100,27 @@ describe('stop: close frames, handshakes, handlers', () => {
     expect(client.received).toEqual(['done:during-drain']);
     expect((await client.closed).code).toBe(1001);
     expect(service.outcome).toMatchObject({ refusedUpgrades: 1, refusedMessages: 1, closedCleanly: 1 });
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a close code and reason of your own', async () => {
+    const before = activeHandles();
     const app = new LifecycleContainer();
     app.resource('ws', wsServer({ port: 0, closeCode: 4000, closeReason: 'deploy' }));
     await app.start();
     const client = await connect(portOf(app.get<WebSocketService>('ws').server));
     await app.shutdown();
     expect(await client.closed).toEqual({ code: 4000, reason: 'deploy' });
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('its own server answers plain HTTP with 426 and refuses the port once stopped', async () => {
+    const before = activeHandles();
     const { app, port } = await started({ stopTimeoutMs: 2_000 });
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(res.status).toBe(426);
     await app.shutdown();
     expect(await upgradeStatus(port)).toBe('ECONNREFUSED');
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { LifecycleContainer, StartError } from '@quiesce/core';
-import { invalidOptions } from '@quiesce/test-servers';
+import { activeHandles, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import { describe, expect, it } from 'vitest';
 import { wsModule, wsServer, type WebSocketService } from '../src/index.js';
 import { connect, memoryLogger, portOf } from './support.js';
@@ -25,6 +25,7 @@ describe('options', () => {
   });
 
   it('a port that is taken fails start(), naming the node', async () => {
+    const before = activeHandles();
     const blocker = http.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const app = new LifecycleContainer();
@@ -32,12 +33,15 @@ describe('options', () => {
     const error = await app.start().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(StartError);
     expect((error as Error).message).toMatch(/^Start failed at "feed": cannot listen on 127\.0\.0\.1:\d+: listen EADDRINUSE/);
-    blocker.close();
+    await new Promise((r) => blocker.close(r));
+    // The failed listen left no server handle of the adapter's behind (the test's own blocker is closed).
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });
 
 describe('wsModule', () => {
   it('binds the service under its name, on the server of an http node given by token, and logs to the container logger', async () => {
+    const before = activeHandles();
     const logger = memoryLogger();
     const server = http.createServer();
     const app = new LifecycleContainer({ logger });
@@ -54,13 +58,17 @@ describe('wsModule', () => {
     expect((await client.closed).code).toBe(1001);
     expect(client.received).toEqual(['hello']);
     expect(logger.lines.map((l) => l.msg)).toContain('feed: 1 client closed cleanly');
-    server.close();
+    // The shared server is the test's own: once it is closed, nothing of the ws node's is left.
+    await new Promise((r) => server.close(r));
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('a token that resolves to something other than an http server is refused when the node is created', async () => {
+    const before = activeHandles();
     const app = new LifecycleContainer();
     app.value('shared', { not: 'a server' });
     app.load(wsModule({ httpServer: 'shared' }));
     await expect(app.start()).rejects.toThrow(/httpServer shared resolved to something other than an http\.Server/);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { LifecycleContainer } from '@quiesce/core';
 import { FORCED_CLOSE_WARNING, httpServer } from '@quiesce/http';
+import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wsServer, type WebSocketService } from '../src/index.js';
 import { connect, deafClient, portOf, sleep, upgradeStatus, waitFor } from './support.js';
@@ -35,6 +36,7 @@ async function sharedApp(options: { httpStopMs: number; wsStopMs: number; drainD
 
 describe('sharing an @quiesce/http server', () => {
   it('upgrades are refused (503) from the shutdown request on while HTTP is still served; the HTTP node stops without waiting for the sockets the ws node owns', async () => {
+    const before = activeHandles();
     const { app, port, service } = await sharedApp({ httpStopMs: 5_000, wsStopMs: 1_500, drainDelayMs: 800 });
     expect(service.server).toBe(app.get('http'));
     const clients = await Promise.all([1, 2, 3, 4, 5].map(() => connect(port, '/feed')));
@@ -57,9 +59,11 @@ describe('sharing an @quiesce/http server', () => {
     expect(service.outcome).toMatchObject({ closedCleanly: 5, terminated: 1, refusedUpgrades: 1 });
     await sleep(10);
     expect(forcedWarnings).toEqual([]);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it("the HTTP node's force path leaves the WebSocket sockets to the ws node: they still get 1001 after HTTP timed out", async () => {
+    const before = activeHandles();
     const hung: http.ServerResponse[] = [];
     const { app, port } = await sharedApp({ httpStopMs: 300, wsStopMs: 5_000, handlerMs: 900, onRequest: (_req, res) => void hung.push(res) });
     const clients = await Promise.all([1, 2, 3].map(() => connect(port, '/feed')));
@@ -77,9 +81,11 @@ describe('sharing an @quiesce/http server', () => {
     expect((await Promise.all(clients.map((c) => c.closed))).map((c) => c.code)).toEqual([1001, 1001, 1001]);
     await sleep(10);
     expect(forcedWarnings.splice(0)).toEqual(['http: stop did not finish in time; destroyed 1 connections with a response in progress.']);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('given the http node by token, the ws node depends on it: started after it, stopped before it', async () => {
+    const before = activeHandles();
     const app = new LifecycleContainer();
     const events: string[] = [];
     app.resource('http', httpServer({ create: () => http.createServer(), port: 0 }));
@@ -92,11 +98,14 @@ describe('sharing an @quiesce/http server', () => {
     expect(report.node('ws')).toMatchObject({ status: 'stopped', dependsOn: ['http'] });
     expect(events).toEqual(['http started', 'ws started', 'ws stopped', 'http stopped']);
     expect((await client.closed).code).toBe(1001);
+    expect(await leftoverHandles(before)).toEqual({});
   });
 
   it('an upgrade for another path is answered 404 when no other upgrade listener is there to take it', async () => {
+    const before = activeHandles();
     const { app, port } = await sharedApp({ httpStopMs: 2_000, wsStopMs: 2_000 });
     expect(await upgradeStatus(port, '/elsewhere')).toBe('HTTP/1.1 404 Not Found');
     await app.shutdown();
+    expect(await leftoverHandles(before)).toEqual({});
   });
 });
