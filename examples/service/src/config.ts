@@ -1,4 +1,4 @@
-import { lazySchema } from '@quiesce/core';
+import { lazySchema } from '@quiesce/core/kit';
 import type { z } from 'zod';
 
 /**

@@ -21,7 +21,6 @@ export {
   UndeclaredDependencyError,
   ProcessExitedError,
   ErrorCodes,
-  describeError,
   type ErrorCode,
   type OptionIssue,
   type TimeoutReason,
@@ -31,13 +30,10 @@ export { diagnosticsChannels, type NodeEvent, type NodeEventType, type Lifecycle
 export type { HealthReport, NodeHealth } from './process/health.js';
 export type { HookContext, LifecycleHooks } from './container/hooks.js';
 export { InFlight } from './container/in-flight.js';
-export { onAbort } from './engine/abort.js';
-export { forceAt } from './engine/force.js';
-export { forceCloseConnections, withinBudget } from './engine/force-close.js';
-export { lazySchema, zod, type LazySchema, type Zod } from './validation/lazy-schema.js';
-export { exactlyOneOf } from './validation/exactly-one-of.js';
-export { parseOptions, lifecycleFields, resourceOptionsSchema, loggerSchema, tokenSchema, moduleTokenSchema, type ContainerOptionsInput as ContainerOptions, type ResourceOptions, type FailurePolicy, type Logger, type PlanSettings, type PlanWarning } from './container/options.js';
-export { lifecycleModule, type LifecycleModule } from './container/module.js';
+// What adapters are built from (schemas, parsing, force-path helpers, shared adapter errors) is in
+// '@quiesce/core/kit'.
+export type { ContainerOptionsInput as ContainerOptions, ResourceOptions, FailurePolicy, Logger, PlanSettings, PlanWarning } from './container/options.js';
+export type { LifecycleModule } from './container/module.js';
 export type { PhaseContext } from './engine/node-run.js';
 export { PlanDoesNotFitError, type ShutdownPlan, type PlanStep } from './graph/plan.js';
 export { kubernetesNumbers, type KubernetesOptions, type KubernetesNumbers } from './graph/kubernetes.js';

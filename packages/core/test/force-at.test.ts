@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { forceAt } from '../src/index.js';
+import { forceAt } from '../src/kit/main.js';
 
 describe('forceAt: when an adapter gives up on its graceful path', () => {
   beforeEach(() => vi.useFakeTimers({ now: 0 }));

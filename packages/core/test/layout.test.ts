@@ -14,7 +14,7 @@ const src = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
  * `validation` the lazily loaded zod every layer's options are checked with.
  * `cli` is the program on top: it may import anything, nothing imports it.
  */
-const LAYERS = ['.', 'validation', 'graph', 'engine', 'report', 'process', 'container', 'cli'];
+const LAYERS = ['.', 'validation', 'graph', 'engine', 'report', 'process', 'container', 'kit', 'cli'];
 const MAX_LINES = 250;
 
 function files(dir: string): string[] {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { lazySchema, parseOptions, zod } from '../src/index.js';
+import { lazySchema, parseOptions, zod } from '../src/kit/main.js';
 
 // Cold start: importing core must not load zod (≈100 ms on a pod start); the first validation does,
 // and still refuses bad options synchronously. Checked on the shipped bundle in a fresh process.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LifecycleContainer, lifecycleModule } from '../src/index.js';
+import { LifecycleContainer } from '../src/index.js';
+import { lifecycleModule } from '../src/kit/main.js';
 
 describe('modules group resources', () => {
   it('registers every resource of a module, with dependencies across modules', async () => {

@@ -1,4 +1,5 @@
-import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
+import { type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
+import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema } from '@quiesce/core/kit';
 import { connect, type ChannelModel, type Options } from 'amqplib';
 import type { Duplex } from 'node:stream';
 import { closeOrLost } from './close.js';

@@ -1,4 +1,5 @@
-import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema, type HookContext, type InFlight, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
+import { type HookContext, type InFlight, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
+import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import type { z } from 'zod';
 import { closeOrLost } from './close.js';

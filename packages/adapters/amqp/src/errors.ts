@@ -1,4 +1,5 @@
-import { describeError, QuiesceError } from '@quiesce/core';
+import { QuiesceError } from '@quiesce/core';
+import { describeError } from '@quiesce/core/kit';
 
 /**
  * The broker closed the connection (CONNECTION_FORCED, a failover) or it was lost (reset, heartbeat

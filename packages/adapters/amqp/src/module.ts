@@ -1,4 +1,5 @@
-import { lifecycleModule, type LifecycleModule, type Token } from '@quiesce/core';
+import { type LifecycleModule, type Token } from '@quiesce/core';
+import { lifecycleModule } from '@quiesce/core/kit';
 import type { ChannelModel } from 'amqplib';
 import { amqpConnection, type AmqpConnectionOptions } from './connection.js';
 import { amqpConsumer, type AmqpConsumer, type AmqpConsumerOptions } from './consumer.js';

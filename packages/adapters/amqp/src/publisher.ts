@@ -1,4 +1,5 @@
-import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
+import { type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
+import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { closeOrLost } from './close.js';
 import { AmqpUnconfirmedError } from './errors.js';

@@ -1,4 +1,5 @@
-import { forceAt, parseOptions, type ResourceDefinition } from '@quiesce/core';
+import { type ResourceDefinition } from '@quiesce/core';
+import { forceAt, parseOptions } from '@quiesce/core/kit';
 import type { Queue, QueueEvents } from 'bullmq';
 import { cutConnections, forgetClosedSockets } from './cut.js';
 import { readyOrAbandoned } from './ready.js';

@@ -1,4 +1,5 @@
-import { lazySchema, lifecycleModule, parseOptions, type LifecycleModule } from '@quiesce/core';
+import { type LifecycleModule } from '@quiesce/core';
+import { lazySchema, lifecycleModule, parseOptions } from '@quiesce/core/kit';
 import type { Queue, QueueEvents, Worker } from 'bullmq';
 import { bullQueue, bullQueueEvents } from './closable.js';
 import type { BullQueueOptions, BullWorkerOptions, BullQueueEventsOptions } from './options.js';

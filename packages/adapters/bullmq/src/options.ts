@@ -1,4 +1,4 @@
-import { lazySchema, resourceOptionsSchema } from '@quiesce/core';
+import { lazySchema, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { Queue, QueueEvents, Worker } from 'bullmq';
 import type { z } from 'zod';
 

@@ -1,4 +1,5 @@
-import { forceAt, parseOptions, type ResourceDefinition } from '@quiesce/core';
+import { type ResourceDefinition } from '@quiesce/core';
+import { forceAt, parseOptions } from '@quiesce/core/kit';
 import type { Job, Worker } from 'bullmq';
 import { cutConnections, forgetClosedSockets, noReconnectOnceClosing } from './cut.js';
 import { readyOrAbandoned } from './ready.js';

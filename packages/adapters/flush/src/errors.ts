@@ -1,4 +1,5 @@
-import { describeError, QuiesceError } from '@quiesce/core';
+import { QuiesceError } from '@quiesce/core';
+import { describeError } from '@quiesce/core/kit';
 import type { StreamKind } from './kinds.js';
 
 /** The stream errored while it was being flushed or ended: what it still held may be lost. */

@@ -1,4 +1,5 @@
-import { parseOptions, type ResourceDefinition } from '@quiesce/core';
+import { type ResourceDefinition } from '@quiesce/core';
+import { parseOptions } from '@quiesce/core/kit';
 import { avoidBlockingWrites, drain, pendingOf } from './drain.js';
 import { flushableOptionsSchema, type FlushableOptions } from './options.js';
 

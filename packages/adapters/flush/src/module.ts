@@ -1,4 +1,5 @@
-import { lifecycleModule, moduleTokenSchema, parseOptions, type LifecycleModule, type Token } from '@quiesce/core';
+import { type LifecycleModule, type Token } from '@quiesce/core';
+import { lifecycleModule, moduleTokenSchema, parseOptions } from '@quiesce/core/kit';
 import { defineFlushable } from './flushable.js';
 import { requiredTokenSchema, type FlushableOptions, type PinoLoggerOptions } from './options.js';
 import { definePinoLogger } from './pino.js';

@@ -1,4 +1,5 @@
-import { lazySchema, resourceOptionsSchema, tokenSchema, type Token } from '@quiesce/core';
+import { type Token } from '@quiesce/core';
+import { lazySchema, resourceOptionsSchema, tokenSchema } from '@quiesce/core/kit';
 import type { z } from 'zod';
 import { kindOf, multistreamParts } from './kinds.js';
 import { pinoStreamOf } from './pino-stream.js';

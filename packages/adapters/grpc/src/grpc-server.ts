@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { parseOptions, type Logger, type ResourceDefinition, type Resolver } from '@quiesce/core';
+import { type Logger, type ResourceDefinition, type Resolver } from '@quiesce/core';
+import { parseOptions } from '@quiesce/core/kit';
 import { HealthService } from './health.js';
 import { ServerLifecycle } from './lifecycle.js';
 import { grpcServerOptionsSchema, type GrpcServerOptions } from './options.js';

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { onAbort, type HookContext, type Logger } from '@quiesce/core';
+import { type HookContext, type Logger } from '@quiesce/core';
+import { onAbort } from '@quiesce/core/kit';
 import { CallTracker } from './calls.js';
 import type { HealthService } from './health.js';
 import { AcceptedSockets } from './sockets.js';

@@ -1,4 +1,5 @@
-import { lifecycleModule, moduleTokenSchema, parseOptions, type LifecycleContainer, type LifecycleModule } from '@quiesce/core';
+import { type LifecycleContainer, type LifecycleModule } from '@quiesce/core';
+import { lifecycleModule, moduleTokenSchema, parseOptions } from '@quiesce/core/kit';
 import { defineGrpcServer } from './grpc-server.js';
 import type { GrpcModuleOptions } from './options.js';
 

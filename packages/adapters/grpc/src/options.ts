@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { lazySchema, loggerSchema, resourceOptionsSchema, type Logger, type ResourceOptions, type Resolver, type Token } from '@quiesce/core';
+import { type Logger, type ResourceOptions, type Resolver, type Token } from '@quiesce/core';
+import { lazySchema, loggerSchema, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { GrpcService } from './service.js';
 
 export interface GrpcServerOptions extends ResourceOptions {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
-import { onAbort, type InFlight } from '@quiesce/core';
+import { type InFlight } from '@quiesce/core';
+import { onAbort } from '@quiesce/core/kit';
 import { Connection, remoteKey } from './connection.js';
 import { warnForcedClose, type ForcedCounts } from './forced-warning.js';
 import { closeBetweenAccepts } from './listener.js';

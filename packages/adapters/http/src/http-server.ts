@@ -1,5 +1,6 @@
 import type { ListenOptions } from 'node:net';
-import { parseOptions, type ResourceDefinition } from '@quiesce/core';
+import { type ResourceDefinition } from '@quiesce/core';
+import { parseOptions } from '@quiesce/core/kit';
 import { ConnectionTracker } from './connections.js';
 import { httpServerOptionsSchema, type HttpServerOptions } from './options.js';
 import { readinessNeedsDrainDelay } from './drain-delay-warning.js';

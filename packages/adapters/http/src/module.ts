@@ -1,4 +1,5 @@
-import { lifecycleModule, type LifecycleContainer, type LifecycleModule, type Token } from '@quiesce/core';
+import { type LifecycleContainer, type LifecycleModule, type Token } from '@quiesce/core';
+import { lifecycleModule } from '@quiesce/core/kit';
 import { httpServer } from './http-server.js';
 import type { HttpServerLike, HttpServerOptions } from './options.js';
 

@@ -1,4 +1,5 @@
-import { lazySchema, resourceOptionsSchema, type ResourceOptions, type Resolver } from '@quiesce/core';
+import { type ResourceOptions, type Resolver } from '@quiesce/core';
+import { lazySchema, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { HealthSource } from './probes.js';
 import { isHttpServer, type HttpServerLike } from './server-kinds.js';
 

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 // Types only: the module itself is loaded by whoever made the http2 server (see server-kinds.ts).
 import type { IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
-import { onAbort, type InFlight } from '@quiesce/core';
+import { type InFlight } from '@quiesce/core';
+import { onAbort } from '@quiesce/core/kit';
 import { remoteKey } from './connection.js';
 import { warnForcedClose, type ForcedCounts } from './forced-warning.js';
 import { closeBetweenAccepts } from './listener.js';

@@ -1,4 +1,5 @@
-import { lifecycleModule, moduleTokenSchema, parseOptions, type LifecycleModule } from '@quiesce/core';
+import { type LifecycleModule } from '@quiesce/core';
+import { lifecycleModule, moduleTokenSchema, parseOptions } from '@quiesce/core/kit';
 import type { MysqlPool } from './driver.js';
 import type { MysqlModuleOptions } from './options.js';
 import { defineMysqlPool } from './pool.js';

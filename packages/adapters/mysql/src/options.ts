@@ -1,4 +1,5 @@
-import { exactlyOneOf, lazySchema, resourceOptionsSchema, type Token } from '@quiesce/core';
+import { type Token } from '@quiesce/core';
+import { exactlyOneOf, lazySchema, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { PoolOptions } from 'mysql2';
 import type { z } from 'zod';
 import { isMysqlPool, type MysqlPool } from './driver.js';

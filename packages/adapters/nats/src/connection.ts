@@ -1,4 +1,5 @@
-import { forceAt, parseOptions, type ResourceDefinition } from '@quiesce/core';
+import { type ResourceDefinition } from '@quiesce/core';
+import { forceAt, parseOptions } from '@quiesce/core/kit';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { NatsConnectionLostError, NatsForceClosedError } from './errors.js';
 import { FORCE_RESERVE_MS } from './force.js';

@@ -1,4 +1,5 @@
-import { describeError, QuiesceError } from '@quiesce/core';
+import { QuiesceError } from '@quiesce/core';
+import { describeError } from '@quiesce/core/kit';
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 

@@ -1,4 +1,5 @@
-import { lifecycleModule, type LifecycleModule, type Token } from '@quiesce/core';
+import { type LifecycleModule, type Token } from '@quiesce/core';
+import { lifecycleModule } from '@quiesce/core/kit';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { defineNatsConnection } from './connection.js';
 import type { NatsConnectionOptions, NatsSubscriptionOptions } from './options.js';

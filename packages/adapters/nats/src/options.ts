@@ -1,4 +1,5 @@
-import { exactlyOneOf, lazySchema, resourceOptionsSchema, tokenSchema, type Token } from '@quiesce/core';
+import { type Token } from '@quiesce/core';
+import { exactlyOneOf, lazySchema, resourceOptionsSchema, tokenSchema } from '@quiesce/core/kit';
 import type { Msg, NatsConnection } from '@nats-io/nats-core';
 import type { z } from 'zod';
 

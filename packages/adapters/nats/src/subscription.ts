@@ -1,4 +1,5 @@
-import { forceAt, parseOptions, type HookContext, type ResourceDefinition } from '@quiesce/core';
+import { type HookContext, type ResourceDefinition } from '@quiesce/core';
+import { forceAt, parseOptions } from '@quiesce/core/kit';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { NatsDrainUnconfirmedError, NatsHandlersAbandonedError } from './errors.js';
 import { FORCE_RESERVE_MS } from './force.js';

@@ -1,4 +1,5 @@
-import { describeError, QuiesceError } from '@quiesce/core';
+import { QuiesceError } from '@quiesce/core';
+import { describeError } from '@quiesce/core/kit';
 
 /** The three OpenTelemetry signals, as the OTLP paths name them. */
 export type OtelSignal = 'traces' | 'metrics' | 'logs';

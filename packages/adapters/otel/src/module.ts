@@ -1,4 +1,5 @@
-import { lifecycleModule, moduleTokenSchema, parseOptions, type LifecycleModule } from '@quiesce/core';
+import { type LifecycleModule } from '@quiesce/core';
+import { lifecycleModule, moduleTokenSchema, parseOptions } from '@quiesce/core/kit';
 import type { OtelModuleOptions, OtelValue } from './options.js';
 import { defineOtelSdk } from './sdk.js';
 

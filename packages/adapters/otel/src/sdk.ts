@@ -1,4 +1,5 @@
-import { onAbort, parseOptions, type HookContext, type ResourceDefinition } from '@quiesce/core';
+import { type HookContext, type ResourceDefinition } from '@quiesce/core';
+import { onAbort, parseOptions } from '@quiesce/core/kit';
 import { backlogOf, describeBacklog } from './backlog.js';
 import { describeExportError, OtelExportError } from './errors.js';
 import { otelOptionsSchema, type OtelOptions, type OtelShutdownable, type OtelValue } from './options.js';

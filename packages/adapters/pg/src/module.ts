@@ -1,4 +1,5 @@
-import { lifecycleModule, moduleTokenSchema, parseOptions, type LifecycleModule } from '@quiesce/core';
+import { type LifecycleModule } from '@quiesce/core';
+import { lifecycleModule, moduleTokenSchema, parseOptions } from '@quiesce/core/kit';
 import pg from 'pg';
 import type { PgModuleOptions } from './options.js';
 import { definePgPool } from './pool.js';

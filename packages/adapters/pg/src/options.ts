@@ -1,4 +1,5 @@
-import { exactlyOneOf, lazySchema, resourceOptionsSchema, type Token } from '@quiesce/core';
+import { type Token } from '@quiesce/core';
+import { exactlyOneOf, lazySchema, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { Pool, PoolConfig } from 'pg';
 import type { z } from 'zod';
 

@@ -1,4 +1,5 @@
-import { describeError, QuiesceError } from '@quiesce/core';
+import { QuiesceError } from '@quiesce/core';
+import { describeError } from '@quiesce/core/kit';
 
 /**
  * The client's connection was down (lost, the driver still reconnecting) when the stop came to

@@ -1,4 +1,5 @@
-import { onAbort, type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
+import { type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
+import { onAbort } from '@quiesce/core/kit';
 import { ClientWatch, type ClientEvents } from './client-watch.js';
 import { RedisConnectionLostError } from './errors.js';
 

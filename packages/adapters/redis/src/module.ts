@@ -1,4 +1,5 @@
-import { InvalidOptionsError, lifecycleModule, type LifecycleModule, type ResourceDefinition, type Token } from '@quiesce/core';
+import { InvalidOptionsError, type LifecycleModule, type ResourceDefinition, type Token } from '@quiesce/core';
+import { lifecycleModule } from '@quiesce/core/kit';
 import { ioredisClient, type IoredisClientOptions } from './ioredis.js';
 import { nodeRedisClient, type NodeRedisClientOptions } from './node-redis.js';
 

@@ -1,4 +1,5 @@
-import { lazySchema, lifecycleFields, parseOptions, resourceOptionsSchema, type LazySchema, type ResourceOptions, type Zod } from '@quiesce/core';
+import { type ResourceOptions } from '@quiesce/core';
+import { lazySchema, lifecycleFields, parseOptions, resourceOptionsSchema, type LazySchema, type Zod } from '@quiesce/core/kit';
 import type { z } from 'zod';
 
 /**

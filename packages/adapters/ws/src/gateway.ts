@@ -1,6 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { onAbort, type HookContext, type InFlight, type Logger } from '@quiesce/core';
+import { type HookContext, type InFlight, type Logger } from '@quiesce/core';
+import { onAbort } from '@quiesce/core/kit';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { ClientLedger } from './clients.js';
 import { claimSocket } from './owner.js';

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import { lazySchema, loggerSchema, resourceOptionsSchema, type Logger, type ResourceOptions, type Token } from '@quiesce/core';
+import { type Logger, type ResourceOptions, type Token } from '@quiesce/core';
+import { lazySchema, loggerSchema, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { IncomingMessage } from 'node:http';
 import type { ServerOptions, WebSocket } from 'ws';
 import type { WebSocketService } from './service.js';

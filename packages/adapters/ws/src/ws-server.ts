@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import { parseOptions, type Logger, type ResourceDefinition, type Resolver } from '@quiesce/core';
+import { type Logger, type ResourceDefinition, type Resolver } from '@quiesce/core';
+import { parseOptions } from '@quiesce/core/kit';
 import { WebSocketServer } from 'ws';
 import { Gateway } from './gateway.js';
 import { wsServerOptionsSchema, type SharedServer, type WsServerOptions } from './options.js';

@@ -57,20 +57,32 @@ export async function forceCloseConnections(options: {
 /**
  * Runs `work` (an admin connection's round trips) and calls `cut` (destroy that connection) at
  * `budgetMs`, when `signal` aborts, or when `work` settles, whichever comes first: the admin
- * connection never outlives its budget, even against a server that never answers. With `signal`
- * already aborted `work` never starts (it rejects with the signal's reason).
+ * connection never outlives its budget, even against a server that never answers. Cut first, it
+ * rejects then, without waiting for `work`: a driver may never call back the queries queued on a
+ * destroyed socket (mysql2 under load: the force path then hung until the node's deadline). With
+ * `signal` already aborted `work` never starts (it rejects with the signal's reason).
  */
-export async function withinBudget<T>(budgetMs: number, signal: AbortSignal, cut: () => void, work: () => Promise<T>): Promise<T> {
+export function withinBudget<T>(budgetMs: number, signal: AbortSignal, cut: () => void, work: () => Promise<T>): Promise<T> {
   if (signal.aborted) {
     cut();
-    throw signal.reason;
+    return Promise.reject(signal.reason);
   }
-  const cutNow = atOrOnAbort(budgetMs, signal, cut);
-  try {
-    return await work();
-  } finally {
-    cutNow();
-  }
+  return new Promise<T>((resolve, reject) => {
+    const cutNow = atOrOnAbort(budgetMs, signal, () => {
+      cut();
+      reject(new Error(`cut after ${Math.round(budgetMs)} ms`));
+    });
+    work().then(
+      (value) => {
+        resolve(value);
+        cutNow();
+      },
+      (error: unknown) => {
+        reject(error);
+        cutNow();
+      },
+    );
+  });
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,14 @@
+// @quiesce/core/kit: what an adapter is built from — ours and yours. The root entry holds what a
+// service uses (the container, decorators, the report, errors); this one what a resource author
+// needs: option schemas and their parsing, the abort and force-path helpers, the shared adapter
+// errors, and the connection-pool sequence. See kit/README.md for the vocabulary.
+export { onAbort } from '../engine/abort.js';
+export { forceAt } from '../engine/force.js';
+export { forceCloseConnections, withinBudget } from '../engine/force-close.js';
+export { lazySchema, zod, type LazySchema, type Zod } from '../validation/lazy-schema.js';
+export { exactlyOneOf } from '../validation/exactly-one-of.js';
+export { parseOptions, lifecycleFields, resourceOptionsSchema, loggerSchema, tokenSchema, moduleTokenSchema } from '../container/options.js';
+export { lifecycleModule, type LifecycleModule } from '../container/module.js';
+export { describeError } from '../errors.js';
+export { AdapterError, AdapterMisuseError, ConnectionsLostError, ForceClosedError } from './errors.js';
+export { poolResource, type PoolDriver, type PoolResourceOptions, type TrackedConnections } from './connection-pool.js';
