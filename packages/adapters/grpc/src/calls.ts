@@ -25,22 +25,39 @@ export class CallTracker {
     return this.#running;
   }
 
+  /**
+   * The implementation grpc-js is given instead, resolved exactly as its `addService` resolves
+   * the original: for each method of the definition (its keys), `implementation[name]`, else
+   * `implementation[originalName]` (proto-loader's camelCase: `echo` for `rpc Echo`), looked up
+   * through the prototype chain (a class instance's methods) and called with `this` the
+   * implementation. Each one found is put under the definition's key, so grpc-js finds it first;
+   * a method with no handler is left out (grpc-js answers it UNIMPLEMENTED, as without us).
+   */
   wrap(definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation): grpc.UntypedServiceImplementation {
+    // Not two objects: grpc-js refuses them itself, with its own error.
+    if (definition === null || typeof definition !== 'object' || implementation === null || typeof implementation !== 'object') return implementation;
     const wrapped: grpc.UntypedServiceImplementation = {};
-    for (const [method, handler] of Object.entries(implementation)) {
-      const spec = definition[method];
-      wrapped[method] = spec && typeof handler === 'function' ? this.#wrapOne(spec.path, spec.responseStream, handler as AnyHandler) : handler;
+    for (const name of Object.keys(definition)) {
+      const spec = definition[name]!;
+      let handler: unknown = (implementation as Record<string, unknown>)[name];
+      if (handler === undefined && typeof spec.originalName === 'string') handler = (implementation as Record<string, unknown>)[spec.originalName];
+      if (handler === undefined) continue;
+      // Not a function: grpc-js's own `implFn.bind` throws for it, as it would without us.
+      wrapped[name] = (typeof handler === 'function' ? this.#wrapOne(spec.path, spec.responseStream, (handler as AnyHandler).bind(implementation)) : handler) as grpc.UntypedHandleCall;
     }
     return wrapped;
   }
 
+  /** The call counted on the node's InFlight; undefined once it is closed (the node is stopping), or before start (no call can arrive then). */
+  #track(): (() => void) | undefined {
+    if (!this.#inFlight || this.#inFlight.closed) return undefined;
+    return this.#inFlight.track();
+  }
+
   #wrapOne(path: string, responseStream: boolean, handler: AnyHandler): AnyHandler {
     return (call, callback) => {
-      let untrack: () => void;
-      try {
-        if (!this.#inFlight) throw new Error('not started');
-        untrack = this.#inFlight.track();
-      } catch {
+      const untrack = this.#track();
+      if (!untrack) {
         const refusal = { code: grpc.status.UNAVAILABLE, details: `${this.name} is shutting down` };
         if (callback) callback(refusal);
         else (call as grpc.ServerWritableStream<unknown, unknown>).emit('error', refusal);

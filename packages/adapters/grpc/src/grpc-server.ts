@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { type Logger, type ResourceDefinition, type Resolver } from '@quiesce/core';
 import { parseOptions } from '@quiesce/core/kit';
+import { GrpcForeignServiceError, GrpcNotAServerError } from './errors.js';
 import { HealthService } from './health.js';
 import { ServerLifecycle } from './lifecycle.js';
 import { grpcServerOptionsSchema, type GrpcServerOptions } from './options.js';
@@ -26,7 +27,7 @@ export function defineGrpcServer(options: GrpcServerOptions, subject: string, fa
     dependsOn: options.dependsOn,
     create: (resolver: Resolver) => {
       const srv = server ?? (create as (r: Resolver) => unknown)(resolver);
-      if (!(srv instanceof grpc.Server)) throw new Error(`${subject}: create() must return a grpc.Server from @grpc/grpc-js`);
+      if (!(srv instanceof grpc.Server)) throw new GrpcNotAServerError(name, srv);
       const healthService = health === false ? undefined : new HealthService(health.services ?? []);
       const config = { name, host, port, credentials: options.credentials ?? grpc.ServerCredentials.createInsecure(), logger: () => logger ?? fallbackLogger() };
       const service = new GrpcService(new ServerLifecycle(srv, healthService, config));
@@ -34,7 +35,7 @@ export function defineGrpcServer(options: GrpcServerOptions, subject: string, fa
       return service;
     },
     start: (service, ctx) => {
-      if (!services.has(service)) throw new Error(`${ctx.name}: the value must be the GrpcService grpcServer created`);
+      if (!services.has(service)) throw new GrpcForeignServiceError(ctx.name);
       return lifecycleOf(service).start(ctx);
     },
     quiesce: (service, ctx) => lifecycleOf(service).quiesce(ctx),

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { type HookContext, type Logger } from '@quiesce/core';
 import { onAbort } from '@quiesce/core/kit';
 import { CallTracker } from './calls.js';
+import { GrpcServerAlreadyBoundError, GrpcServerShutDownError } from './errors.js';
 import type { HealthService } from './health.js';
 import { AcceptedSockets } from './sockets.js';
 
@@ -48,6 +49,8 @@ export class ServerLifecycle {
   }
 
   async start(ctx: HookContext): Promise<void> {
+    // Before anything is added to the server or bound: a refused server is left as it was given.
+    refuseUnfresh(this.server, ctx.name);
     this.calls.attach(ctx.inFlight);
     this.health?.addTo(this.server);
     const { host, port, credentials } = this.config;
@@ -116,4 +119,17 @@ export class ServerLifecycle {
     if (this.#shutdown && !this.#forced) return ['tryShutdown(): sessions still open (no tracked call left)'];
     return undefined;
   }
+}
+
+/**
+ * An adopted server must be as `new grpc.Server()` left it: bound already, binding it again on our
+ * port would serve on both (and health and the drain would cover only one story of the two); shut
+ * down, it can never bind. grpc-js has no public accessor for either: since 1.10 it keeps every
+ * `bindAsync` (done or still in progress) in its private `boundPorts` map, keyed by the address as
+ * given, and a `shutdown` flag. A shape we do not know (a later grpc-js) is not refused.
+ */
+function refuseUnfresh(server: grpc.Server, node: string): void {
+  const state = server as unknown as { boundPorts?: unknown; shutdown?: unknown };
+  if (state.shutdown === true) throw new GrpcServerShutDownError(node);
+  if (state.boundPorts instanceof Map && state.boundPorts.size > 0) throw new GrpcServerAlreadyBoundError(node, [...(state.boundPorts.keys() as Iterable<string>)]);
 }

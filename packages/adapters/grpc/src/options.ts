@@ -4,7 +4,7 @@ import { lazySchema, loggerSchema, resourceOptionsSchema } from '@quiesce/core/k
 import type { GrpcService } from './service.js';
 
 export interface GrpcServerOptions extends ResourceOptions {
-  /** An unstarted `grpc.Server` (not bound yet: quiesce binds it at start). Exactly one of `server` and `create`. */
+  /** An unstarted `grpc.Server` (not bound yet: quiesce binds it at start; one bound or shut down already is refused then). Exactly one of `server` and `create`. */
   server?: grpc.Server;
   /** Builds the server when the node is resolved; `get` resolves other bindings. */
   create?: (resolver: Resolver) => grpc.Server;

@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { LifecycleContainer } from '@quiesce/core';
 import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -101,5 +103,69 @@ describe('graceful stop', () => {
     expect(ms).toBeLessThan(2_000);
     expect(await feed.ended).toBe(grpc.status.CANCELLED);
     await expectNothingLeft(before);
+  });
+});
+
+describe('calls are counted whichever key the implementation uses (as grpc-js resolves it: implementation[name], then originalName)', () => {
+  // @grpc/proto-loader keys the definition by the method's name (`Echo`), originalName its camelCase (`echo`).
+  const Echoes = grpc.loadPackageDefinition(protoLoader.loadSync(fileURLToPath(new URL('echo.proto', import.meta.url)))).test as { Echoes: grpc.ServiceClientConstructor };
+  type EchoClient = grpc.Client & Record<'echo' | 'hang', (r: { text: string }, cb: (e: grpc.ServiceError | null, v: { text: string }) => void) => void>;
+
+  /** Starts a server with `implementation`, calls Echo (answered after 300 ms) and Hang (never answered), shuts down at 800 ms. */
+  async function stuckCallStop(implementation: object, arrived: () => number) {
+    const before = activeHandles();
+    const logger = memoryLogger();
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
+    app.resource('grpc', grpcServer({ create: () => new grpc.Server(), port: 0, stopTimeoutMs: 800, logger }));
+    const service = app.get<GrpcService>('grpc');
+    service.addService(Echoes.Echoes.service, implementation as grpc.UntypedServiceImplementation);
+    await app.start();
+    const c = new Echoes.Echoes(`127.0.0.1:${service.port}`, grpc.credentials.createInsecure()) as unknown as EchoClient;
+    clients.push(c);
+    const call = (name: 'echo' | 'hang') => new Promise((resolve) => c[name]({ text: 'hi' }, (e, v) => resolve(e ? { code: e.code } : v)));
+    const echo = call('echo');
+    const hang = call('hang');
+    await waitFor(() => arrived() === 2);
+    const inFlight = app.inFlight('grpc').active;
+    const report = await app.shutdown();
+    return { report, logger, inFlight, echo: await echo, hang: await hang, expectNothingLeft: () => expectNothingLeft(before) };
+  }
+
+  it('camelCase keys (`{ echo, hang }` for `rpc Echo`, `rpc Hang`): both calls counted, the stuck one named in the report and the log', async () => {
+    let arrived = 0;
+    const r = await stuckCallStop(
+      {
+        echo: (call: grpc.ServerUnaryCall<{ text: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => (arrived++, setTimeout(() => cb(null, { text: `got ${call.request.text}` }), 300)),
+        hang: () => void arrived++,
+      },
+      () => arrived,
+    );
+    expect(r.report.node('grpc')?.status).toBe('timedOut');
+    expect(r.report.node('grpc')?.cut?.open).toEqual(['1 in-flight unit of work', '1 call of /test.Echoes/Hang still running']);
+    expect(r.inFlight).toBe(2);
+    expect(r.echo).toEqual({ text: 'got hi' });
+    expect(r.hang).toEqual({ code: grpc.status.CANCELLED });
+    expect(r.logger.lines.map((l) => l.msg)).toEqual(['grpc: forceShutdown at the timeout cancelled 1 call of /test.Echoes/Hang']);
+    await r.expectNothingLeft();
+  });
+
+  it('a class instance (methods on its prototype, using `this`), keys of both styles: every call reaches its method, bound to the instance, and is counted', async () => {
+    class Impl {
+      arrived = 0;
+      Echo(call: grpc.ServerUnaryCall<{ text: string }, unknown>, cb: grpc.sendUnaryData<unknown>): void {
+        this.arrived++;
+        setTimeout(() => cb(null, { text: `got ${call.request.text}` }), 300);
+      }
+      hang(): void {
+        this.arrived++;
+      }
+    }
+    const impl = new Impl();
+    const r = await stuckCallStop(impl, () => impl.arrived);
+    expect(r.inFlight).toBe(2);
+    expect(r.echo).toEqual({ text: 'got hi' });
+    expect(r.hang).toEqual({ code: grpc.status.CANCELLED });
+    expect(r.report.node('grpc')?.cut?.open).toEqual(['1 in-flight unit of work', '1 call of /test.Echoes/Hang still running']);
+    await r.expectNothingLeft();
   });
 });

@@ -1,9 +1,9 @@
 import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { LifecycleContainer, StartError } from '@quiesce/core';
-import { activeHandles, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
+import { LifecycleContainer, QuiesceError, StartError, type HookContext } from '@quiesce/core';
+import { activeHandles, getFreePort, invalidOptions, isPortOpen, leftoverHandles } from '@quiesce/test-servers';
 import { describe, expect, it } from 'vitest';
-import { grpcModule, grpcServer, type GrpcService } from '../src/index.js';
+import { GrpcForeignServiceError, GrpcMisuseError, GrpcNotAServerError, GrpcServerAlreadyBoundError, GrpcServerShutDownError, grpcModule, grpcServer, type GrpcService } from '../src/index.js';
 import { client, healthCheckOf, memoryLogger, OrdersDefinition, ordersImplementation, unary } from './support.js';
 
 describe('options', () => {
@@ -35,6 +35,102 @@ describe('options', () => {
     await new Promise((r) => blocker.close(r));
     // The failed bind left no listener or timer of the grpc server's behind (the test's own blocker is closed).
     expect(await leftoverHandles(before)).toEqual({});
+  });
+});
+
+describe('misuse: typed errors with stable codes, naming the node', () => {
+  const bind = (server: grpc.Server): Promise<number> =>
+    new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, port) => (e ? reject(e) : resolve(port))));
+
+  it('an adopted server that is already bound is refused at start(), before anything is bound or added to it', async () => {
+    const before = activeHandles();
+    const server = new grpc.Server();
+    const boundPort = await bind(server);
+    const port = await getFreePort();
+    const app = new LifecycleContainer();
+    app.resource('rpc', grpcServer({ server, port }));
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    try {
+      expect(error).toBeInstanceOf(StartError);
+      const cause = (error as StartError).cause;
+      expect(cause).toBeInstanceOf(GrpcServerAlreadyBoundError);
+      expect(cause).toBeInstanceOf(GrpcMisuseError);
+      expect(cause).toBeInstanceOf(QuiesceError);
+      expect(cause).toMatchObject({ name: 'GrpcServerAlreadyBoundError', code: 'QUIESCE_GRPC_ALREADY_BOUND', node: 'rpc', boundTo: [`dns:127.0.0.1:${boundPort}`] });
+      expect((cause as Error).message).toBe(`rpc: the grpc.Server is already bound (bindAsync was called on it: dns:127.0.0.1:${boundPort}); pass it unbound, quiesce calls bindAsync() at start`);
+      expect((error as Error).message).toMatch(/^Start failed at "rpc": rpc: the grpc\.Server is already bound/);
+      // Nothing bound on the port asked for, no health service added to the user's server.
+      expect(await isPortOpen(port)).toBe(false);
+      expect(await healthCheckOf(boundPort)).toBe(`error ${grpc.status.UNIMPLEMENTED}`);
+    } finally {
+      if (error === undefined) await app.shutdown();
+      server.forceShutdown();
+    }
+    expect(await leftoverHandles(before)).toEqual({});
+  });
+
+  it('a bind still in progress counts as bound (grpc-js records one to a given port at once), for a server from `create` too', async () => {
+    const before = activeHandles();
+    const servers: grpc.Server[] = [];
+    const bindings: Array<Promise<unknown>> = [];
+    /** A new server, bindAsync called on it (to a free port), the bind not completed yet. */
+    const binding = async (): Promise<grpc.Server> => {
+      const server = new grpc.Server();
+      servers.push(server);
+      const port = await getFreePort();
+      bindings.push(new Promise((resolve) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), resolve)));
+      return server;
+    };
+    try {
+      for (const given of ['server', 'create'] as const) {
+        const server = await binding();
+        const app = new LifecycleContainer();
+        app.resource('rpc', grpcServer(given === 'server' ? { server, port: 0 } : { create: () => server, port: 0 }));
+        const error = await app.start().then(() => undefined, (e: unknown) => e);
+        if (error === undefined) await app.shutdown();
+        expect((error as StartError).cause, given).toMatchObject({ code: 'QUIESCE_GRPC_ALREADY_BOUND', node: 'rpc' });
+      }
+    } finally {
+      await Promise.all(bindings);
+      for (const s of servers) s.forceShutdown();
+    }
+    expect(await leftoverHandles(before)).toEqual({});
+  });
+
+  it('a server shut down already is refused at start()', async () => {
+    const before = activeHandles();
+    const server = new grpc.Server();
+    server.forceShutdown();
+    const app = new LifecycleContainer();
+    app.resource('rpc', grpcServer({ server, port: 0 }));
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    if (error === undefined) await app.shutdown();
+    expect((error as StartError).cause).toBeInstanceOf(GrpcServerShutDownError);
+    expect((error as StartError).cause).toMatchObject({ code: 'QUIESCE_GRPC_SERVER_SHUT_DOWN', node: 'rpc', message: 'rpc: the grpc.Server was shut down already (tryShutdown or forceShutdown); pass a new one' });
+    expect(await leftoverHandles(before)).toEqual({});
+  });
+
+  it('`create` returning something else, a start hook handed a value that is not ours', async () => {
+    const app = new LifecycleContainer();
+    app.resource('rpc', grpcServer({ name: 'rpc', create: () => ({}) as grpc.Server, port: 0 }));
+    let thrown: unknown;
+    try {
+      app.get('rpc');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(GrpcNotAServerError);
+    expect(thrown).toMatchObject({ code: 'QUIESCE_GRPC_NOT_A_SERVER', node: 'rpc', message: 'rpc: create() must return a grpc.Server from @grpc/grpc-js, got a plain object' });
+
+    const definition = grpcServer({ server: new grpc.Server(), port: 0 });
+    let foreign: unknown;
+    try {
+      await definition.start!({} as GrpcService, { name: 'rpc' } as HookContext);
+    } catch (e) {
+      foreign = e;
+    }
+    expect(foreign).toBeInstanceOf(GrpcForeignServiceError);
+    expect(foreign).toMatchObject({ code: 'QUIESCE_GRPC_FOREIGN_SERVICE', node: 'rpc', message: 'rpc: the value must be the GrpcService this grpcServer definition created' });
   });
 });
 

@@ -8,7 +8,8 @@ import { ioredisClient, nodeRedisClient, type NodeRedisLike } from '../src/index
 /** The commands a fault test issues, whatever the driver. */
 export interface TestClient {
   set(key: string, value: string): Promise<unknown>;
-  blpop(key: string): Promise<unknown>;
+  /** BLPOP with a timeout in seconds (0: block until an item comes). */
+  blpop(key: string, timeoutSeconds?: number): Promise<unknown>;
 }
 
 /** One driver major the adapter supports: how to build the resource, and how to talk through it. */
@@ -32,7 +33,7 @@ function ioredis(name: string, Redis: Construct): DriverCase {
     resource: (url, stopTimeoutMs) => ioredisClient({ client: new Redis(url, { lazyConnect: true }) as Ioredis6, stopTimeoutMs }) as ResourceDefinition<unknown>,
     client: (value) => {
       const c = value as Ioredis6;
-      return { set: (k, v) => c.set(k, v), blpop: (k) => c.blpop(k, 0) };
+      return { set: (k, v) => c.set(k, v), blpop: (k, t = 0) => c.blpop(k, t) };
     },
   };
 }
@@ -44,7 +45,7 @@ function nodeRedis(name: string, createClient: Create): DriverCase {
     resource: (url, stopTimeoutMs) => nodeRedisClient({ client: createClient({ url }) as unknown as NodeRedisLike, stopTimeoutMs }) as ResourceDefinition<unknown>,
     client: (value) => {
       const c = value as ReturnType<typeof createClient6>;
-      return { set: (k, v) => c.set(k, v), blpop: (k) => c.blPop(k, 0) };
+      return { set: (k, v) => c.set(k, v), blpop: (k, t = 0) => c.blPop(k, t) };
     },
   };
 }

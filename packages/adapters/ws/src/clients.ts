@@ -19,7 +19,6 @@ export interface CloseCounts {
  */
 export class ClientLedger {
   readonly #open = new Set<WebSocket>();
-  readonly #terminated = new WeakSet<WebSocket>();
   readonly #counts = { closedCleanly: 0, closedAbnormally: 0, terminated: 0 };
   #closing = false;
   #allClosed: Array<() => void> = [];
@@ -32,10 +31,13 @@ export class ClientLedger {
   #gone(socket: WebSocket, code: number): void {
     if (!this.#open.delete(socket)) return;
     if (this.#closing) {
-      if (this.#terminated.has(socket)) this.#counts.terminated++;
-      else if (code === 1006) this.#counts.closedAbnormally++;
+      if (code === 1006) this.#counts.closedAbnormally++;
       else this.#counts.closedCleanly++;
     }
+    if (this.#open.size === 0) this.#wake();
+  }
+
+  #wake(): void {
     if (this.#open.size === 0) for (const wake of this.#allClosed.splice(0)) wake();
   }
 
@@ -43,27 +45,44 @@ export class ClientLedger {
     return this.#open.size;
   }
 
+  /** The clients still open. */
+  get open(): ReadonlySet<WebSocket> {
+    return this.#open;
+  }
+
   get counts(): CloseCounts {
     return { ...this.#counts, open: this.#open.size };
   }
 
-  /** Sends every open client the close frame (a client still mid-handshake is aborted by ws). */
-  closeAll(code: number, reason: string): void {
+  /**
+   * Sends the close frame to every open client but those `held` (a handler of theirs still
+   * running: `close` them when it is done). A client still mid-handshake is aborted by ws.
+   */
+  closeAll(code: number, reason: string, held: (socket: WebSocket) => boolean = () => false): void {
     this.#closing = true;
-    for (const socket of this.#open) socket.close(code, reason);
+    for (const socket of this.#open) if (!held(socket)) socket.close(code, reason);
   }
 
-  /** The force path: every client still open is cut. Returns how many. */
+  /** Sends one client still open the close frame (again is harmless: ws sends it once). */
+  close(socket: WebSocket, code: number, reason: string): void {
+    if (this.#open.has(socket)) socket.close(code, reason);
+  }
+
+  /**
+   * The force path: every client still open is cut, and counted as terminated at once — its
+   * socket is destroyed now, its 'close' event comes a tick later, after the node was reported:
+   * the counts must be final by then. Returns how many.
+   */
   terminateAll(): number {
     this.#closing = true;
-    let n = 0;
-    for (const socket of this.#open) {
-      if (this.#terminated.has(socket)) continue;
-      this.#terminated.add(socket);
+    const cut = [...this.#open];
+    for (const socket of cut) {
+      this.#open.delete(socket);
+      this.#counts.terminated++;
       socket.terminate();
-      n++;
     }
-    return n;
+    if (cut.length > 0) this.#wake();
+    return cut.length;
   }
 
   /** Resolves when no client is left (their sockets closed). */

@@ -33,7 +33,11 @@ export class Gateway {
   #refusedMessages = 0;
   #forced = false;
   #logged = false;
-  #stopping = false;
+  /** From quiesce on: close frames go out (each client's once no handler of its is running). */
+  #closing = false;
+  /** Message handlers in progress, by client: its close frame waits for them (their replies go first). */
+  readonly #running = new Map<WebSocket, number>();
+  #attached = false;
   #serverClosed: Promise<void> = Promise.resolve();
 
   constructor(
@@ -61,66 +65,108 @@ export class Gateway {
 
   async start(ctx: HookContext): Promise<void> {
     this.#inFlight = ctx.inFlight;
-    this.server.on('upgrade', this.#onUpgrade);
+    this.#attach();
     // From the shutdown request on (the drain delay included) a new WebSocket would only be told
     // to go away moments later: refuse it at once, with a status the client can retry elsewhere.
     onAbort(ctx.shutdownRequested, () => (this.#accepting = false));
-    if (this.config.listen) await listenOn(this.server, this.config.listen);
+    if (this.config.listen) {
+      try {
+        await listenOn(this.server, this.config.listen);
+      } catch (error) {
+        this.#detach();
+        throw error;
+      }
+    }
     this.#accepting = !ctx.shutdownRequested.aborted;
   }
 
-  /** Refuse upgrades; arm the force path now, in case the handlers' drain uses up the node's time (stop then never runs). */
+  /** Our 'upgrade' listener, on the server from start until the stop ends (or is cut): a shared server outlives this node. */
+  #attach(): void {
+    if (this.#attached) return;
+    this.#attached = true;
+    this.server.on('upgrade', this.#onUpgrade);
+  }
+
+  #detach(): void {
+    if (!this.#attached) return;
+    this.#attached = false;
+    this.server.off('upgrade', this.#onUpgrade);
+  }
+
+  /**
+   * Core closed the node's InFlight: no handler starts from now on. Refuse upgrades; arm the
+   * force path now, in case the handlers' drain uses up the node's time (stop then never runs);
+   * and send the close frame to every client no handler of which is running — at once, not after
+   * every client's handlers drained: one slow handler must not hold the others' close frames (its
+   * own client's goes out when its handlers are done, their replies ahead of it).
+   */
   quiesce(ctx: HookContext): void {
     this.#accepting = false;
     onAbort(ctx.signal, () => this.#force());
     // A handshake still in a user's async verifyClient is answered 503 by ws once it is closed.
     this.wss.close();
     if (this.config.listen) this.#serverClosed = new Promise((r) => this.server.close(() => r()));
+    if (this.#forced) return;
+    this.#closing = true;
+    this.ledger.closeAll(this.config.closeCode, this.config.closeReason, (socket) => this.#running.has(socket));
   }
 
   /**
-   * Handlers have drained (core waited): every reply they sent is queued ahead of the close
-   * frame. Send it to every client and wait for the handshakes; the force path cuts the rest.
+   * Handlers have drained (core waited): every client has had its close frame (sent again here
+   * to any still open: ws sends it once). Wait for the handshakes; the force path cuts the rest.
    */
   async stop(ctx: HookContext): Promise<void> {
-    this.#stopping = true;
     onAbort(ctx.signal, () => this.#force());
-    this.ledger.closeAll(this.config.closeCode, this.config.closeReason);
-    await raceAbort(this.ledger.allClosed(), ctx.signal);
-    if (this.config.listen) {
-      // Only plain HTTP sockets can be left on our own server (answered 426, or silent): nothing of ours runs on them.
-      (this.server as http.Server).closeAllConnections();
-      await raceAbort(this.#serverClosed, ctx.signal);
+    try {
+      this.#closing = true;
+      this.ledger.closeAll(this.config.closeCode, this.config.closeReason);
+      await raceAbort(this.ledger.allClosed(), ctx.signal);
+      if (this.config.listen) {
+        // Only plain HTTP sockets can be left on our own server (answered 426, or silent): nothing of ours runs on them.
+        (this.server as http.Server).closeAllConnections();
+        await raceAbort(this.#serverClosed, ctx.signal);
+      }
+    } finally {
+      this.#detach();
     }
     if (!this.#forced) this.#log();
   }
 
+  /** The node's time is up (in the drain or in stop): every client still open is terminated, the counts are final from here. */
   #force(): void {
     if (this.#forced) return;
     this.#forced = true;
-    const counts = this.ledger.counts;
-    const terminated = this.ledger.terminateAll();
+    this.ledger.terminateAll();
     if (this.config.listen) (this.server as http.Server).closeAllConnections();
-    this.#log({ ...counts, terminated: counts.terminated + terminated, open: 0 });
+    // Stop may never run (the drain used up the node's time): no listener of ours is left on a shared server.
+    this.#detach();
+    this.#log();
   }
 
-  #log(counts = this.ledger.counts): void {
+  #log(): void {
     if (this.#logged) return;
     this.#logged = true;
-    logOutcome(this.config.name, this.outcome(counts), this.config.logger());
+    logOutcome(this.config.name, this.outcome(), this.config.logger());
   }
 
-  outcome(counts = this.ledger.counts): StopOutcome {
-    return { ...counts, refusedUpgrades: this.#refusedUpgrades, refusedMessages: this.#refusedMessages };
+  outcome(): StopOutcome {
+    return { ...this.ledger.counts, refusedUpgrades: this.#refusedUpgrades, refusedMessages: this.#refusedMessages };
   }
 
   /** What is still open when the node's time is up (core asks this for the report). */
   pending(): string[] | undefined {
     const found: string[] = [];
     const handlers = this.#inFlight?.active ?? 0;
-    if (handlers > 0) found.push(`${handlers} message handler${handlers === 1 ? '' : 's'} still running`);
-    const open = this.ledger.size;
-    if (open > 0) found.push(`${open} WebSocket client${open === 1 ? '' : 's'} still open${this.#stopping ? ' (close frame sent, not answered)' : ''}`);
+    if (handlers > 0) found.push(`${plural(handlers, 'message handler')} still running`);
+    let held = 0;
+    for (const socket of this.ledger.open) if (this.#running.has(socket)) held++;
+    const sent = this.ledger.size - held;
+    if (!this.#closing) {
+      if (this.ledger.size > 0) found.push(`${plural(this.ledger.size, 'WebSocket client')} still open`);
+    } else {
+      if (sent > 0) found.push(`${plural(sent, 'WebSocket client')} still open (close frame sent, not answered)`);
+      if (held > 0) found.push(`${plural(held, 'WebSocket client')} still open (${held === 1 ? 'its close frame held back: a handler of its is' : 'their close frames held back: handlers of theirs are'} still running)`);
+    }
     if (this.#forced) found.push(describeOutcome(this.outcome()));
     return found.length > 0 ? found : undefined;
   }
@@ -128,15 +174,22 @@ export class Gateway {
   /** Runs `handler` for each message of `socket` as one unit of the node's in-flight work. */
   onMessage(socket: WebSocket, handler: (data: RawData, isBinary: boolean) => unknown): void {
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      let done: () => void;
-      try {
-        if (!this.#inFlight) throw new Error('not started');
-        done = this.#inFlight.track();
-      } catch {
-        // The node is stopping: its dependencies may be going too. The client is about to get the close frame.
+      // Closed: the node is stopping, its dependencies may be going too; the client gets (or has) the close frame.
+      // No InFlight yet: not started, no client can be here.
+      if (!this.#inFlight || this.#inFlight.closed) {
         this.#refusedMessages++;
         return;
       }
+      const untrack = this.#inFlight.track();
+      this.#running.set(socket, (this.#running.get(socket) ?? 0) + 1);
+      const done = (): void => {
+        untrack();
+        const left = this.#running.get(socket)! - 1;
+        if (left > 0) return void this.#running.set(socket, left);
+        this.#running.delete(socket);
+        // Its replies are queued: now its close frame.
+        if (this.#closing && !this.#forced) this.ledger.close(socket, this.config.closeCode, this.config.closeReason);
+      };
       const failed = (error: unknown): void => {
         done();
         this.#handlerFailed(error);
@@ -158,6 +211,8 @@ export class Gateway {
     else process.emitWarning(message, { code: 'QUIESCE_WS_HANDLER_FAILED' });
   }
 }
+
+const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === 'function';
 

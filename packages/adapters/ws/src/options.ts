@@ -25,13 +25,19 @@ export interface WsServerOptions extends ResourceOptions {
   ws?: Omit<ServerOptions, 'noServer' | 'server' | 'port' | 'host' | 'path'>;
   /** Called for every accepted client: attach your listeners (`service.onMessage(socket, handler)` tracks handlers). */
   onConnection?: (socket: WebSocket, req: IncomingMessage, service: WebSocketService) => void;
-  /** Close code sent to every client at stop. Default 1001 ("Going Away"). */
+  /**
+   * Close code sent to every client at stop: 1000–1003, 1007–1014 (1012 "Service Restart", 1013
+   * "Try Again Later"…) or 3000–4999. Default 1001 ("Going Away").
+   */
   closeCode?: number;
   /** Close reason (≤ 123 bytes of UTF-8). Default 'Going Away'. */
   closeReason?: string;
   /** Where the stop's outcome is logged (pino shape). Default: the container's logger under wsModule, else process warnings when clients were terminated. */
   logger?: Logger;
 }
+
+/** The codes an endpoint may put in a close frame (RFC 6455 §7.4.1, §7.4.2 and the IANA registry). */
+export const isSendableCloseCode = (code: number): boolean => (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 
 export const wsServerOptionsSchema = lazySchema((z) => {
   const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `expected ${what}`);
@@ -44,8 +50,15 @@ export const wsServerOptionsSchema = lazySchema((z) => {
       path: z.string().regex(/^\//, 'expected a path starting with "/"').optional(),
       ws: z.record(z.string(), z.unknown()).optional(),
       onConnection: fn('a function (socket, req, service) => void').optional(),
-      // 1000 and 3000–4999 are what an endpoint may send; 1001 is the one that says "server going away" (RFC 6455 §7.4.1).
-      closeCode: z.number().int().refine((c) => c === 1000 || c === 1001 || (c >= 3000 && c <= 4999), 'expected 1000, 1001 or 3000–4999 (RFC 6455 §7.4)').default(1001),
+      // What a server may send in a close frame: RFC 6455 §7.4.1's codes and the IANA registry's
+      // additions (1012 Service Restart, 1013 Try Again Later, 1014 Bad Gateway), and 3000–4999
+      // (libraries, applications). 1004 is reserved; 1005, 1006 and 1015 stand for "no code", "no
+      // close frame" and "TLS handshake failed" and must never be sent (§7.4.1). 1001: "going away".
+      closeCode: z
+        .number()
+        .int()
+        .refine(isSendableCloseCode, 'expected a close code a server may send: 1000–1003, 1007–1014 or 3000–4999 (1004–1006 and 1015 are reserved, never sent in a close frame: RFC 6455 §7.4, IANA WebSocket close codes)')
+        .default(1001),
       closeReason: z.string().refine((r) => Buffer.byteLength(r) <= 123, 'at most 123 bytes of UTF-8 (a close frame holds 125 with the code)').default('Going Away'),
       logger: loggerSchema().optional(),
     })

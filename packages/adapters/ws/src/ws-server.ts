@@ -3,15 +3,17 @@ import https from 'node:https';
 import { type Logger, type ResourceDefinition, type Resolver } from '@quiesce/core';
 import { parseOptions } from '@quiesce/core/kit';
 import { WebSocketServer } from 'ws';
+import { WsForeignServiceError, WsNotAServerError } from './errors.js';
 import { Gateway } from './gateway.js';
 import { wsServerOptionsSchema, type SharedServer, type WsServerOptions } from './options.js';
 import { gatewayOf, WebSocketService } from './service.js';
 
 /**
  * A ws 8 WebSocket server as a lifecycle resource, on its own port or on a shared http(s) server.
- * From the shutdown request on, upgrades are refused (503). Stop: core closes the node's InFlight
- * and waits for message handlers run through `service.onMessage`; then every client gets the
- * close frame (1001 "Going Away") and the stop waits for the close handshakes. When `ctx.signal`
+ * From the shutdown request on, upgrades are refused (503). Stop: core closes the node's InFlight;
+ * every client gets the close frame (1001 "Going Away") at once, or, with message handlers run
+ * through `service.onMessage` still running for it, as soon as they are done (their replies go
+ * first) while core waits for them; the stop waits for the close handshakes. When `ctx.signal`
  * aborts (the node's time is up), the clients still open are terminated and the node is
  * reported `timedOut`; the log says how many closed cleanly and how many were cut.
  */
@@ -32,7 +34,7 @@ export function defineWsServer(options: WsServerOptions, subject: string, fallba
     dependsOn: isServer(httpServer) || httpServer === undefined ? options.dependsOn : [...(options.dependsOn ?? []).filter((t) => t !== httpServer), httpServer],
     create: (resolver: Resolver) => {
       const own = port !== undefined;
-      const server = own ? ownServer() : resolveServer(options.httpServer!, resolver, subject);
+      const server = own ? ownServer() : resolveServer(options.httpServer!, resolver, name);
       const wss = new WebSocketServer({ ...(ws as object), noServer: true });
       const gateway = new Gateway(wss, server, { name, path, closeCode, closeReason, logger: () => logger ?? fallbackLogger(), listen: own ? { port, host } : undefined });
       const service = new WebSocketService(gateway);
@@ -41,7 +43,7 @@ export function defineWsServer(options: WsServerOptions, subject: string, fallba
       return service;
     },
     start: (service, ctx) => {
-      if (!created.has(service)) throw new Error(`${ctx.name}: the value must be the WebSocketService wsServer created`);
+      if (!created.has(service)) throw new WsForeignServiceError(ctx.name);
       return gatewayOf(service).start(ctx);
     },
     quiesce: (service, ctx) => gatewayOf(service).quiesce(ctx),
@@ -58,9 +60,9 @@ function ownServer(): http.Server {
   });
 }
 
-function resolveServer(given: NonNullable<WsServerOptions['httpServer']>, resolver: Resolver, subject: string): SharedServer {
+function resolveServer(given: NonNullable<WsServerOptions['httpServer']>, resolver: Resolver, node: string): SharedServer {
   const server = isServer(given) ? given : resolver.get<unknown>(given);
-  if (!isServer(server)) throw new Error(`${subject}: httpServer ${String(given)} resolved to something other than an http.Server / https.Server`);
+  if (!isServer(server)) throw new WsNotAServerError(node, given, server);
   return server;
 }
 

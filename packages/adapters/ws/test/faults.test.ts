@@ -4,8 +4,8 @@ import { LifecycleContainer } from '@quiesce/core';
 import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { wsServer, type WebSocketService } from '../src/index.js';
-import { connect, memoryLogger, portOf, sleep, timed, waitFor } from './support.js';
+import { wsServer, type StopOutcome, type WebSocketService } from '../src/index.js';
+import { connect, deafClient, memoryLogger, portOf, sleep, timed, waitFor } from './support.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -98,6 +98,29 @@ describe('clients that misbehave', () => {
     expect(report.node('ws')?.status).toBe('stopped');
     expect(service.outcome).toMatchObject({ closedCleanly: 0, closedAbnormally: 1, terminated: 0 });
     expect(logger.lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'ws: 0 clients closed cleanly, 1 ended without a close frame' })]);
+    expect(await leftoverHandles(before)).toEqual({});
+  });
+
+  it('clients cut at the timeout: service.outcome is final and true by the time the node is reported (its timedOut event, the report), not a tick later', async () => {
+    const before = activeHandles();
+    const { app, service, logger, port } = await started(500);
+    const deaf = await Promise.all(Array.from({ length: 10 }, () => deafClient(port)));
+    const polite = await connect(port);
+    let atEvent: StopOutcome | undefined;
+    app.on('timedOut', (e) => void (e.node === 'ws' && (atEvent = service.outcome)));
+    const report = await app.shutdown();
+    const atReport = service.outcome;
+    expect(report.node('ws')?.status).toBe('timedOut');
+    const final = { closedCleanly: 1, closedAbnormally: 0, terminated: 10, open: 0, refusedUpgrades: 0, refusedMessages: 0 };
+    expect(atEvent).toEqual(final);
+    expect(atReport).toEqual(final);
+    // The log said the same.
+    expect(logger.lines.find((l) => l.level === 'warn')?.obj).toMatchObject({ closedCleanly: 1, terminated: 10, open: 0 });
+    expect((await polite.closed).code).toBe(1001);
+    await Promise.all(deaf.map((d) => d.closed));
+    // Once the sockets' own close events came, nothing changed.
+    await sleep(20);
+    expect(service.outcome).toEqual(final);
     expect(await leftoverHandles(before)).toEqual({});
   });
 });

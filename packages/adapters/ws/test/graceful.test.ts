@@ -1,4 +1,5 @@
 import { LifecycleContainer } from '@quiesce/core';
+import type { RawData } from 'ws';
 import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { wsServer, type WebSocketService } from '../src/index.js';
@@ -67,6 +68,56 @@ describe('stop: close frames, handshakes, handlers', () => {
     expect(warn?.msg).toBe('ws: 990 clients closed cleanly, 10 terminated at the timeout (close frame not answered)');
     expect(warn?.obj).toMatchObject({ node: 'ws', closedCleanly: 990, terminated: 10 });
     // Every client (this process's own) closed: nothing of the server's is left, no close timer either.
+    expect(await leftoverHandles(before)).toEqual({});
+  });
+
+  it('one slow message handler holds only its own client: every other client gets its close frame at the drain (after its own replies) and closes 1001; only the slow one is cut at the timeout', async () => {
+    const before = activeHandles();
+    const logger = memoryLogger();
+    const release: Array<() => void> = [];
+    cleanup.push(() => release.forEach((r) => r()));
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
+    app.resource(
+      'ws',
+      wsServer({
+        port: 0,
+        stopTimeoutMs: 2_500,
+        logger,
+        onConnection: (socket, _req, service) =>
+          service.onMessage(socket, async (data: RawData) => {
+            // 'slow' outlasts the node's time; the others answer after 300 ms.
+            await (String(data) === 'slow' ? new Promise<void>((r) => release.push(r)) : sleep(300));
+            socket.send(`done:${String(data)}`);
+          }),
+      }),
+    );
+    await app.start();
+    cleanup.push(() => app.shutdown());
+    const service = app.get<WebSocketService>('ws');
+    const clients = await connectMany(portOf(service.server), 30);
+    const [slow, ...others] = clients as [(typeof clients)[0], ...typeof clients];
+    slow.ws.send('slow');
+    others.slice(0, 5).forEach((c, i) => c.ws.send(`m${i}`));
+    await waitFor(() => app.inFlight('ws').active === 6);
+    let pendingMidStop: string[] | undefined;
+    // What the report would say once every other client has closed (after 300 ms of handlers, well before the 2.5 s).
+    const othersClosed = waitFor(() => service.outcome.closedCleanly === 29, 10_000).then(() => (pendingMidStop = service.pending()));
+
+    const [report, ms] = await timed(() => app.shutdown());
+    expect(report.node('ws')?.status).toBe('timedOut');
+    expect(ms).toBeGreaterThanOrEqual(2_450);
+    expect(ms).toBeLessThan(5_000);
+    expect((await Promise.all(others.map((c) => c.closed))).map((c) => c.code)).toEqual(others.map(() => 1001));
+    // Their replies went out ahead of the close frame.
+    others.slice(0, 5).forEach((c, i) => expect(c.received).toEqual([`done:m${i}`]));
+    await othersClosed;
+    expect(pendingMidStop).toEqual(['1 message handler still running', '1 WebSocket client still open (its close frame held back: a handler of its is still running)']);
+    expect(report.node('ws')?.cut?.open).toEqual(['1 in-flight unit of work', '1 message handler still running', '1 WebSocket client still open (its close frame held back: a handler of its is still running)']);
+    // The slow one alone was cut.
+    expect((await slow.closed).code).toBe(1006);
+    expect(service.outcome).toMatchObject({ closedCleanly: 29, closedAbnormally: 0, terminated: 1, open: 0 });
+    expect(logger.lines.find((l) => l.level === 'warn')?.msg).toBe('ws: 29 clients closed cleanly, 1 terminated at the timeout (close frame not answered)');
+    release.forEach((r) => r());
     expect(await leftoverHandles(before)).toEqual({});
   });
 

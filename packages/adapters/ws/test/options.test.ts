@@ -1,8 +1,8 @@
 import http from 'node:http';
-import { LifecycleContainer, StartError } from '@quiesce/core';
+import { LifecycleContainer, QuiesceError, StartError, type HookContext } from '@quiesce/core';
 import { activeHandles, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import { describe, expect, it } from 'vitest';
-import { wsModule, wsServer, type WebSocketService } from '../src/index.js';
+import { WsForeignServiceError, WsMisuseError, WsNotAServerError, wsModule, wsServer, type WebSocketService } from '../src/index.js';
 import { connect, memoryLogger, portOf } from './support.js';
 
 describe('options', () => {
@@ -35,6 +35,68 @@ describe('options', () => {
     expect((error as Error).message).toMatch(/^Start failed at "feed": cannot listen on 127\.0\.0\.1:\d+: listen EADDRINUSE/);
     await new Promise((r) => blocker.close(r));
     // The failed listen left no server handle of the adapter's behind (the test's own blocker is closed).
+    expect(await leftoverHandles(before)).toEqual({});
+  });
+});
+
+describe('close codes (RFC 6455 §7.4 and the IANA registry)', () => {
+  it('every code a server may send in a close frame is accepted; reserved ones (1004–1006, 1015) and codes outside the ranges are refused, naming the field', () => {
+    const mayBeSent = [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999];
+    const refusedOf = (codes: number[]) =>
+      codes.filter((closeCode) => {
+        try {
+          wsServer({ port: 0, closeCode });
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    expect(refusedOf(mayBeSent)).toEqual([]);
+    const mustNot = [0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65_535, 1001.5];
+    expect(refusedOf(mustNot)).toEqual(mustNot);
+    for (const closeCode of mustNot) {
+      const failure = invalidOptions(() => wsServer({ port: 0, closeCode }));
+      expect(failure.issues.map((i) => i.field)).toEqual(['closeCode']);
+    }
+    expect(invalidOptions(() => wsServer({ port: 0, closeCode: 1015 })).message).toMatch(/^Invalid options for wsServer: closeCode: expected a close code a server may send: 1000–1003, 1007–1014 or 3000–4999 \(1004–1006 and 1015 are reserved/);
+  });
+
+  it('1012 "Service Restart" goes out in the close frame', async () => {
+    const before = activeHandles();
+    const app = new LifecycleContainer();
+    app.resource('ws', wsServer({ port: 0, closeCode: 1012, closeReason: 'Service Restart' }));
+    await app.start();
+    const client = await connect(portOf(app.get<WebSocketService>('ws').server));
+    const report = await app.shutdown();
+    expect(report.node('ws')?.status).toBe('stopped');
+    expect(await client.closed).toEqual({ code: 1012, reason: 'Service Restart' });
+    expect(await leftoverHandles(before)).toEqual({});
+  });
+});
+
+describe('misuse: typed errors with stable codes, naming the node', () => {
+  it('a shared server token that resolves to something else; a start hook handed a value that is not ours', async () => {
+    const before = activeHandles();
+    const app = new LifecycleContainer();
+    app.value('shared', { not: 'a server' });
+    app.resource('feed', wsServer({ name: 'feed', httpServer: 'shared' }));
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StartError);
+    const cause = (error as StartError).cause;
+    expect(cause).toBeInstanceOf(WsNotAServerError);
+    expect(cause).toBeInstanceOf(WsMisuseError);
+    expect(cause).toBeInstanceOf(QuiesceError);
+    expect(cause).toMatchObject({ name: 'WsNotAServerError', code: 'QUIESCE_WS_NOT_A_SERVER', node: 'feed', message: 'feed: httpServer shared resolved to something other than an http.Server / https.Server (a plain object)' });
+
+    const definition = wsServer({ port: 0 });
+    let foreign: unknown;
+    try {
+      await definition.start!({} as WebSocketService, { name: 'feed' } as HookContext);
+    } catch (e) {
+      foreign = e;
+    }
+    expect(foreign).toBeInstanceOf(WsForeignServiceError);
+    expect(foreign).toMatchObject({ code: 'QUIESCE_WS_FOREIGN_SERVICE', node: 'feed', message: 'feed: the value must be the WebSocketService this wsServer definition created' });
     expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -109,3 +109,47 @@ describe('sharing an @quiesce/http server', () => {
     expect(await leftoverHandles(before)).toEqual({});
   });
 });
+
+describe('a shared server outlives its ws nodes', () => {
+  it('start → shutdown → a new container on the same server → start …: each stop (clean, cut at the timeout, or its time used up by a handler) leaves no listener of ours, and each container takes its own upgrades', async () => {
+    const before = activeHandles();
+    const server = http.createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = portOf(server);
+    const listeners = () => Object.fromEntries(server.eventNames().map((e) => [String(e), server.listenerCount(e)]));
+    const initial = listeners();
+    const release: Array<() => void> = [];
+    try {
+      for (const round of ['clean', 'deaf client cut at the timeout', 'handler outlasting the time', 'clean again'] as const) {
+        const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
+        app.resource(
+          'ws',
+          wsServer({
+            httpServer: server,
+            path: '/feed',
+            stopTimeoutMs: round.startsWith('clean') ? 5_000 : 400,
+            onConnection: (socket, _req, service) => service.onMessage(socket, () => new Promise<void>((r) => release.push(r))),
+          }),
+        );
+        await app.start();
+        expect(server.listenerCount('upgrade'), round).toBe(1);
+        // The previous container's listener, had it stayed, would answer this upgrade 503 first.
+        const client = await connect(port, '/feed');
+        const deaf = round === 'deaf client cut at the timeout' ? await deafClient(port, '/feed') : undefined;
+        if (round === 'handler outlasting the time') {
+          client.ws.send('hold');
+          await waitFor(() => app.inFlight('ws').active === 1);
+        }
+        const report = await app.shutdown();
+        expect(report.node('ws')?.status, round).toBe(round.startsWith('clean') ? 'stopped' : 'timedOut');
+        await client.closed;
+        await deaf?.closed;
+        expect(listeners(), round).toEqual(initial);
+      }
+    } finally {
+      for (const r of release) r();
+      await new Promise((r) => server.close(r));
+    }
+    expect(await leftoverHandles(before)).toEqual({});
+  });
+});

@@ -1,0 +1,64 @@
+import { AdapterMisuseError } from '@quiesce/core/kit';
+
+/**
+ * The adapter used in a way it cannot work (a server already bound, a value that is not ours):
+ * a bug in the calling code, not a runtime fault. The kit's AdapterMisuseError: the node comes
+ * first in the message (`rpc: …`) and stays on the error (`node`); `code` is a stable `QUIESCE_GRPC_*`.
+ */
+export abstract class GrpcMisuseError extends AdapterMisuseError {}
+
+/**
+ * The `grpc.Server` given to adopt was already bound (`bindAsync` called on it before, even one
+ * still in progress): quiesce binds it at start, and binding it again would serve on both ports.
+ * Thrown by `start()` before anything is bound or added to the server.
+ */
+export class GrpcServerAlreadyBoundError extends GrpcMisuseError {
+  override readonly name = 'GrpcServerAlreadyBoundError';
+  override readonly code = 'QUIESCE_GRPC_ALREADY_BOUND';
+  constructor(
+    node: string,
+    /** What it is bound to, as grpc-js keeps it (`dns:127.0.0.1:50051`). */
+    readonly boundTo: readonly string[],
+  ) {
+    super(node, `the grpc.Server is already bound (bindAsync was called on it: ${boundTo.join(', ')}); pass it unbound, quiesce calls bindAsync() at start`);
+  }
+}
+
+/** The `grpc.Server` given to adopt was shut down already (`tryShutdown`/`forceShutdown`): it can never serve again. Thrown by `start()`. */
+export class GrpcServerShutDownError extends GrpcMisuseError {
+  override readonly name = 'GrpcServerShutDownError';
+  override readonly code = 'QUIESCE_GRPC_SERVER_SHUT_DOWN';
+  constructor(node: string) {
+    super(node, 'the grpc.Server was shut down already (tryShutdown or forceShutdown); pass a new one');
+  }
+}
+
+/** `create` returned something other than a `grpc.Server` of the @grpc/grpc-js this package uses. */
+export class GrpcNotAServerError extends GrpcMisuseError {
+  override readonly name = 'GrpcNotAServerError';
+  override readonly code = 'QUIESCE_GRPC_NOT_A_SERVER';
+  constructor(
+    node: string,
+    readonly value: unknown,
+  ) {
+    const got = describe(value);
+    super(node, `create() must return a grpc.Server from @grpc/grpc-js, got ${got}${got === 'a Server' ? ' (from another copy of @grpc/grpc-js?)' : ''}`);
+  }
+}
+
+/** The node's start hook was handed a value that is not the GrpcService its `grpcServer` definition created (the definition reused for another value). */
+export class GrpcForeignServiceError extends GrpcMisuseError {
+  override readonly name = 'GrpcForeignServiceError';
+  override readonly code = 'QUIESCE_GRPC_FOREIGN_SERVICE';
+  constructor(node: string) {
+    super(node, 'the value must be the GrpcService this grpcServer definition created');
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const ctor = (value as { constructor?: { name?: string } }).constructor;
+  if (ctor === Object || !ctor?.name) return 'a plain object';
+  return `a ${ctor.name}`;
+}

@@ -1,0 +1,45 @@
+import { AdapterMisuseError } from '@quiesce/core/kit';
+
+/**
+ * The adapter used in a way it cannot work (a shared server that is not one, a value that is not
+ * ours): a bug in the calling code, not a runtime fault. The node it happened to comes first in
+ * the message (`feed: …`) and stays on the error (`node`); `code` is a stable `QUIESCE_WS_*`.
+ */
+export abstract class WsMisuseError extends AdapterMisuseError {}
+
+/** `httpServer`, given as a token, resolved to something other than an `http.Server` / `https.Server`. Thrown when the node is created. */
+export class WsNotAServerError extends WsMisuseError {
+  override readonly name = 'WsNotAServerError';
+  override readonly code = 'QUIESCE_WS_NOT_A_SERVER';
+  constructor(
+    node: string,
+    /** The token as given. */
+    readonly token: unknown,
+    /** What it resolved to. */
+    readonly value: unknown,
+  ) {
+    super(node, `httpServer ${describeToken(token)} resolved to something other than an http.Server / https.Server (${describeValue(value)})`);
+  }
+}
+
+/** The node's start hook was handed a value that is not the WebSocketService its `wsServer` definition created (the definition reused for another value). */
+export class WsForeignServiceError extends WsMisuseError {
+  override readonly name = 'WsForeignServiceError';
+  override readonly code = 'QUIESCE_WS_FOREIGN_SERVICE';
+  constructor(node: string) {
+    super(node, 'the value must be the WebSocketService this wsServer definition created');
+  }
+}
+
+function describeToken(token: unknown): string {
+  if (typeof token === 'function') return token.name || 'an anonymous class';
+  return String(token);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  const ctor = (value as { constructor?: { name?: string } }).constructor;
+  if (ctor === Object || !ctor?.name) return 'a plain object';
+  return `a ${ctor.name}`;
+}

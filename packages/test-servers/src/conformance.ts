@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invalidOptions } from './assertions.js';
+import { crash, freeze, thaw } from './faults.js';
+import { activeHandles, leftoverHandles, watchProcessErrors } from './handles.js';
+import type { TestServer } from './types.js';
+
+/**
+ * The contract every adapter keeps, as one suite each adapter runs against its own throwaway real
+ * server (issue #27): new work refused once its node stops; work in flight finishes and what was
+ * accepted is complete; the force path cuts inside the node's time and the report is not ok; a
+ * frozen and a killed server end by the deadline with a true report; bad options refused naming
+ * the (nested) field; no handle left after any stop; no unhandled rejection or exception.
+ *
+ * Structural types only: this package does not import core (the adapter's own test builds the
+ * container with its own `LifecycleContainer`).
+ */
+export interface ConformanceReport {
+  readonly ok: boolean;
+  node(name: string): { readonly status: string; readonly error?: { readonly message: string } } | undefined;
+}
+
+export interface ConformanceApp {
+  shutdown(): Promise<ConformanceReport>;
+}
+
+export interface ConformanceSubject<R, S extends TestServer = TestServer> {
+  /** The adapter, for the test names: "pg". */
+  readonly adapter: string;
+  /** The node's name in the report. */
+  readonly node: string;
+  /** A server of this suite's own (the suite freezes it, then kills it): `startPostgres({ useEnv: false })`. */
+  startServer(): Promise<S>;
+  /** A started app whose node uses `server`, under these limits; `resource` is what the node holds. `close` ends anything else the test opened. */
+  startApp(server: S, limits: { readonly stopTimeoutMs: number; readonly shutdownTimeoutMs: number }): Promise<{ app: ConformanceApp; resource: R; close?(): Promise<void> }>;
+  /**
+   * Begins one unit of work that takes about `ms` on the server (a query, a request, a delivery
+   * handled) and resolves with what proves it was done in full (`completed` checks it).
+   */
+  work(resource: R, server: S, ms: number): Promise<unknown>;
+  completed(result: unknown): boolean;
+  /** Work that never ends by itself (a 60 s query, a handler that hangs): the force path must cut it. */
+  hang(resource: R, server: S): Promise<unknown>;
+  /** New work: must be refused once the node's stop began. */
+  tryNew(resource: R, server: S): Promise<unknown>;
+  /** Options to refuse, each naming `field` (a nested one where the adapter has nested options). */
+  readonly badOptions: readonly { readonly options: () => unknown; readonly field: string }[];
+}
+
+/** Node stop timeout for the cut cases, and the slack a loaded 2-core machine needs on top of a bound. */
+const STOP_MS = 1_500;
+const DEADLINE_MS = 4_000;
+const SLACK_MS = 1_000;
+
+const settle = (p: Promise<unknown>): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+
+export function conformance<R, S extends TestServer>(subject: ConformanceSubject<R, S>): void {
+  describe(`${subject.adapter}: the adapter contract (conformance)`, () => {
+    let server: S;
+    beforeAll(async () => {
+      server = await subject.startServer();
+    }, 120_000);
+    afterAll(async () => {
+      if (server) {
+        thaw(server);
+        await server.stop();
+      }
+    });
+
+    /** One app per test, with the checks every case ends with: no handle of the app's left, no stray error. */
+    async function run(limits: { stopTimeoutMs: number; shutdownTimeoutMs: number }, body: (app: ConformanceApp, resource: R) => Promise<void>): Promise<void> {
+      const before = activeHandles();
+      const errors = watchProcessErrors();
+      const { app, resource, close } = await subject.startApp(server, limits);
+      try {
+        await body(app, resource);
+      } finally {
+        await close?.();
+      }
+      expect(await leftoverHandles(before, 1_500), 'handles left after the stop').toEqual({});
+      expect(errors.stop(), 'unhandled rejections or exceptions').toEqual([]);
+    }
+
+    it('work in flight finishes in full; new work is refused once the node stops; the report is ok', async () => {
+      await run({ stopTimeoutMs: 10_000, shutdownTimeoutMs: 15_000 }, async (app, resource) => {
+        const running = [300, 400, 500].map((ms) => settle(subject.work(resource, server, ms)));
+        await new Promise((r) => setTimeout(r, 100)); // the work has reached the server
+        const shutdown = app.shutdown();
+        await new Promise((r) => setTimeout(r, 50)); // the node's stop has begun (no drain delay)
+        const late = await settle(subject.tryNew(resource, server));
+        const report = await shutdown;
+        const results = await Promise.all(running);
+        expect(late.ok, 'new work after the stop began was accepted').toBe(false);
+        expect(results.map((r) => r.ok && subject.completed(r.value)), JSON.stringify(results)).toEqual([true, true, true]);
+        expect(report.ok).toBe(true);
+        expect(report.node(subject.node)?.status).toBe('stopped');
+      });
+    });
+
+    it(`work that never ends is cut by the force path inside the node's ${STOP_MS} ms; the report is not ok`, async () => {
+      await run({ stopTimeoutMs: STOP_MS, shutdownTimeoutMs: DEADLINE_MS }, async (app, resource) => {
+        const hung = settle(subject.hang(resource, server));
+        await new Promise((r) => setTimeout(r, 150));
+        const began = performance.now();
+        const report = await app.shutdown();
+        const took = performance.now() - began;
+        expect(took).toBeLessThan(STOP_MS + SLACK_MS);
+        expect(report.ok).toBe(false);
+        expect(['timedOut', 'failed']).toContain(report.node(subject.node)?.status);
+        // Cut, not left running: the hung work settles (it would take 60 s or forever).
+        const outcome = await Promise.race([hung, new Promise((r) => setTimeout(() => r('still running'), 2_000))]);
+        expect(outcome).not.toBe('still running');
+      });
+    });
+
+    it('a frozen server (SIGSTOP) with work in flight: the shutdown ends by the deadline and the report is not ok', async () => {
+      await run({ stopTimeoutMs: STOP_MS, shutdownTimeoutMs: DEADLINE_MS }, async (app, resource) => {
+        const running = settle(subject.work(resource, server, 1_000));
+        await new Promise((r) => setTimeout(r, 150));
+        freeze(server);
+        try {
+          const began = performance.now();
+          const report = await app.shutdown();
+          expect(performance.now() - began).toBeLessThan(DEADLINE_MS + SLACK_MS);
+          expect(report.ok).toBe(false);
+          expect(report.node(subject.node)?.status).not.toBe('stopped');
+        } finally {
+          thaw(server);
+        }
+        await running;
+      });
+    });
+
+    it('bad options are refused before anything starts, naming the field', () => {
+      expect(subject.badOptions.length).toBeGreaterThan(0);
+      for (const bad of subject.badOptions) {
+        const failure = invalidOptions(bad.options);
+        expect(failure.issues.map((i) => i.field), failure.message).toContain(bad.field);
+      }
+    });
+
+    // Last: the server is gone afterwards.
+    it('the server killed (SIGKILL) mid-drain with work in flight: the shutdown ends by the deadline and the report is not ok', async () => {
+      await run({ stopTimeoutMs: STOP_MS, shutdownTimeoutMs: DEADLINE_MS }, async (app, resource) => {
+        const running = settle(subject.work(resource, server, 1_000));
+        await new Promise((r) => setTimeout(r, 150));
+        const began = performance.now();
+        const shutdown = app.shutdown();
+        // Mid-drain: the work was accepted before the shutdown and is still running on the server.
+        await new Promise((r) => setTimeout(r, 100));
+        await crash(server);
+        const report = await shutdown;
+        expect(performance.now() - began).toBeLessThan(DEADLINE_MS + SLACK_MS);
+        // The work in flight was lost with the server: a true report says so.
+        const result = await running;
+        expect(result.ok && subject.completed(result.value)).toBe(false);
+        expect(report.ok).toBe(false);
+      });
+    });
+  });
+}
