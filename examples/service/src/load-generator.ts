@@ -17,7 +17,7 @@ export interface LoadResult {
   failedStatus: number;
   /** Connection-level failures of requests the server may have been processing: resets, hang ups. */
   resets: number;
-  /** Refused connections: the listener was closed, nothing was accepted. */
+  /** Refused: the connection (the listener was closed) or the request (503 from a stopping server, not processed). */
   refused: number;
   createdIds: number[];
   /** Error codes seen, for the record. */
@@ -48,7 +48,7 @@ export async function runLoad(port: number, clients: number, durationMs: number,
       for (let k = 0; k < maxPerClient && performance.now() < until && routed; k++) {
         const outcome = await post(agent, port, `load-${c}-${k}`);
         outcomes.push(outcome);
-        if (outcome.error === 'ECONNREFUSED') break;
+        if (outcome.error === 'ECONNREFUSED' || outcome.error === 'REFUSED_503') break;
       }
     }),
   );
@@ -60,12 +60,15 @@ export async function runLoad(port: number, clients: number, durationMs: number,
     accepted: accepted.length,
     ok2xx: accepted.filter((o) => o.status! >= 200 && o.status! < 300 && o.complete).length,
     failedStatus: accepted.filter((o) => o.status! < 200 || o.status! >= 300).length,
-    resets: outcomes.filter((o) => o.error !== undefined && o.error !== 'ECONNREFUSED').length,
-    refused: outcomes.filter((o) => o.error === 'ECONNREFUSED').length,
+    resets: outcomes.filter((o) => o.error !== undefined && !REFUSALS.has(o.error)).length,
+    refused: outcomes.filter((o) => o.error !== undefined && REFUSALS.has(o.error)).length,
     createdIds: accepted.flatMap((o) => (o.id === undefined ? [] : [o.id])),
     errors: outcomes.reduce<Record<string, number>>((acc, o) => (o.error ? { ...acc, [o.error]: (acc[o.error] ?? 0) + 1 } : acc), {}),
   };
 }
+
+/** Outcomes where the server did nothing with the request: safe to retry elsewhere. */
+const REFUSALS = new Set(['ECONNREFUSED', 'REFUSED_503']);
 
 function post(agent: http.Agent, port: number, name: string): Promise<RequestOutcome> {
   const body = JSON.stringify({ name });
@@ -77,6 +80,11 @@ function post(agent: http.Agent, port: number, name: string): Promise<RequestOut
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
+          // @quiesce/http's answer to a connection accepted while stopping: not processed, safe to
+          // retry elsewhere — a refusal, like a refused connect, not a failed request.
+          if (res.statusCode === 503 && res.headers.connection === 'close' && text.startsWith('Service Unavailable: this server is shutting down')) {
+            return resolve({ complete: false, error: 'REFUSED_503' });
+          }
           const lengthOk = res.headers['content-length'] === undefined || Number(res.headers['content-length']) === Buffer.byteLength(text);
           let id: number | undefined;
           try {

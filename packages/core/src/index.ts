@@ -29,6 +29,7 @@ export { StartError, ShutdownError } from './report/report.js';
 export { diagnosticsChannels, type NodeEvent, type NodeEventType, type LifecycleEventMap } from './process/events.js';
 export type { HealthReport, NodeHealth } from './process/health.js';
 export type { HookContext, LifecycleHooks } from './container/hooks.js';
+export type { ShutdownReason } from './shutdown-reason.js';
 export { InFlight } from './container/in-flight.js';
 // What adapters are built from (schemas, parsing, force-path helpers, shared adapter errors) is in
 // '@quiesce/core/kit'.

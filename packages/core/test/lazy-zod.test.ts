@@ -43,10 +43,12 @@ describe('zod is loaded on the first validation, not on import', () => {
 
 describe('one zod per process', () => {
   it("an app's own import('zod') and quiesce's validation share one instance (Node requires ES modules quietly here)", () => {
+    const kitBundle = fileURLToPath(new URL('../dist/bundle/kit.js', import.meta.url));
     const out = inFreshProcess(`
       const own = await import('zod');
       new core.LifecycleContainer({ shutdownTimeoutMs: 1000 });
-      out.shared = core.zod() === own.z;
+      const kit = await import(${JSON.stringify(kitBundle)});
+      out.shared = kit.zod() === own.z;
       out.commonJsBuildLoaded = zodFiles('.cjs');`);
     expect(out).toMatchObject({ shared: true, commonJsBuildLoaded: 0 });
   });

@@ -18,7 +18,8 @@ describe('start', () => {
     expect(t.at('api', 'start', 'begin')).toBeGreaterThanOrEqual(Math.max(t.at('db', 'start', 'end'), t.at('cache', 'start', 'end')));
     // db and cache overlap: 20 + 60 + 10 = 90 ms critical path, not 150 ms serial.
     expect(t.at('cache', 'start', 'begin')).toBeLessThan(t.at('db', 'start', 'end'));
-    expect(took).toBeLessThan(140);
+    // The overlap above is the proof of concurrency; this only says nothing hung (a loaded machine runs timers late).
+    expect(took).toBeLessThan(1_000);
     expect(app.state).toBe('running');
     expect(app.health()).toMatchObject({ ready: true, live: true });
     await app.shutdown();

@@ -66,11 +66,11 @@ export function amqpConnection(options: AmqpConnectionOptions): ResourceDefiniti
     create: async () => watch(connection ?? (await connect(url as string | Options.Connect, { timeout: parsed.startTimeoutMs, ...socketOptions }))),
     // close() waits for the broker's Close-Ok; a broker that never answers would hold the socket
     // open. Registered in quiesce so it also covers a drain of work tracked on this node.
-    quiesce: (conn, { signal }) =>
+    quiesce: (conn, { signal, name }) =>
       onAbort(signal, () => {
-        if (!closedConnections.has(conn)) (conn.connection as unknown as { stream: Duplex }).stream.destroy(new Error('amqp connection: stop timed out, socket destroyed'));
+        if (!closedConnections.has(conn)) (conn.connection as unknown as { stream: Duplex }).stream.destroy(new Error(`${name}: amqp connection: stop timed out, socket destroyed`));
       }),
-    stop: async (conn) => {
+    stop: async (conn, ctx) => {
       if (!closedConnections.has(conn)) {
         closeRequested.add(conn);
         try {
@@ -80,7 +80,7 @@ export function amqpConnection(options: AmqpConnectionOptions): ResourceDefiniti
         }
       }
       // Gone before (or while) we closed it: the broker or the network cut it, not us.
-      if (lostConnections.has(conn)) throw new AmqpConnectionLostError(lostConnections.get(conn));
+      if (lostConnections.has(conn)) throw new AmqpConnectionLostError(ctx.name, lostConnections.get(conn));
     },
   };
 }

@@ -128,10 +128,10 @@ export class AmqpConsumer {
   }
 
   /** The stop hook: close the channel, and fail if it had been closed under us with deliveries unsettled. */
-  async stop(): Promise<void> {
+  async stop(ctx: Pick<HookContext, 'name'>): Promise<void> {
     await this.close();
     const lost = this.#lost;
-    if (lost) throw new AmqpChannelLostError(this.options.queue, lost.redelivered, this.lastError ?? lost.connectionCause);
+    if (lost) throw new AmqpChannelLostError(ctx.name, this.options.queue, lost.redelivered, this.lastError ?? lost.connectionCause);
   }
 
   #onClose(): void {
@@ -218,7 +218,7 @@ export function amqpConsumer(options: AmqpConsumerOptions): ResourceDefinition<A
     create: ({ get }) => new AmqpConsumer(get(parsed.connection), parsed),
     start: (consumer, ctx) => consumer.start(ctx),
     quiesce: (consumer, ctx) => consumer.quiesce(ctx),
-    stop: (consumer) => consumer.stop(),
+    stop: (consumer, ctx) => consumer.stop(ctx),
     // Read when the node's time runs out: the report says how many deliveries go back to the queue.
     pending: (consumer) => {
       const n = consumer.unacked;

@@ -46,7 +46,7 @@ export function amqpPublisher(options: AmqpPublisherOptions): ResourceDefinition
     // The force path is registered before the drain: a drain that hangs (a broker alarm blocking
     // publishes, a confirm that never comes) skips stop, and this still closes the channel.
     quiesce: (channel, { signal }) => onAbort(signal, () => void channel.close().catch(() => {})),
-    stop: async (channel) => {
+    stop: async (channel, ctx) => {
       if (!closed.has(channel)) {
         try {
           await channel.waitForConfirms();
@@ -58,7 +58,7 @@ export function amqpPublisher(options: AmqpPublisherOptions): ResourceDefinition
       }
       // Closed under us (broker, lost connection): publishes not yet confirmed may not have been stored.
       const unconfirmed = lost.get(channel);
-      if (unconfirmed !== undefined && unconfirmed > 0) throw new AmqpUnconfirmedError(unconfirmed, causes.get(channel));
+      if (unconfirmed !== undefined && unconfirmed > 0) throw new AmqpUnconfirmedError(ctx.name, unconfirmed, causes.get(channel));
     },
   };
 }

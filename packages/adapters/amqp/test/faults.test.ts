@@ -125,15 +125,15 @@ describe.each(DRIVERS)('amqp adapters on $name under broker faults mid-shutdown'
     const consumer = report.node('consumer')!;
     expect(consumer.status).toBe('failed');
     expect(consumer.error).toMatchObject({ name: 'AmqpChannelLostError' });
-    expect(consumer.error!.message).toMatch(/CONNECTION.FORCED.*5 unacked deliveries will be redelivered/);
+    expect(consumer.error!.message).toMatch(/^consumer: amqp consumer on "fault-forced-[^"]+": channel closed .*CONNECTION.FORCED.*5 unacked deliveries will be redelivered/);
     const pub = report.node('publisher')!;
     expect(pub.status).toBe('failed');
-    expect(pub.error!.message).toMatch(/confirmed 3 publishes .*failover drill.*may not have been stored/);
+    expect(pub.error!.message).toMatch(/^publisher: amqp publisher: channel closed before the broker confirmed 3 publishes .*failover drill.*may not have been stored/);
     expect(await Promise.all(confirms)).toEqual([expect.any(Error), expect.any(Error), expect.any(Error)]);
     const connection = report.node('amqp')!;
     expect(connection.status).toBe('failed');
     expect(connection.error).toMatchObject({ name: 'AmqpConnectionLostError' });
-    expect(connection.error!.message).toMatch(/failover drill/);
+    expect(connection.error!.message).toMatch(/^amqp: amqp connection: 1 connection was lost before the node closed it \(.*failover drill/);
     // It did not wait for the handlers (10 s stop timeout), only for the broker's close to arrive.
     expect(reportedAt - closedAt).toBeLessThan(1_500);
 
@@ -196,7 +196,7 @@ describe('amqp adapters when the broker dies mid-shutdown', () => {
 
     const consumer = report.node('consumer')!;
     expect(consumer.status).toBe('failed');
-    expect(consumer.error!.message).toMatch(/5 unacked deliveries will be redelivered/);
+    expect(consumer.error!.message).toMatch(/^consumer: amqp consumer on "fault-killed": .*5 unacked deliveries will be redelivered/);
     expect(report.node('publisher')!.status).toBe('stopped'); // nothing was left to confirm
     expect(report.node('amqp')!.status).toBe('failed');
     expect(report.node('amqp')!.error).toMatchObject({ name: 'AmqpConnectionLostError' });

@@ -1,9 +1,11 @@
 import { InvalidOptionsError, LifecycleContainer, StartError } from '@quiesce/core';
+import { ConnectionsLostError } from '@quiesce/core/kit';
 import { activeHandles, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { createServer } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { amqpConnection, amqpConsumer, amqpModule, amqpPublisher, type AmqpConsumer } from '../src/index.js';
+import { AmqpConnectionLostError, amqpConnection, amqpConsumer, amqpModule, amqpPublisher, type AmqpConsumer } from '../src/index.js';
 import { amqpUrl, brokerPerTest, until } from './helpers.js';
 
 const broker = brokerPerTest();
@@ -36,7 +38,7 @@ describe('options', () => {
     const bad = fieldsOf(() =>
       amqpConsumer({ connection: 42 as never, queue: '', handler: 'nope' as never, prefetch: 0, consumeOptions: { noAck: true } as never }),
     );
-    expect(bad.sort()).toEqual(['connection', 'consumeOptions', 'handler', 'prefetch', 'queue']);
+    expect(bad.sort()).toEqual(['connection', 'consumeOptions.noAck', 'handler', 'prefetch', 'queue']);
     expect(() => amqpConsumer({ connection: 'amqp', queue: 'q', handler: async () => {}, policy: 'sometimes' as never })).toThrow(
       /amqpConsumer\(q\).*policy/,
     );
@@ -162,6 +164,45 @@ describe('amqpPublisher force path', () => {
     const report = await stopping;
     expect(report.node('pub')?.status).toBe('timedOut');
     expect(report.node('amqp')?.status).toBe('stopped');
+    expect(await leftoverHandles(before)).toEqual({});
+  });
+});
+
+describe('errors name the node', () => {
+  it('two connections lost during shutdown: each fails with AmqpConnectionLostError naming its own node (message and error.node)', async () => {
+    const before = activeHandles();
+    const app = new LifecycleContainer();
+    const nodes = ['orders-amqp', 'audit-amqp'];
+    for (const node of nodes) app.resource(node, amqpConnection({ url: amqpUrl() }));
+    // Stops first (it depends on both): cuts both sockets under their connections, as a network fault mid-shutdown would.
+    app.resource('cut', {
+      value: 1,
+      dependsOn: nodes,
+      stop: () =>
+        Promise.all(
+          nodes.map((node) => {
+            const conn = app.get<ChannelModel>(node);
+            const closed = new Promise((resolve) => conn.once('close', resolve));
+            (conn.connection as unknown as { stream: Duplex }).stream.destroy(new Error(`${node} cut by the test`));
+            return closed;
+          }),
+        ),
+    });
+    const thrown = new Map<string, unknown>();
+    app.on('failed', (e) => thrown.set(e.node, e.error));
+    await app.start();
+    const report = await app.shutdown();
+    expect(report.node('cut')!.status).toBe('stopped');
+    for (const node of nodes) {
+      expect(report.node(node)).toMatchObject({
+        status: 'failed',
+        error: { name: 'AmqpConnectionLostError', code: 'QUIESCE_AMQP_CONNECTION_LOST', message: expect.stringMatching(new RegExp(`^${node}: amqp connection: 1 connection was lost before the node closed it \\(.*${node} cut by the test`)) },
+      });
+      const error = thrown.get(node);
+      expect(error).toBeInstanceOf(AmqpConnectionLostError);
+      expect(error).toBeInstanceOf(ConnectionsLostError);
+      expect(error).toMatchObject({ node, lost: 1 });
+    }
     expect(await leftoverHandles(before)).toEqual({});
   });
 });

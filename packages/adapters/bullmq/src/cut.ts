@@ -8,13 +8,17 @@ interface Socket {
   destroy(): void;
 }
 /** The raw ioredis client a bullmq `RedisConnection` holds (behind bullmq's proxy, which forwards these). */
-interface RawClient {
+export interface RawClient {
   status?: string;
   stream?: Socket;
   /** ioredis' connector: its `stream` is the socket `disconnect()` half-closes (AbstractConnector.js:13-24). */
   connector?: { stream?: Socket };
   disconnect(): void;
   on(event: 'close', listener: () => void): unknown;
+  /** ioredis' own: what its close handler does to end a client (event_handler.js:211-214, Redis.js:649-694). */
+  manuallyClosing?: boolean;
+  setStatus?(status: string): void;
+  flushQueue?(error: Error): void;
 }
 /** bullmq's `RedisConnection`. */
 interface Connection {
@@ -83,13 +87,32 @@ export function forgetClosedSockets(owner: Queue | QueueEvents | Worker): void {
  * Either way the socket is then forgotten, so bullmq's own later `disconnect()`s arm no timer.
  */
 export function cutConnections(owner: Queue | QueueEvents | Worker): void {
-  for (const client of ownedClients(owner)) {
-    const stream = client.connector?.stream ?? client.stream;
-    if (!stream || stream.destroyed) forgetClosedSocket(client);
-    client.disconnect();
-    if (stream && !stream.destroyed) stream.destroy();
-    forgetClosedSocket(client);
-  }
+  for (const client of ownedClients(owner)) cutClient(client);
+}
+
+/** One client cut as `cutConnections` does: disconnected (no reconnect), its socket destroyed and forgotten. */
+export function cutClient(client: RawClient): void {
+  const stream = client.connector?.stream ?? client.stream;
+  if (!stream || stream.destroyed) forgetClosedSocket(client);
+  client.disconnect();
+  if (stream && !stream.destroyed) stream.destroy();
+  forgetClosedSocket(client);
+  endIfReconnecting(client);
+}
+
+/**
+ * ioredis' `disconnect()` of a client waiting to reconnect (its server gone) only clears the
+ * reconnect timer (Redis.js:223-236): no socket is left to close, so its close handler never runs
+ * again, the client stays 'reconnecting' for good, never emits 'end', and the commands it holds
+ * for after the reconnect never settle — bullmq's `close()` waits for that 'end' forever, and a
+ * QueueEvents' XREAD held so keeps bullmq's read watchdog (blockingTimeout + 1 s) armed. Ended
+ * here as ioredis' close handler would: status 'end', held commands rejected ("Connection is closed.").
+ */
+function endIfReconnecting(client: RawClient): void {
+  if (client.status !== 'reconnecting' || typeof client.setStatus !== 'function' || typeof client.flushQueue !== 'function') return;
+  client.manuallyClosing = false;
+  client.setStatus('end');
+  client.flushQueue(new Error('Connection is closed.'));
 }
 
 const guarded = new WeakSet<RedisBackend>();

@@ -1,4 +1,5 @@
 import { QuiesceError } from '@quiesce/core';
+import { describeError } from '@quiesce/core/kit';
 
 /**
  * The worker's active jobs did not finish before its force reserve: the worker was closed with
@@ -25,5 +26,29 @@ export class BullConnectionForceClosedError extends QuiesceError {
   override readonly code = 'QUIESCE_BULLMQ_FORCE_CLOSED';
   constructor(readonly what: string) {
     super(`bullmq ${what}: close did not finish before its force reserve; connection disconnected`);
+  }
+}
+
+/**
+ * Issue #27: the queue events could not deliver every event written to their stream before their
+ * stop began (the completions of the workers that stopped before them, say) before their force
+ * reserve. `newestId`: the newest event when the stop began (undefined when it could not be read);
+ * `readUpTo`: the position the QueueEvents had read up to (undefined when unknown).
+ */
+export class BullEventsUndeliveredError extends QuiesceError {
+  override readonly name = 'BullEventsUndeliveredError';
+  override readonly code = 'QUIESCE_BULLMQ_EVENTS_UNDELIVERED';
+  constructor(
+    readonly queue: string,
+    readonly newestId: string | undefined,
+    readonly readUpTo: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      newestId === undefined
+        ? `bullmq queue events "${queue}": the newest event id of the stream could not be read (${describeError(options?.cause)}); events written before the stop may not have been delivered`
+        : `bullmq queue events "${queue}": the stream was not read up to ${newestId} (the newest event when the stop began; read up to ${readUpTo ?? 'an unknown position'}) before the force reserve; closed, the events in between were not delivered`,
+      options,
+    );
   }
 }

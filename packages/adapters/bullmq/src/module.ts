@@ -17,8 +17,10 @@ const moduleSchema = lazySchema((z) => z.object({ name: z.string().min(1).option
 
 /**
  * A queue, its worker and its queue events, ready for `app.load(bullmqModule({...}))`. The worker
- * depends on the queue (a job that adds jobs needs the queue open until the worker stopped), the
- * queue events on nothing. Options are validated here, not at load.
+ * depends on the queue (a job that adds jobs needs the queue open until the worker stopped) and on
+ * the queue events (issue #27: the completions the worker writes while it finishes its jobs must
+ * still be heard, so the events stop after it; and they start before it, so its first completions
+ * are heard too). The queue events depend on nothing. Options are validated here, not at load.
  */
 export function bullmqModule(options: BullmqModuleOptions): LifecycleModule {
   const { name = 'bullmq' } = parseOptions(moduleSchema, options, 'bullmqModule');
@@ -29,12 +31,12 @@ export function bullmqModule(options: BullmqModuleOptions): LifecycleModule {
   const eventsOptions = wrap<QueueEvents, BullQueueEventsOptions>(options.queueEvents, 'queueEvents');
   const tokens = { queue: `${name}.queue`, worker: `${name}.worker`, events: `${name}.events` };
   const queue = queueOptions && bullQueue({ ...queueOptions, name: tokens.queue });
+  const events = eventsOptions && bullQueueEvents({ ...eventsOptions, name: tokens.events });
   const worker = workerOptions && bullWorker({
     ...workerOptions,
     name: tokens.worker,
-    dependsOn: [...(queue ? [tokens.queue] : []), ...(workerOptions.dependsOn ?? [])],
+    dependsOn: [...(queue ? [tokens.queue] : []), ...(events ? [tokens.events] : []), ...(workerOptions.dependsOn ?? [])],
   });
-  const events = eventsOptions && bullQueueEvents({ ...eventsOptions, name: tokens.events });
   return lifecycleModule(name, (app) => {
     if (queue) app.resource(tokens.queue, queue);
     if (worker) app.resource(tokens.worker, worker);

@@ -41,7 +41,7 @@ describe('bullWorker start', () => {
 });
 
 describe('bullmqModule', () => {
-  it('binds queue, worker and queue events; the worker depends on the queue and stops first; a job it adds while stopping still reaches the queue', async () => {
+  it('binds queue, worker and queue events; the worker depends on the queue and the queue events and stops first; a job it adds while stopping still reaches the queue', async () => {
     const before = activeHandles();
     const errors = watchProcessErrors();
     const name = unique('module');
@@ -65,7 +65,7 @@ describe('bullmqModule', () => {
 
     const report = await app.shutdown();
     expect(report.ok).toBe(true);
-    expect(report.node('orders.worker')).toMatchObject({ status: 'stopped', dependsOn: ['orders.queue'] });
+    expect(report.node('orders.worker')).toMatchObject({ status: 'stopped', dependsOn: ['orders.queue', 'orders.events'] });
     expect(report.node('orders.queue')).toMatchObject({ status: 'stopped' });
     expect(report.node('orders.events')).toMatchObject({ status: 'stopped' });
     expect(added).toBe(1);

@@ -12,7 +12,7 @@ const cutLeft = new WeakMap<object, string>();
  * is cut — destroyed, a transport through thread-stream's own destroy (see `cut`) — so nothing of
  * it outlives the shutdown, and what it still held is remembered for `pendingOf`.
  */
-export async function drain(stream: object, signal: AbortSignal, options: { fsync: boolean }): Promise<void> {
+export async function drain(stream: object, signal: AbortSignal, options: { fsync: boolean; node: string }): Promise<void> {
   const kind = kindOf(stream)!;
   // Once a transport is ended or cut, every later log call (core logs this very node's 'stopped'
   // when it is the container's logger) makes thread-stream emit 'error' a turn later ("the worker
@@ -31,7 +31,7 @@ export async function drain(stream: object, signal: AbortSignal, options: { fsyn
     else if (kind === 'sonic') await endSonic(stream as SonicLike, signal);
     else await endWritable(stream as WritableLike, signal, options.fsync);
   } catch (error) {
-    throw new StreamFlushError(kind, error);
+    throw new StreamFlushError(options.node, kind, error);
   } finally {
     signal.removeEventListener('abort', onCut);
   }

@@ -21,7 +21,7 @@ export function defineFlushable<S extends object>(options: FlushableOptions<S>, 
     dependsOn: options.dependsOn,
     value: options.stream,
     pending: flushablePending,
-    stop: (stream, ctx) => drain(stream, ctx.signal, { fsync }),
+    stop: (stream, ctx) => drain(stream, ctx.signal, { fsync, node: ctx.name }),
   };
 }
 

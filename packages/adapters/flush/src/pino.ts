@@ -31,7 +31,7 @@ export function definePinoLogger<L extends object>(options: PinoLoggerOptions<L>
     value: options.logger,
     pending: pinoPending,
     stop: async (logger, ctx) => {
-      const results = await Promise.allSettled(destinationsOf(logger).map((s) => drain(s, ctx.signal, { fsync: false })));
+      const results = await Promise.allSettled(destinationsOf(logger).map((s) => drain(s, ctx.signal, { fsync: false, node: ctx.name })));
       const failure = results.find((r) => r.status === 'rejected');
       if (failure) throw failure.reason;
     },

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import { LifecycleContainer } from '@quiesce/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { flushable, flushablePending } from '../src/index.js';
+import { flushable, flushablePending, StreamFlushError } from '../src/index.js';
 import { leftovers, resourceBaseline, tempFile } from './support.js';
 
 describe('flushable: a write stream is ended and flushed when its users have stopped', () => {
@@ -50,8 +50,33 @@ describe('flushable: a stream that fails while flushing', () => {
     expect(report.ok).toBe(false);
     expect(report.node('out')).toMatchObject({
       status: 'failed',
-      error: { name: 'StreamFlushError', code: 'QUIESCE_STREAM_FLUSH_FAILED', message: 'stream failed while flushing, buffered data may be lost: ENOSPC: no space left on device' },
+      error: { name: 'StreamFlushError', code: 'QUIESCE_STREAM_FLUSH_FAILED', message: 'out: stream failed while flushing, buffered data may be lost: ENOSPC: no space left on device' },
     });
+    expect(await leftovers(baseline)).toEqual({});
+  });
+
+  it('two streams failing in one shutdown: each StreamFlushError names its own node (message and error.node)', async () => {
+    const baseline = await resourceBaseline();
+    const failing = (why: string) =>
+      new Writable({
+        write: (_chunk, _enc, cb) => cb(),
+        final: (cb) => cb(Object.assign(new Error(`EPIPE: ${why}`), { code: 'EPIPE' })),
+      });
+    const app = new LifecycleContainer();
+    app.resource('audit-log', flushable({ stream: failing('audit reader gone') }));
+    app.resource('access-log', flushable({ stream: failing('access reader gone') }));
+    const thrown = new Map<string, unknown>();
+    app.on('failed', (e) => thrown.set(e.node, e.error));
+    await app.start();
+    const report = await app.shutdown();
+    for (const [node, why] of [['audit-log', 'audit reader gone'], ['access-log', 'access reader gone']] as const) {
+      expect(report.node(node)).toMatchObject({
+        status: 'failed',
+        error: { name: 'StreamFlushError', code: 'QUIESCE_STREAM_FLUSH_FAILED', message: `${node}: stream failed while flushing, buffered data may be lost: EPIPE: ${why}` },
+      });
+      expect(thrown.get(node)).toBeInstanceOf(StreamFlushError);
+      expect(thrown.get(node)).toMatchObject({ node, kind: 'writable' });
+    }
     expect(await leftovers(baseline)).toEqual({});
   });
 });

@@ -2,6 +2,7 @@ import type { ListenOptions } from 'node:net';
 import { type ResourceDefinition } from '@quiesce/core';
 import { parseOptions } from '@quiesce/core/kit';
 import { ConnectionTracker } from './connections.js';
+import { HttpListenError, HttpNotAServerError, HttpServerAlreadyListeningError, HttpServerAlreadyStartedError } from './errors.js';
 import { httpServerOptionsSchema, type HttpServerOptions } from './options.js';
 import { readinessNeedsDrainDelay } from './drain-delay-warning.js';
 import { probeRouter } from './probes.js';
@@ -30,26 +31,34 @@ export function httpServer(options: HttpServerOptions): ResourceDefinition<HttpS
     ...(planWarning ? { planWarning } : {}),
     create: (resolver) => server ?? (create as NonNullable<HttpServerOptions['create']>)(resolver),
     start: async (srv, ctx) => {
-      if (!isHttpServer(srv)) throw new Error(`${ctx.name}: create() must return an http.Server, https.Server or http2 server`);
-      if (srv.listening) throw new Error(`${ctx.name}: the server is already listening; pass it unstarted, quiesce calls listen()`);
-      if (trackers.has(srv)) throw new Error(`${ctx.name}: this server was already started once; create a new server for a new container`);
+      if (!isHttpServer(srv)) throw new HttpNotAServerError(ctx.name, srv);
+      if (srv.listening) throw new HttpServerAlreadyListeningError(ctx.name, addressOf(srv));
+      if (trackers.has(srv)) throw new HttpServerAlreadyStartedError(ctx.name);
       const own = isHttp2Server(srv) ? new SessionTracker(srv, ctx.inFlight, probe, headerGraceMs) : new ConnectionTracker(srv, ctx.inFlight, probe, headerGraceMs);
       trackers.set(srv, own);
       ctx.shutdownRequested.addEventListener('abort', () => own.closeAfterEachResponse(), { once: true });
-      await listenOn(srv, { port, host, ...listen });
+      await listenOn(srv, ctx.name, { port, host, ...listen });
     },
     quiesce: (srv, ctx) => trackers.get(srv)?.close(ctx.signal, ctx.name),
     stop: (srv) => trackers.get(srv)?.closed,
   };
 }
 
-function listenOn(server: HttpServerLike, options: ListenOptions): Promise<void> {
+function listenOn(server: HttpServerLike, node: string, options: ListenOptions): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(new Error(`cannot listen on ${options.host}:${options.port}: ${error.message}`, { cause: error }));
+    const onError = (error: Error): void => reject(new HttpListenError(node, options.host, options.port, error));
     server.once('error', onError);
     server.listen(options, () => {
       server.off('error', onError);
       resolve();
     });
   });
+}
+
+/** `host:port` (or the pipe's path) a listening server is bound to, for the misuse error. */
+function addressOf(server: HttpServerLike): string | undefined {
+  const address = server.address();
+  if (address === null) return undefined;
+  if (typeof address === 'string') return address;
+  return address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
 }

@@ -1,8 +1,18 @@
 import http from 'node:http';
 import net from 'node:net';
 import { InvalidOptionsError, LifecycleContainer, StartError } from '@quiesce/core';
+import { AdapterError, AdapterMisuseError } from '@quiesce/core/kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpModule, httpServer, livenessHandler, readinessHandler } from '../src/index.js';
+import {
+  HttpListenError,
+  httpModule,
+  HttpNotAServerError,
+  httpServer,
+  HttpServerAlreadyListeningError,
+  HttpServerAlreadyStartedError,
+  livenessHandler,
+  readinessHandler,
+} from '../src/index.js';
 import { connectError, get, portOf, sleep } from './helpers.js';
 
 describe('readiness, liveness and the drain delay', () => {
@@ -86,7 +96,31 @@ describe('start errors and option validation', () => {
       expect(error).toBeInstanceOf(StartError);
       expect((error as StartError).node).toBe('public-api');
       expect((error as StartError).message).toContain('EADDRINUSE');
-      expect((error as StartError).message).toContain(`127.0.0.1:${port}`);
+      expect((error as StartError).message).toContain(`public-api: cannot listen on 127.0.0.1:${port}`);
+      const cause = (error as StartError).cause;
+      expect(cause).toBeInstanceOf(HttpListenError);
+      expect(cause).toMatchObject({ node: 'public-api', code: 'QUIESCE_HTTP_LISTEN_FAILED', host: '127.0.0.1', port, cause: { code: 'EADDRINUSE' } });
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('two servers on taken ports: each HttpListenError names its own node (message and error.node)', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    try {
+      const port = portOf(blocker);
+      for (const node of ['public-api', 'admin-api']) {
+        const app = new LifecycleContainer();
+        app.resource(node, httpServer({ create: () => http.createServer(), port }));
+        const error = await app.start().then(() => undefined, (e: unknown) => e);
+        expect(error).toMatchObject({ node });
+        const cause = (error as StartError).cause as HttpListenError;
+        expect(cause).toBeInstanceOf(HttpListenError);
+        expect(cause).toBeInstanceOf(AdapterError);
+        expect(cause.node).toBe(node);
+        expect(cause.message).toMatch(new RegExp(`^${node}: cannot listen on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE`));
+      }
     } finally {
       blocker.close();
     }
@@ -98,7 +132,11 @@ describe('start errors and option validation', () => {
     try {
       const app = new LifecycleContainer();
       app.resource('http', httpServer({ server, port: 0 }));
-      await expect(app.start()).rejects.toThrow(/Start failed at "http": http: the server is already listening/);
+      const error = (await app.start().then(() => undefined, (e: unknown) => e)) as StartError;
+      expect(error.message).toMatch(/^Start failed at "http": http: the server is already listening on 127\.0\.0\.1:\d+; pass it unstarted/);
+      expect(error.cause).toBeInstanceOf(HttpServerAlreadyListeningError);
+      expect(error.cause).toBeInstanceOf(AdapterMisuseError);
+      expect(error.cause).toMatchObject({ node: 'http', code: 'QUIESCE_HTTP_ALREADY_LISTENING', address: `127.0.0.1:${portOf(server)}` });
     } finally {
       server.close();
     }
@@ -107,7 +145,27 @@ describe('start errors and option validation', () => {
   it('create() returning something else fails start, naming the node', async () => {
     const app = new LifecycleContainer();
     app.resource('http', httpServer({ create: () => net.createServer() as never, port: 0 }));
-    await expect(app.start()).rejects.toThrow(/Start failed at "http": http: create\(\) must return an http.Server/);
+    const error = (await app.start().then(() => undefined, (e: unknown) => e)) as StartError;
+    expect(error.message).toMatch(/^Start failed at "http": http: create\(\) must return an http.Server, https.Server or http2 server, got a Server/);
+    expect(error.cause).toBeInstanceOf(HttpNotAServerError);
+    expect(error.cause).toBeInstanceOf(AdapterMisuseError);
+    expect(error.cause).toMatchObject({ node: 'http', code: 'QUIESCE_HTTP_NOT_A_SERVER' });
+  });
+
+  it('a server started once already (the definition reused by a second container) is refused, naming the node', async () => {
+    const definition = httpServer({ server: http.createServer(), port: 0, name: 'web' });
+    const first = new LifecycleContainer();
+    first.resource('http', definition);
+    await first.start();
+    await first.shutdown();
+    const second = new LifecycleContainer();
+    second.resource('http', definition);
+    const error = (await second.start().then(() => undefined, (e: unknown) => e)) as StartError;
+    expect(error).toBeInstanceOf(StartError);
+    expect(error.message).toMatch(/^Start failed at "web": web: this server was already started once; create a new server for a new container/);
+    expect(error.cause).toBeInstanceOf(HttpServerAlreadyStartedError);
+    expect(error.cause).toBeInstanceOf(AdapterMisuseError);
+    expect(error.cause).toMatchObject({ node: 'web', code: 'QUIESCE_HTTP_ALREADY_STARTED' });
   });
 
   it.each([

@@ -42,7 +42,7 @@ export function defineNatsConnection(options: NatsConnectionOptions, subject: st
       if (nc.isClosed()) {
         // Closed before its stop (server gone and reconnects exhausted): say why, if it was an error.
         const reason = await nc.closed();
-        if (reason instanceof Error) throw new NatsConnectionLostError(reason);
+        if (reason instanceof Error) throw new NatsConnectionLostError(ctx.name, reason);
         return;
       }
       const force = forceAt(ctx, FORCE_RESERVE_MS);
@@ -55,11 +55,11 @@ export function defineNatsConnection(options: NatsConnectionOptions, subject: st
         ]);
         if (outcome === 'force') {
           await nc.close();
-          throw new NatsForceClosedError();
+          throw new NatsForceClosedError(ctx.name);
         }
         const reason = await nc.closed();
-        if (reason instanceof Error) throw new NatsConnectionLostError(reason);
-        if (outcome !== 'drained') throw new NatsConnectionLostError(outcome);
+        if (reason instanceof Error) throw new NatsConnectionLostError(ctx.name, reason);
+        if (outcome !== 'drained') throw new NatsConnectionLostError(ctx.name, outcome);
       } finally {
         force.cancel();
       }

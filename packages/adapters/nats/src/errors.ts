@@ -1,5 +1,4 @@
-import { QuiesceError } from '@quiesce/core';
-import { describeError } from '@quiesce/core/kit';
+import { AdapterError, ConnectionsLostError } from '@quiesce/core/kit';
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
@@ -7,24 +6,30 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
  * The connection's drain did not finish before the force reserve (a frozen or unreachable server
  * never answers the flush): the connection was closed. Publishes still in the client's outbound
  * buffer may not have been sent.
+ *
+ * An AdapterError, not the kit's ForceClosedError: that one counts connections force-closed and
+ * work killed server-side (`connections`, `killed`), and NATS has neither — one connection per
+ * node, nothing of it runs on the server to kill; what the cut may cost is the unflushed
+ * publishes, which the client does not count.
  */
-export class NatsForceClosedError extends QuiesceError {
+export class NatsForceClosedError extends AdapterError {
   override readonly name = 'NatsForceClosedError';
   override readonly code = 'QUIESCE_NATS_FORCE_CLOSED';
-  constructor() {
-    super('nats connection: drain did not finish before its force reserve; connection closed (publishes not yet flushed may be lost)');
+  constructor(node: string) {
+    super(node, 'nats connection: drain did not finish before its force reserve; connection closed (publishes not yet flushed may be lost)');
   }
 }
 
 /**
- * The connection closed with an error during shutdown (server gone, auth revoked): what was
- * buffered on it may not have reached the server.
+ * The connection closed with an error during shutdown (server gone, auth revoked), or had closed
+ * with one before its stop (reconnects exhausted): what was buffered on it may not have reached
+ * the server. `instanceof ConnectionsLostError` (core/kit) holds; `lost` is always 1.
  */
-export class NatsConnectionLostError extends QuiesceError {
+export class NatsConnectionLostError extends ConnectionsLostError {
   override readonly name = 'NatsConnectionLostError';
   override readonly code = 'QUIESCE_NATS_CONNECTION_LOST';
-  constructor(override readonly cause: unknown) {
-    super(`nats connection: closed with an error during shutdown (${describeError(cause)})`, { cause });
+  constructor(node: string, cause: unknown) {
+    super(node, 'nats connection', 1, cause);
   }
 }
 
@@ -33,11 +38,14 @@ export class NatsConnectionLostError extends QuiesceError {
  * before) was not confirmed by the force reserve: the handlers started were waited for, but
  * messages still in transit were not dispatched.
  */
-export class NatsDrainUnconfirmedError extends QuiesceError {
+export class NatsDrainUnconfirmedError extends AdapterError {
   override readonly name = 'NatsDrainUnconfirmedError';
   override readonly code = 'QUIESCE_NATS_DRAIN_UNCONFIRMED';
-  constructor(readonly subject: string) {
-    super(`nats subscription "${subject}": the server did not confirm the drain before the force reserve; messages in transit may be lost`);
+  constructor(
+    node: string,
+    readonly subject: string,
+  ) {
+    super(node, `nats subscription "${subject}": the server did not confirm the drain before the force reserve; messages in transit may be lost`);
   }
 }
 
@@ -45,13 +53,14 @@ export class NatsDrainUnconfirmedError extends QuiesceError {
  * The subscription's handlers were still running when its time was up: their signal was aborted
  * and the node stopped waiting. Core NATS does not redeliver: those messages may be half handled.
  */
-export class NatsHandlersAbandonedError extends QuiesceError {
+export class NatsHandlersAbandonedError extends AdapterError {
   override readonly name = 'NatsHandlersAbandonedError';
   override readonly code = 'QUIESCE_NATS_HANDLERS_ABANDONED';
   constructor(
+    node: string,
     readonly subject: string,
     readonly running: number,
   ) {
-    super(`nats subscription "${subject}": ${plural(running, 'handler was', 'handlers were')} still running at the force reserve (aborted; core NATS does not redeliver)`);
+    super(node, `nats subscription "${subject}": ${plural(running, 'handler was', 'handlers were')} still running at the force reserve (aborted; core NATS does not redeliver)`);
   }
 }

@@ -77,11 +77,11 @@ export class NatsSubscriber {
         if (reached) break;
       }
       if (this.#running.size > 0) {
-        this.#abort.abort(new NatsHandlersAbandonedError(this.subject, this.#running.size));
+        this.#abort.abort(new NatsHandlersAbandonedError(ctx.name, this.subject, this.#running.size));
         if (!sub.isClosed()) sub.unsubscribe();
         throw this.#abort.signal.reason as Error;
       }
-      if (!confirmed) throw new NatsDrainUnconfirmedError(this.subject);
+      if (!confirmed) throw new NatsDrainUnconfirmedError(ctx.name, this.subject);
     } finally {
       force.cancel();
     }

@@ -3,7 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import type { Msg, NatsConnection } from '@nats-io/nats-core';
 import { activeHandles, leftoverHandles, socketsTo, waitFor, watchProcessErrors } from '@quiesce/test-servers';
 import { describe, expect, inject, it } from 'vitest';
-import { natsConnection, natsSubscription, type NatsSubscriber } from '../src/index.js';
+import { NatsHandlersAbandonedError, natsConnection, natsSubscription, type NatsSubscriber } from '../src/index.js';
 
 const server = () => inject('servers').nats;
 const Nats = Symbol('nats');
@@ -122,9 +122,42 @@ describe('natsSubscription + natsConnection: drain against a real nats-server', 
     const node = report.node('stuck')!;
     expect(node.status).toBe('failed');
     expect(node.error).toMatchObject({ name: 'NatsHandlersAbandonedError', code: 'QUIESCE_NATS_HANDLERS_ABANDONED' });
-    expect(node.error!.message).toContain('2 handlers were still running');
+    expect(node.error!.message).toBe(`stuck: nats subscription "${subject}": 2 handlers were still running at the force reserve (aborted; core NATS does not redeliver)`);
     expect(node.durationMs!).toBeLessThan(1_000);
     expect(aborted).toHaveLength(2);
+    expect(report.node('nats')).toMatchObject({ status: 'stopped' });
+    expect(await leftoverHandles(before)).toEqual({});
+  });
+
+  it('two subscriptions of one connection abandoning handlers: each error names its own node (message and error.node)', async () => {
+    const before = activeHandles();
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 5_000 });
+    app.resource(Nats, natsConnection({ name: 'nats', connect: () => connect({ servers: server().url }) }));
+    const subjects = { 'orders-sub': unique('orders'), 'audit-sub': unique('audit') };
+    for (const [name, subject] of Object.entries(subjects)) {
+      app.resource(name, natsSubscription({
+        connection: Nats,
+        subject,
+        stopTimeoutMs: 1_000,
+        handler: (_msg, { signal }) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+      }));
+    }
+    const thrown = new Map<string, unknown>();
+    app.on('failed', (e) => thrown.set(e.node, e.error));
+    await app.start();
+    const nc = app.get<NatsConnection>(Nats);
+    for (const subject of Object.values(subjects)) nc.publish(subject, 'x');
+    expect(await waitFor(() => Object.keys(subjects).every((name) => app.get<NatsSubscriber>(name).received === 1), 2_000)).toBeGreaterThanOrEqual(0);
+
+    const report = await app.shutdown();
+    for (const [name, subject] of Object.entries(subjects)) {
+      expect(report.node(name)).toMatchObject({
+        status: 'failed',
+        error: { name: 'NatsHandlersAbandonedError', code: 'QUIESCE_NATS_HANDLERS_ABANDONED', message: `${name}: nats subscription "${subject}": 1 handler was still running at the force reserve (aborted; core NATS does not redeliver)` },
+      });
+      expect(thrown.get(name)).toBeInstanceOf(NatsHandlersAbandonedError);
+      expect(thrown.get(name)).toMatchObject({ node: name, subject, running: 1 });
+    }
     expect(report.node('nats')).toMatchObject({ status: 'stopped' });
     expect(await leftoverHandles(before)).toEqual({});
   });

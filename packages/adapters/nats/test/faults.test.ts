@@ -55,10 +55,10 @@ describe('nats adapter under server faults mid-shutdown', () => {
       // The subscription's UNSUB+PING is never answered: its force reserve cuts the drain, but the
       // handler it had started finished (300 ms) and is not reported abandoned.
       expect(handled).toEqual(['a']);
-      expect(report.node('sub')).toMatchObject({ status: 'failed', error: { name: 'NatsDrainUnconfirmedError' } });
+      expect(report.node('sub')).toMatchObject({ status: 'failed', error: { name: 'NatsDrainUnconfirmedError', message: expect.stringMatching(/^sub: nats subscription "work": the server did not confirm the drain/) } });
       const conn = report.node('nats')!;
       expect(conn.status).toBe('failed');
-      expect(conn.error).toMatchObject({ name: 'NatsForceClosedError', code: 'QUIESCE_NATS_FORCE_CLOSED' });
+      expect(conn.error).toMatchObject({ name: 'NatsForceClosedError', code: 'QUIESCE_NATS_FORCE_CLOSED', message: expect.stringMatching(/^nats: nats connection: drain did not finish before its force reserve; connection closed/) });
       expect(conn.durationMs!).toBeLessThan(stopTimeoutMs);
       expect(nc.isClosed()).toBe(true);
       await expectClean();
@@ -78,6 +78,7 @@ describe('nats adapter under server faults mid-shutdown', () => {
     const conn = report.node('nats')!;
     expect(conn.status).toBe('failed');
     expect(conn.error!.name).toMatch(/^Nats(ForceClosed|ConnectionLost)Error$/);
+    expect(conn.error!.message).toMatch(/^nats: nats connection: (drain did not finish before its force reserve|1 connection was lost during shutdown)/);
     expect(report.durationMs).toBeLessThan(5_000);
     expect(nc.isClosed()).toBe(true);
     await expectClean();

@@ -1,5 +1,4 @@
-import { QuiesceError } from '@quiesce/core';
-import { describeError } from '@quiesce/core/kit';
+import { AdapterError, describeError } from '@quiesce/core/kit';
 
 /** The three OpenTelemetry signals, as the OTLP paths name them. */
 export type OtelSignal = 'traces' | 'metrics' | 'logs';
@@ -17,7 +16,7 @@ export interface OtelExportFailure {
  * export (the collector refused it, was unreachable, or the exporter's own timeout passed), or the
  * SDK call itself rejected. Telemetry was lost.
  */
-export class OtelExportError extends QuiesceError {
+export class OtelExportError extends AdapterError {
   override readonly name = 'OtelExportError';
   override readonly code = 'QUIESCE_OTEL_EXPORT_FAILED';
   /** Each failure, first first. */
@@ -25,6 +24,7 @@ export class OtelExportError extends QuiesceError {
   /** The signals whose export failed (empty when only an SDK call's rejection is known). */
   readonly signals: readonly OtelSignal[];
   constructor(
+    node: string,
     /** 'forceFlush' or 'shutdown': the call during which the first failure happened. */
     readonly step: 'forceFlush' | 'shutdown',
     /** The first failure's error, or every failure's error when there were several. */
@@ -32,7 +32,7 @@ export class OtelExportError extends QuiesceError {
     failures?: readonly OtelExportFailure[],
   ) {
     const all: readonly OtelExportFailure[] = failures ?? (Array.isArray(cause) ? cause : [cause]).map((error: unknown) => ({ error }));
-    super(`OpenTelemetry ${step}() failed, ${what(all)} not exported: ${detail(all)}`, { cause });
+    super(node, `OpenTelemetry ${step}() failed, ${what(all)} not exported: ${detail(all)}`, { cause });
     this.failures = all;
     this.signals = [...new Set(all.flatMap((f) => (f.signal ? [f.signal] : [])))];
   }

@@ -46,7 +46,7 @@ export function defineOtelSdk(options: OtelOptions, subject: string): ResourceDe
         // stopped only once every export the flush started was accepted.
         await scope.settled();
         if (scope.isCut) return; // the node is already reported timedOut; nothing more is known
-        const failure = exportError(scope.failures);
+        const failure = exportError(ctx.name, scope.failures);
         if (failure) throw failure;
       } finally {
         scope.close();
@@ -91,7 +91,7 @@ async function shutdownProvider(provider: OtelShutdownable, ctx: HookContext, fo
  * with its processors' errors, which are the export results) is not counted twice; one that says
  * something else (an SDK timeout, a processor's own error) is kept, without a signal.
  */
-function exportError(failures: readonly StopFailure[]): OtelExportError | undefined {
+function exportError(node: string, failures: readonly StopFailure[]): OtelExportError | undefined {
   const reported = new Set(failures.filter((f) => !f.call).map((f) => f.error));
   const kept: StopFailure[] = [];
   // The same refusal twice (a MeterProvider's shutdown() exports again after its forceFlush()) is one.
@@ -112,7 +112,7 @@ function exportError(failures: readonly StopFailure[]): OtelExportError | undefi
   }
   if (kept.length === 0) return undefined;
   const first = kept[0]!;
-  return new OtelExportError(first.step, kept.length === 1 ? first.error : kept.map((f) => f.error), kept.map(({ signal, error }) => ({ signal, error })));
+  return new OtelExportError(node, first.step, kept.length === 1 ? first.error : kept.map((f) => f.error), kept.map(({ signal, error }) => ({ signal, error })));
 }
 
 function bound(ctx: HookContext): { timeoutMillis: number } | undefined {

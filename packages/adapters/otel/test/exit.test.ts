@@ -96,7 +96,7 @@ describe('otelSdk in a process of its own: the SDK does not outlive the shutdown
     const otel = run.report.nodes.find((n) => n.name === 'otel')!;
     expect(otel.status).toBe('failed');
     expect(otel.error).toMatchObject({ name: 'OtelExportError', code: 'QUIESCE_OTEL_EXPORT_FAILED' });
-    expect(otel.error!.message).toMatch(/^OpenTelemetry forceFlush\(\) failed, (metrics and logs|logs and metrics) were not exported: /);
+    expect(otel.error!.message).toMatch(/^otel: OpenTelemetry forceFlush\(\) failed, (metrics and logs|logs and metrics) were not exported: /);
     expect(otel.error!.message).toContain('metrics: HTTP 400 Bad Request');
     expect(otel.error!.message).toContain('logs: HTTP 400 Bad Request');
     expect(run.report.ok).toBe(false);

@@ -111,8 +111,34 @@ describe('otelSdk: a collector that refuses the export', () => {
     expect(report.ok).toBe(false);
     expect(report.node('otel')).toMatchObject({
       status: 'failed',
-      error: { name: 'OtelExportError', code: 'QUIESCE_OTEL_EXPORT_FAILED', message: expect.stringMatching(/^OpenTelemetry forceFlush\(\) failed, traces were not exported: .*ECONNREFUSED/) },
+      error: { name: 'OtelExportError', code: 'QUIESCE_OTEL_EXPORT_FAILED', message: expect.stringMatching(/^otel: OpenTelemetry forceFlush\(\) failed, traces were not exported: .*ECONNREFUSED/) },
     });
+    expect(await leftoverHandles(baseline)).toEqual({});
+  });
+
+  it('two otel nodes refused in one shutdown: each OtelExportError names its own node (message and error.node)', async () => {
+    const baseline = activeHandles();
+    const refusing = await startReceiver();
+    await refusing.close(); // nothing listens on its port any more: ECONNREFUSED
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 8_000 });
+    const nodes = ['otel-orders', 'otel-billing'];
+    for (const node of nodes) {
+      const { tracerProvider, tracer } = telemetry(refusing.url, 400);
+      app.resource(node, otelSdk({ sdk: tracerProvider, stopTimeoutMs: 3_000 }));
+      tracer.startSpan(`${node} span`).end();
+    }
+    const thrown = new Map<string, unknown>();
+    app.on('failed', (e) => thrown.set(e.node, e.error));
+    await app.start();
+    const report = await app.shutdown();
+    for (const node of nodes) {
+      expect(report.node(node)).toMatchObject({
+        status: 'failed',
+        error: { name: 'OtelExportError', code: 'QUIESCE_OTEL_EXPORT_FAILED', message: expect.stringMatching(new RegExp(`^${node}: OpenTelemetry forceFlush\\(\\) failed, traces were not exported: .*ECONNREFUSED`)) },
+      });
+      expect(thrown.get(node)).toBeInstanceOf(OtelExportError);
+      expect(thrown.get(node)).toMatchObject({ node, step: 'forceFlush', signals: ['traces'] });
+    }
     expect(await leftoverHandles(baseline)).toEqual({});
   });
 
@@ -137,13 +163,14 @@ describe('otelSdk: a collector that refuses the export', () => {
       error: {
         name: 'OtelExportError',
         code: 'QUIESCE_OTEL_EXPORT_FAILED',
-        message: 'OpenTelemetry forceFlush() failed, metrics were not exported: HTTP 400 Bad Request: refused by the test collector (/v1/metrics)',
+        message: 'otel: OpenTelemetry forceFlush() failed, metrics were not exported: HTTP 400 Bad Request: refused by the test collector (/v1/metrics)',
       },
     });
     // The error itself: which signal, during which call, and the exporter's own error as cause.
     expect(thrown).toHaveLength(1);
     const error = thrown[0] as OtelExportError;
     expect(error).toBeInstanceOf(OtelExportError);
+    expect(error.node).toBe('otel');
     expect(error.step).toBe('forceFlush');
     expect(error.signals).toEqual(['metrics']);
     expect(error.cause).toMatchObject({ name: 'OTLPExporterError', code: 400 });
@@ -170,7 +197,7 @@ describe('otelSdk: a collector that refuses the export', () => {
     expect(report.node('api')!.status).toBe('stopped');
     const error = report.node('otel')!.error;
     expect(report.node('otel')!.status).toBe('failed');
-    expect(error).toMatchObject({ name: 'OtelExportError', message: expect.stringMatching(/^OpenTelemetry forceFlush\(\) failed, logs were not exported: HTTP 400 Bad Request/) });
+    expect(error).toMatchObject({ name: 'OtelExportError', message: expect.stringMatching(/^otel: OpenTelemetry forceFlush\(\) failed, logs were not exported: HTTP 400 Bad Request/) });
     expect(receiver.paths).toContain('/v1/logs');
     expect(receiver.logs).toEqual([]);
     await receiver.close();
@@ -188,7 +215,7 @@ describe('otelSdk: a collector that refuses the export', () => {
     const report = await app.shutdown();
     const otel = report.node('otel')!;
     expect(otel.status).toBe('failed');
-    expect(otel.error!.message).toBe('OpenTelemetry forceFlush() failed, metrics were not exported: HTTP 503 Service Unavailable');
+    expect(otel.error!.message).toBe('otel: OpenTelemetry forceFlush() failed, metrics were not exported: HTTP 503 Service Unavailable');
     await receiver.close();
     expect(await leftoverHandles(baseline)).toEqual({});
   });

@@ -64,11 +64,11 @@ export function redisResource<C extends ClientEvents>(create: () => Promise<C>, 
     // A connection the driver lost and re-established (resending what was in flight) is no failure;
     // one still down when the stop comes to close it is: what was queued for it can no longer be
     // answered, and nothing tells the caller otherwise.
-    stop: async (client) => {
+    stop: async (client, ctx) => {
       const watch = watches.get(client) ?? new ClientWatch(client);
       let live = true;
       await orKill(client, async () => (live = await driver.close(client, watch)));
-      if (!live) throw new RedisConnectionLostError(watch.lastError ?? new Error('not connected'));
+      if (!live) throw new RedisConnectionLostError(ctx.name, watch.lastError ?? new Error('not connected'));
     },
   };
 }

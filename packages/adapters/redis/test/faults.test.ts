@@ -1,7 +1,10 @@
+import net from 'node:net';
 import { LifecycleContainer } from '@quiesce/core';
+import { ConnectionsLostError } from '@quiesce/core/kit';
 import { activeHandles, crash, freeze, leftoverHandles, startRedis, thaw, watchProcessErrors, type RedisServer } from '@quiesce/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisConnectionLostError } from '../src/index.js';
 import { DRIVERS } from './drivers.js';
 import { eventually } from './helpers.js';
 
@@ -115,9 +118,78 @@ describe.each(DRIVERS)('$name when Redis dies mid-shutdown', (driver) => {
     } else {
       // node-redis fails it at once; the stop then ends with the server still gone.
       expect(node.status).toBe('failed');
-      expect(node.error).toMatchObject({ name: 'RedisConnectionLostError' });
+      expect(node.error).toMatchObject({ name: 'RedisConnectionLostError', message: expect.stringMatching(/^cache: redis client: 1 connection was lost when the stop came to close it \(not re-established\) \(/) });
     }
     expect(await settledWithin(blocked, 1_000)).toBe('rejected');
     await expectClean();
+  });
+});
+
+/** A loopback TCP relay to `url`'s server that can be cut: its connections reset and its port closed, as a network fault would. */
+async function relayTo(url: string): Promise<{ url: string; cut(): Promise<void> }> {
+  const { hostname, port } = new URL(url);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(port), hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    cut: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
+
+describe.each(DRIVERS.filter((d) => d.name.endsWith(' 6')))('$name: two clients whose connections are lost mid-shutdown', (driver) => {
+  it('each fails with RedisConnectionLostError naming its own node (message and error.node)', async () => {
+    const before = activeHandles();
+    const relay = await relayTo(victim.url);
+    const nodes = ['cache-a', 'cache-b'];
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 8_000 });
+    for (const node of nodes) app.resource(node, driver.resource(relay.url, 2_000));
+    const connectionErrors = new Map(nodes.map((node) => [node, 0]));
+    // Stops first (it depends on both clients): cuts the network under them, then waits until each
+    // driver has met the closed port a few times (ioredis' retry delay grows 50 ms a try), so each
+    // client is between two reconnect attempts when its own stop comes.
+    app.resource('cut', {
+      value: 1,
+      dependsOn: nodes,
+      stopTimeoutMs: 4_000,
+      stop: async () => {
+        await relay.cut();
+        const seen = new Map(connectionErrors);
+        expect(await eventually(() => nodes.every((node) => connectionErrors.get(node)! >= seen.get(node)! + 3), 3_000)).toBe(true);
+      },
+    });
+    const thrown = new Map<string, unknown>();
+    app.on('failed', (e) => thrown.set(e.node, e.error));
+    await app.start();
+    for (const node of nodes) {
+      // Also keeps the adapter's own 'error' listener from turning each refusal into a process warning.
+      app.get<{ on(event: 'error', listener: () => void): unknown }>(node).on('error', () => connectionErrors.set(node, connectionErrors.get(node)! + 1));
+    }
+    const report = await app.shutdown();
+    expect(report.node('cut')!.status).toBe('stopped');
+    for (const node of nodes) {
+      expect(report.node(node)).toMatchObject({
+        status: 'failed',
+        error: { name: 'RedisConnectionLostError', code: 'QUIESCE_REDIS_CONNECTION_LOST', message: expect.stringMatching(new RegExp(`^${node}: redis client: 1 connection was lost when the stop came to close it \\(not re-established\\) \\(`)) },
+      });
+      const error = thrown.get(node);
+      expect(error).toBeInstanceOf(RedisConnectionLostError);
+      expect(error).toBeInstanceOf(ConnectionsLostError);
+      expect(error).toMatchObject({ node, lost: 1 });
+    }
+    expect(report.durationMs).toBeLessThan(8_000);
+    expect(await leftoverHandles(before, 500)).toEqual({});
   });
 });

@@ -6,6 +6,7 @@ import { LifecycleEvents, type LifecycleEventMap } from '../process/events.js';
 import { tokenName, type Token } from '../token.js';
 import type { CompiledGraph } from './compile.js';
 import { getResourceOptions } from './decorators.js';
+import { HOOK_NAMES } from './hook-table.js';
 import { InFlight } from './in-flight.js';
 import { containerOptionsSchema, parseOptions, resourceOptionsSchema, type ContainerOptions, type ContainerOptionsInput, type ResourceOptions } from './options.js';
 import { aliasRegistration, classRegistration, definitionRegistration, type Registration, type ResourceDefinition } from './registration.js';
@@ -53,12 +54,16 @@ export abstract class ResourceDeclarations {
    */
   resource<T>(token: Token<T>, definition: ResourceDefinition<T>): this {
     const subject = `resource(${tokenName(token)})`;
-    const { create, value, start, quiesce, stop, pending, ...rest } = definition;
+    const { create, value, ...withHooks } = definition;
+    // The hooks (the table's names) are the definition's own; the rest are the node's options.
+    const rest: Record<string, unknown> = { ...withHooks };
+    for (const name of HOOK_NAMES) delete rest[name];
     const options = parseOptions(resourceOptionsSchema, rest, subject);
     const issues = [];
     if ((create === undefined) === !('value' in definition)) issues.push({ field: 'create', message: 'give exactly one of `create` and `value`' });
     if (create !== undefined && typeof create !== 'function') issues.push({ field: 'create', message: 'expected a function' });
-    for (const [field, fn] of Object.entries({ start, quiesce, stop, pending })) {
+    for (const field of HOOK_NAMES) {
+      const fn = definition[field];
       if (fn !== undefined && typeof fn !== 'function') issues.push({ field, message: 'expected a function' });
     }
     if (issues.length > 0) throw new InvalidOptionsError(subject, issues);

@@ -36,6 +36,14 @@ export function drainFor(run: RunningGraph, options: ContainerOptions, began: nu
   return { ms: allowed, note: `cut so ${why}` };
 }
 
+/** The drain, run: cut to fit (none after an interrupted start: it was never ready, nothing routes to it), slept, reported. */
+export async function runDrain(run: RunningGraph, options: ContainerOptions, began: number, interrupted: boolean, stopMs: (i: number) => number): Promise<DrainReport> {
+  const cut = interrupted ? { ms: 0 } : drainFor(run, options, began, stopMs);
+  const drainBegan = performance.now();
+  if (cut.ms > 0) await sleep(cut.ms);
+  return drainReport(options.drainDelayMs, performance.now() - drainBegan, interrupted, cut);
+}
+
 /** How long the drain runs, and why it is shorter than configured when it is. */
 export interface DrainCut {
   readonly ms: number;

@@ -1,4 +1,6 @@
 import type { PhaseContext } from '../engine/node-run.js';
+import { HOOK_NAMES } from './hook-table.js';
+import type { ShutdownReason } from '../shutdown-reason.js';
 import type { Token } from '../token.js';
 import type { InFlight } from './in-flight.js';
 
@@ -11,6 +13,11 @@ export interface HookContext extends PhaseContext {
    * `Connection: close` while the load balancer is still draining, say).
    */
   readonly shutdownRequested: AbortSignal;
+  /**
+   * Why the shutdown happened (a signal, a crash, a failed start's rollback, `app.shutdown()`);
+   * undefined while nothing asked for one (a start hook before any shutdown).
+   */
+  readonly reason: ShutdownReason | undefined;
 }
 
 /** A node's hooks as data. All optional; each may return a promise. */
@@ -37,21 +44,24 @@ function method(instance: unknown, key: PropertyKey): Callable | undefined {
 
 const NONE: LifecycleHooks = Object.freeze({});
 
-/** Hooks found on an instance: start/quiesce/stop methods, else TC39 disposal for stop. */
+/** Hooks found on an instance: its methods named in the hook table, else TC39 disposal for stop. */
 export function hooksOf(instance: unknown): LifecycleHooks {
-  const start = method(instance, 'start');
-  const quiesce = method(instance, 'quiesce');
-  const stop = method(instance, 'stop') ?? method(instance, Symbol.asyncDispose) ?? method(instance, Symbol.dispose);
-  const pending = method(instance, 'pending') as LifecycleHooks['pending'];
+  let found: Record<string, unknown> | undefined;
+  for (const name of HOOK_NAMES) {
+    const fn = method(instance, name);
+    if (fn) (found ??= {})[name] = fn;
+  }
+  const dispose = found?.stop === undefined ? (method(instance, Symbol.asyncDispose) ?? method(instance, Symbol.dispose)) : undefined;
+  if (dispose) (found ??= {}).stop = dispose;
   // Most injectables have none: share one empty record instead of allocating one per node.
-  if (!start && !quiesce && !stop) return pending ? { pending } : NONE;
-  return pending ? { start, quiesce, stop, pending } : { start, quiesce, stop };
+  return (found as LifecycleHooks | undefined) ?? NONE;
 }
 
 /** What a node's context needs from its container (the container itself, structurally). */
 export interface HookHost {
   inFlight(token: Token): InFlight;
   readonly shutdownRequested: AbortSignal;
+  readonly shutdownReason: ShutdownReason | undefined;
 }
 
 /**
@@ -84,5 +94,8 @@ export class NodeHookContext implements HookContext {
   }
   get shutdownRequested(): AbortSignal {
     return this.host.shutdownRequested;
+  }
+  get reason(): ShutdownReason | undefined {
+    return this.host.shutdownReason;
   }
 }

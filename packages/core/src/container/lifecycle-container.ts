@@ -1,6 +1,6 @@
 import { ErrorCodes, LifecycleStateError, StartAbortedError } from '../errors.js';
 import { PlanDoesNotFitError } from '../graph/plan.js';
-import { drainFor, drainReport, sleep } from './drain.js';
+import { runDrain } from './drain.js';
 import { LazyAbort } from '../engine/abort.js';
 import type { WalkResult } from '../engine/walk.js';
 import type { ContainerState, HealthReport } from '../process/health.js';
@@ -8,9 +8,11 @@ import { HandleOrigins } from '../process/handle-origins.js';
 import { NodeObserver, type PendingNode } from '../process/node-observer.js';
 import { handleSignals, type SignalOptions } from '../process/signals.js';
 import { StartError, type ShutdownReport } from '../report/report.js';
+import { shutdownReasonOf, type ShutdownReason } from '../shutdown-reason.js';
 import type { CompiledGraph } from './compile.js';
 import { ResourceDeclarations } from './declarations.js';
 import type { ContainerOptionsInput } from './options.js';
+import { stopTakesTime } from './hook-table.js';
 import { RunningGraph } from './running-graph.js';
 import { interruptedReport, type ShutdownBegan } from './interrupted-report.js';
 import { firstFailure, startWalk } from './start-walk.js';
@@ -33,6 +35,7 @@ export class LifecycleContainer extends ResourceDeclarations {
   readonly #interrupt = new AbortController();
   /** Lazy: most containers never read it (see ARCHITECTURE.md, performance). */
   readonly #shutdownRequested = new LazyAbort();
+  #reason: ShutdownReason | undefined;
   readonly #observer: NodeObserver;
   /** The graph being started or stopped, fixed at start. */
   #run: RunningGraph | undefined;
@@ -58,6 +61,11 @@ export class LifecycleContainer extends ResourceDeclarations {
   /** Aborts the moment shutdown is requested (before the drain delay and before any node stops). */
   get shutdownRequested(): AbortSignal {
     return this.#shutdownRequested.signal;
+  }
+
+  /** Why the shutdown happened (what every stop hook gets as `ctx.reason`); undefined before one was requested. */
+  get shutdownReason(): ShutdownReason | undefined {
+    return this.#reason;
   }
 
   /** True once start() completed: a shutdown after this is a normal stop, not an interrupted startup. */
@@ -96,6 +104,7 @@ export class LifecycleContainer extends ResourceDeclarations {
     }
     const failed = firstFailure(result);
     if (failed >= 0) {
+      this.#reason ??= { kind: 'startFailed', node: run.compiled.graph.names[failed]!, error: result.outcomes[failed]!.error };
       const report = await this.#beginShutdown(() => {
         this.#shutdownRequested.abort();
         this.#observer.draining();
@@ -132,7 +141,7 @@ export class LifecycleContainer extends ResourceDeclarations {
     const run = this.#run;
     if (run?.compiled !== compiled || !run.starts.needsStop(i)) return super.mayStop(compiled, i);
     const hooks = run.hooks[i];
-    return hooks?.stop !== undefined || hooks?.quiesce !== undefined || super.mayStop(compiled, i);
+    return stopTakesTime(hooks) || super.mayStop(compiled, i);
   }
 
   // ---- stopping --------------------------------------------------------------------------
@@ -142,8 +151,11 @@ export class LifecycleContainer extends ResourceDeclarations {
    * Idempotent: every call — concurrent, repeated, or made from inside the shutdown (a hook, an
    * event listener, an abort listener) — returns the same report. Never throws for a node's failure.
    */
-  shutdown(): Promise<ShutdownReport> {
-    return this.#shutdownPromise ?? this.#beginShutdown(() => this.#requestedShutdown());
+  shutdown(reason?: ShutdownReason | string): Promise<ShutdownReport> {
+    if (this.#shutdownPromise) return this.#shutdownPromise;
+    // The first request's reason is kept; a later or re-entrant call joins it.
+    this.#reason ??= shutdownReasonOf(reason);
+    return this.#beginShutdown(() => this.#requestedShutdown());
   }
 
   /**
@@ -174,13 +186,9 @@ export class LifecycleContainer extends ResourceDeclarations {
     if (interrupted) this.#interrupt.abort();
     this.#state = 'draining';
     this.#observer.draining();
-    // A start that never completed was never ready: no load balancer routes to it, nothing to drain.
     const run = this.#run!;
-    const cut = interrupted ? { ms: 0 } : drainFor(run, this.options, began, (i) => (this.mayStop(run.compiled, i) ? run.limits.stopTimeoutMs[i]! : 0));
-    const drainBegan = performance.now();
-    if (cut.ms > 0) await sleep(cut.ms);
+    const drain = await runDrain(run, this.options, began, interrupted, (i) => (this.mayStop(run.compiled, i) ? run.limits.stopTimeoutMs[i]! : 0));
     this.#observer.drained();
-    const drain = drainReport(this.options.drainDelayMs, performance.now() - drainBegan, interrupted, cut);
     this.#began = { requestedAt, began, drain };
     return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began, drain });
   }

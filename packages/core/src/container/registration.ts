@@ -1,4 +1,5 @@
 import type { Newable } from 'inversify';
+import { stopTakesTime } from './hook-table.js';
 import { hooksOf, type HookContext, type LifecycleHooks } from './hooks.js';
 import { injectedDependencies, type DependencyRef } from './injected-dependencies.js';
 import type { ResourceOptions } from './options.js';
@@ -50,7 +51,7 @@ export function classRegistration(target: Newable, options: ResourceOptions | un
     options: options ?? {},
     dependencies: () => (options?.dependsOn?.length ? [...injectedDependencies(target), ...explicit(options)] : injectedDependencies(target)),
     hooks: hooksOf,
-    mayStop: () => stops(hooksOf(target.prototype)),
+    mayStop: () => stopTakesTime(hooksOf(target.prototype)),
   };
 }
 
@@ -65,7 +66,7 @@ export function definitionRegistration<T>(token: unknown, definition: ResourceDe
     dependencies: () => explicit(options),
     // A factory's value is unknown until it is built: only its declared hooks count (a value that
     // turns out to dispose itself is charged by plans made after start, from the real hooks).
-    mayStop: () => definition.stop !== undefined || definition.quiesce !== undefined || ('value' in definition && stops(hooksOf(definition.value))),
+    mayStop: () => stopTakesTime(definition) || ('value' in definition && stopTakesTime(hooksOf(definition.value))),
     hooks: (instance) => {
       // A value that knows how to dispose itself needs no explicit stop.
       const own = hooksOf(instance);
@@ -90,10 +91,6 @@ export function aliasRegistration(token: unknown, target: unknown): Registration
     dependencies: () => [{ token: target, optional: false }],
     hooks: () => ({}),
   };
-}
-
-function stops(hooks: LifecycleHooks): boolean {
-  return hooks.stop !== undefined || hooks.quiesce !== undefined;
 }
 
 function explicit(options: ResourceOptions | undefined): DependencyRef[] {

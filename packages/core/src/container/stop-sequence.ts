@@ -4,6 +4,7 @@ import type { PhaseContext } from '../engine/node-run.js';
 import { runSteps, type Step } from '../engine/steps.js';
 import type { PhaseMark, RecordedStop, StopPhase } from '../report/phases.js';
 import type { HookContext, LifecycleHooks } from './hooks.js';
+import { stopTakesTime } from './hook-table.js';
 import type { InFlight } from './in-flight.js';
 
 /**
@@ -63,7 +64,7 @@ export interface SequenceParts {
 export function stopSequence(i: number, ctx: PhaseContext, parts: SequenceParts, recorder: StopRecorder): unknown {
   const { hooks, group, deactivation } = parts;
   group?.close();
-  if (!hooks?.quiesce && !hooks?.stop && !group && deactivation.length === 0) return undefined;
+  if (!stopTakesTime(hooks) && !group && deactivation.length === 0) return undefined;
   const hookCtx = parts.hookContext();
   // The common case, a stop hook alone, needs no step list: the hook's own answer is the node's.
   if (!hooks?.quiesce && !group && deactivation.length === 0 && !hooks?.pending) {

@@ -40,7 +40,7 @@ export abstract class ForceClosedError extends AdapterError {
 }
 
 /**
- * Connections died under the resource after shutdown was requested (server killed, backend
+ * Connections died under the resource (by default: after shutdown was requested; server killed, backend
  * terminated by an administrator, network cut): what ran on them failed at its callers.
  */
 export abstract class ConnectionsLostError extends AdapterError {
@@ -49,8 +49,10 @@ export abstract class ConnectionsLostError extends AdapterError {
     what: string,
     readonly lost: number,
     override readonly cause: unknown,
+    /** When it was found lost, as the message says it: "during shutdown", "before it was stopped". */
+    when = 'during shutdown',
   ) {
-    super(node, `${what}: ${plural(lost, 'connection was', 'connections were')} lost during shutdown (${describeError(cause)})`, { cause });
+    super(node, `${what}: ${plural(lost, 'connection was', 'connections were')} lost ${when} (${describeError(cause)})`, { cause });
   }
 }
 

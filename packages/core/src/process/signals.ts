@@ -4,6 +4,7 @@ import { neverStarted, round, type ShutdownReport } from '../report/report.js';
 import { describeHeld, heldAtExit, type ExitCause, type ProcessExitReport } from './exit.js';
 import type { HealthReport } from './health.js';
 import type { PendingNode } from './node-observer.js';
+import type { ShutdownReason } from '../shutdown-reason.js';
 import { terminationLogPath, terminationSummary, writeReportFile, writeTerminationLog } from './report-files.js';
 import { checkSignalOptions, type SignalOptions } from './signal-options.js';
 
@@ -14,7 +15,7 @@ export interface SignalTarget {
   readonly options: { readonly shutdownTimeoutMs: number };
   readonly hasStarted: boolean;
   readonly shutdownRequested: AbortSignal;
-  shutdown(): Promise<ShutdownReport>;
+  shutdown(reason?: ShutdownReason): Promise<ShutdownReport>;
   pending(): PendingNode[];
   health(): HealthReport;
   /** The report so far, for an exit before the shutdown finished (`why` ended it); not ok. */
@@ -120,11 +121,12 @@ export function handleSignals(app: SignalTarget, options: SignalOptions = {}): (
     process.once('exit', onEnded);
   };
 
-  const begin = (why: string, crashed: boolean): void => {
+  const begin = (why: string, reason: ShutdownReason): void => {
     trigger = why;
+    const crashed = reason.kind === 'crash';
     // A signal before start() completed (or during its rollback) is a failed startup: exit 1.
     const interruptedStart = !app.hasStarted;
-    app.shutdown().then(
+    app.shutdown(reason).then(
       (report) => finish(report, interruptedStart, crashed),
       (error: unknown) => {
         write(`quiesce: shutdown failed: ${describe(error)}`);
@@ -136,7 +138,7 @@ export function handleSignals(app: SignalTarget, options: SignalOptions = {}): (
   function onSignal(signal: NodeJS.Signals): void {
     if (trigger === undefined) {
       write(`quiesce: ${signal} received, shutting down (deadline ${app.options.shutdownTimeoutMs} ms; send it again to force exit)`);
-      return begin(signal, false);
+      return begin(signal, { kind: 'signal', signal });
     }
     const code = 128 + (constants.signals[signal] ?? 0);
     exitNow(code, 'secondSignal', `quiesce: second signal (${signal}) during shutdown: exiting now with code ${code}; still pending: ${describePending(app.pending())}.`, `a second ${signal} arrived`);
@@ -145,7 +147,7 @@ export function handleSignals(app: SignalTarget, options: SignalOptions = {}): (
   function onCrash(error: unknown): void {
     if (trigger === undefined) {
       write(`quiesce: crash (${describe(error)}); shutting down in order (deadline ${app.options.shutdownTimeoutMs} ms)`);
-      return begin('crash', true);
+      return begin('crash', { kind: 'crash', error });
     }
     exitNow(1, 'crashDuringShutdown', `quiesce: crash during shutdown (${describe(error)}): exiting now with code 1; still pending: ${describePending(app.pending())}.`, 'a second crash happened');
   }

@@ -41,7 +41,7 @@ export async function troubledShutdown() {
     .resource('queue', {
       value: { unacked: 3 },
       dependsOn: ['pg'],
-      stopTimeoutMs: 150,
+      stopTimeoutMs: 400,
       pending: (q) => `${q.unacked} unacked deliveries`,
       stop: () => sleep(5),
     })
