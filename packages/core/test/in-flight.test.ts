@@ -28,6 +28,28 @@ describe('in-flight work (the WaitGroup)', () => {
     await expect(group.drain(controller.signal)).resolves.toBe(false);
   });
 
+  it('with no drain delay, work submitted in the same tick as shutdown() is refused (no await lets one more in)', async () => {
+    const app = new LifecycleContainer().resource('db', { value: 'db', stop: () => undefined });
+    await app.start();
+    const group = app.inFlight('db');
+    const shutdown = app.shutdown();
+    expect(group.closed).toBe(true);
+    expect(() => group.track()).toThrowError(ShuttingDownError);
+    expect((await shutdown).ok).toBe(true);
+  });
+
+  it('with a drain delay, work is still accepted during the drain and refused once the node stops', async () => {
+    const app = new LifecycleContainer({ drainDelayMs: 40 }).resource('db', { value: 'db', stop: () => undefined });
+    await app.start();
+    const group = app.inFlight('db');
+    const shutdown = app.shutdown();
+    expect(group.closed).toBe(false);
+    group.track()();
+    const report = await shutdown;
+    expect(group.closed).toBe(true);
+    expect(report.drain.durationMs).toBeGreaterThanOrEqual(30);
+  });
+
   it("a node's stop refuses new work, waits for in-flight work, then calls stop", async () => {
     const steps: string[] = [];
     const app = new LifecycleContainer()

@@ -85,8 +85,15 @@ describe('httpServer: what a client sees while the listener closes', () => {
       for (const key of ['served', 'refused503', 'econnrefused', 'ambiguous', 'other'] as const) total[key] += outcomes[key];
       for (const [why, n] of Object.entries(outcomes.ambiguousBy)) total.ambiguousBy[why] = (total.ambiguousBy[why] ?? 0) + n;
     }
-    // The claim: no connection that reached the process was reset, over every run.
-    expect({ ambiguous: total.ambiguous, by: total.ambiguousBy, other: total.other }).toEqual({ ambiguous: 0, by: {}, other: 0 });
+    // The claim: no connection that reached the process was reset, over every run. A handshake the
+    // kernel completes in the very pass that closes the listener sits in the backlog no process
+    // ever accepted, and close() resets it: no application can see or answer it (and the request
+    // was never run: served === answered === ran above). On a quiet machine that is 0 over the 8
+    // runs; CI under load saw 1. Before the listener stayed open through the drain it was 1–10 per
+    // run (8–80 here), so at most 3 still fails the old behaviour.
+    expect(total.other).toBe(0);
+    expect(Object.keys(total.ambiguousBy).filter((why) => why !== 'ECONNRESET')).toEqual([]);
+    expect(total.ambiguous).toBeLessThanOrEqual(3);
     // Connections were accepted while stopping, and answered 503 (not reset, not run).
     expect(total.refused503).toBeGreaterThan(0);
     console.log(`[http] ${RUNS} stops under ${CLIENTS} closed-loop clients → ${total.served} served, ${total.refused503}×503, ${total.econnrefused} ECONNREFUSED, ${total.ambiguous} reset`);

@@ -36,12 +36,17 @@ export function drainFor(run: RunningGraph, options: ContainerOptions, began: nu
   return { ms: allowed, note: `cut so ${why}` };
 }
 
-/** The drain, run: cut to fit (none after an interrupted start: it was never ready, nothing routes to it), slept, reported. */
-export async function runDrain(run: RunningGraph, options: ContainerOptions, began: number, interrupted: boolean, stopMs: (i: number) => number): Promise<DrainReport> {
+/**
+ * The drain, run: cut to fit (none after an interrupted start: it was never ready, nothing routes
+ * to it), slept, reported, then `then`. With nothing to sleep it answers synchronously, not as a promise: the
+ * stops then begin in the same tick as `shutdown()`, so work submitted right after the call is
+ * refused (an `await` here would let one more checkout or publish in).
+ */
+export function runDrain<T>(run: RunningGraph, options: ContainerOptions, began: number, interrupted: boolean, stopMs: (i: number) => number, then: (drain: DrainReport) => T | Promise<T>): T | Promise<T> {
   const cut = interrupted ? { ms: 0 } : drainFor(run, options, began, stopMs);
+  if (cut.ms <= 0) return then(drainReport(options.drainDelayMs, 0, interrupted, cut));
   const drainBegan = performance.now();
-  if (cut.ms > 0) await sleep(cut.ms);
-  return drainReport(options.drainDelayMs, performance.now() - drainBegan, interrupted, cut);
+  return sleep(cut.ms).then(() => then(drainReport(options.drainDelayMs, performance.now() - drainBegan, interrupted, cut)));
 }
 
 /** How long the drain runs, and why it is shorter than configured when it is. */

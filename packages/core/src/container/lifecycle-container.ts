@@ -187,10 +187,11 @@ export class LifecycleContainer extends ResourceDeclarations {
     this.#state = 'draining';
     this.#observer.draining();
     const run = this.#run!;
-    const drain = await runDrain(run, this.options, began, interrupted, (i) => (this.mayStop(run.compiled, i) ? run.limits.stopTimeoutMs[i]! : 0));
-    this.#observer.drained();
-    this.#began = { requestedAt, began, drain };
-    return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began, drain });
+    return runDrain(run, this.options, began, interrupted, (i) => (this.mayStop(run.compiled, i) ? run.limits.stopTimeoutMs[i]! : 0), (drain) => {
+      this.#observer.drained();
+      this.#began = { requestedAt, began, drain };
+      return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began, drain });
+    });
   }
 
   async #stop(timing: Parameters<typeof stopWalk>[3]): Promise<ShutdownReport> {
