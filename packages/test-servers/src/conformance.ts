@@ -4,6 +4,8 @@ import { crash, freeze, thaw } from './faults.js';
 import { activeHandles, leftoverHandles, watchProcessErrors } from './handles.js';
 import type { TestServer } from './types.js';
 
+export { PeerError, pollUntil, startPeer, type PeerProcess } from './peer-process.js';
+
 /**
  * The contract every adapter keeps, as one suite each adapter runs against its own throwaway real
  * server (issue #27): new work refused once its node stops; work in flight finishes and what was
@@ -44,6 +46,13 @@ export interface ConformanceSubject<R, S extends TestServer = TestServer> {
   tryNew(resource: R, server: S): Promise<unknown>;
   /** Options to refuse, each naming `field` (a nested one where the adapter has nested options). */
   readonly badOptions: readonly { readonly options: () => unknown; readonly field: string }[];
+  /**
+   * Optional: resolves once `count` units of work begun on this app (`work`, `hang`) have reached
+   * the server and are running there. Without it the suite gives them a fixed 100–150 ms, which is
+   * plenty for a database on loopback; a server-side adapter's peer is a client in a process of its
+   * own, whose requests may take longer than that to arrive on a loaded machine.
+   */
+  reached?(resource: R, server: S, count: number): Promise<void>;
 }
 
 /** Node stop timeout for the cut cases, and the slack a loaded 2-core machine needs on top of a bound. */
@@ -70,6 +79,12 @@ export function conformance<R, S extends TestServer>(subject: ConformanceSubject
       }
     });
 
+    /** The work begun has reached the server: a fixed wait, then the subject's own check when it has one. */
+    async function reached(resource: R, count: number, ms: number): Promise<void> {
+      await new Promise((r) => setTimeout(r, ms));
+      await subject.reached?.(resource, server, count);
+    }
+
     /** One app per test, with the checks every case ends with: no handle of the app's left, no stray error. */
     async function run(limits: { stopTimeoutMs: number; shutdownTimeoutMs: number }, body: (app: ConformanceApp, resource: R) => Promise<void>): Promise<void> {
       const before = activeHandles();
@@ -87,7 +102,7 @@ export function conformance<R, S extends TestServer>(subject: ConformanceSubject
     it('work in flight finishes in full; new work is refused once the node stops; the report is ok', async () => {
       await run({ stopTimeoutMs: 10_000, shutdownTimeoutMs: 15_000 }, async (app, resource) => {
         const running = [300, 400, 500].map((ms) => settle(subject.work(resource, server, ms)));
-        await new Promise((r) => setTimeout(r, 100)); // the work has reached the server
+        await reached(resource, 3, 100);
         const shutdown = app.shutdown();
         await new Promise((r) => setTimeout(r, 50)); // the node's stop has begun (no drain delay)
         const late = await settle(subject.tryNew(resource, server));
@@ -103,7 +118,7 @@ export function conformance<R, S extends TestServer>(subject: ConformanceSubject
     it(`work that never ends is cut by the force path inside the node's ${STOP_MS} ms; the report is not ok`, async () => {
       await run({ stopTimeoutMs: STOP_MS, shutdownTimeoutMs: DEADLINE_MS }, async (app, resource) => {
         const hung = settle(subject.hang(resource, server));
-        await new Promise((r) => setTimeout(r, 150));
+        await reached(resource, 1, 150);
         const began = performance.now();
         const report = await app.shutdown();
         const took = performance.now() - began;
@@ -119,7 +134,7 @@ export function conformance<R, S extends TestServer>(subject: ConformanceSubject
     it('a frozen server (SIGSTOP) with work in flight: the shutdown ends by the deadline and the report is not ok', async () => {
       await run({ stopTimeoutMs: STOP_MS, shutdownTimeoutMs: DEADLINE_MS }, async (app, resource) => {
         const running = settle(subject.work(resource, server, 1_000));
-        await new Promise((r) => setTimeout(r, 150));
+        await reached(resource, 1, 150);
         freeze(server);
         try {
           const began = performance.now();
@@ -146,7 +161,7 @@ export function conformance<R, S extends TestServer>(subject: ConformanceSubject
     it('the server killed (SIGKILL) mid-drain with work in flight: the shutdown ends by the deadline and the report is not ok', async () => {
       await run({ stopTimeoutMs: STOP_MS, shutdownTimeoutMs: DEADLINE_MS }, async (app, resource) => {
         const running = settle(subject.work(resource, server, 1_000));
-        await new Promise((r) => setTimeout(r, 150));
+        await reached(resource, 1, 150);
         const began = performance.now();
         const shutdown = app.shutdown();
         // Mid-drain: the work was accepted before the shutdown and is still running on the server.

@@ -119,7 +119,7 @@ describe('pino.transport() on a pipe nobody reads', () => {
   });
 
   it('whose worker is stuck in a write to a blocking FIFO: the main thread does not spin after the cut, and the process exits once the pipe is read', async () => {
-    const run = runStalledPipe({ kind: 'transport', dest: 'path', lines });
+    const run = runStalledPipe({ kind: 'transport', dest: 'path', lines, env: { WAIT_BLOCKED: '1' } });
     const report = await run.report;
     expect(report.log).toMatchObject({ status: 'timedOut', cut: { phase: 'stop', open: [expect.stringMatching(/^transport worker still running \(\d+ bytes not yet handed to it\)$/)] } });
     await sleep(500);

@@ -13,7 +13,14 @@ type AnyHandler = (call: AnyCall, callback?: grpc.sendUnaryData<unknown>) => voi
 export class CallTracker {
   /** Calls in progress by method path, for the report. */
   readonly #running = new Map<string, number>();
+  /** Calls cancelled by their client (gone, or given up) before their answer went out, by method path, while `countCancelled`. */
+  readonly #cancelled = new Map<string, number>();
   #inFlight: InFlight | undefined;
+  /**
+   * Set by the lifecycle from the node's stop (quiesce) on, cleared when its force path runs (the calls
+   * forceShutdown() cancels are cut by us, and the node is timedOut for them already).
+   */
+  countCancelled = false;
 
   constructor(readonly name: string) {}
 
@@ -23,6 +30,11 @@ export class CallTracker {
 
   get running(): ReadonlyMap<string, number> {
     return this.#running;
+  }
+
+  /** Calls of the shutdown that their client cancelled before their answer went out (see `countCancelled`). */
+  get cancelled(): ReadonlyMap<string, number> {
+    return this.#cancelled;
   }
 
   /**
@@ -74,7 +86,12 @@ export class CallTracker {
         untrack();
       };
       const events = call as unknown as NodeJS.EventEmitter;
-      events.once('cancelled', finish);
+      events.once('cancelled', () => {
+        // Its client went away (killed, reset) or gave up (its deadline) while the call ran: whatever
+        // the handler answers now goes nowhere.
+        if (!done && this.countCancelled) this.#cancelled.set(path, (this.#cancelled.get(path) ?? 0) + 1);
+        finish();
+      });
       if (responseStream) {
         events.once('finish', finish);
         events.once('close', finish);

@@ -1,4 +1,4 @@
-import { AdapterMisuseError } from '@quiesce/core/kit';
+import { AdapterError, AdapterMisuseError } from '@quiesce/core/kit';
 
 /**
  * The adapter used in a way it cannot work (a server already bound, a value that is not ours):
@@ -52,6 +52,24 @@ export class GrpcForeignServiceError extends GrpcMisuseError {
   override readonly code = 'QUIESCE_GRPC_FOREIGN_SERVICE';
   constructor(node: string) {
     super(node, 'the value must be the GrpcService this grpcServer definition created');
+  }
+}
+
+/**
+ * During the shutdown, calls in flight were cancelled by their client before their answer went out
+ * (the client's process died, its connection was reset, or it gave up at its deadline): the stop
+ * finished otherwise (nothing was cut by us), but what those calls' handlers answer goes nowhere,
+ * so the work in flight was lost at its callers and the node fails to say so. Calls cancelled by
+ * the force path are not counted here (the node is timedOut for them). `cancelled`: by method path.
+ */
+export class GrpcCallsCancelledError extends AdapterError {
+  override readonly name = 'GrpcCallsCancelledError';
+  override readonly code = 'QUIESCE_GRPC_CALLS_CANCELLED';
+  readonly cancelled: Readonly<Record<string, number>>;
+  constructor(node: string, cancelled: ReadonlyMap<string, number>) {
+    const calls = [...cancelled].map(([path, n]) => `${n} call${n === 1 ? '' : 's'} of ${path}`).join(', ');
+    super(node, `${calls} cancelled by the client during the shutdown, before the answer went out (the client went away or gave up): not delivered`);
+    this.cancelled = Object.fromEntries(cancelled);
   }
 }
 

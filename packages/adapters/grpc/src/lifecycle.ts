@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { type HookContext, type Logger } from '@quiesce/core';
 import { onAbort } from '@quiesce/core/kit';
 import { CallTracker } from './calls.js';
-import { GrpcServerAlreadyBoundError, GrpcServerShutDownError } from './errors.js';
+import { GrpcCallsCancelledError, GrpcServerAlreadyBoundError, GrpcServerShutDownError } from './errors.js';
 import type { HealthService } from './health.js';
 import { AcceptedSockets } from './sockets.js';
 
@@ -69,6 +69,8 @@ export class ServerLifecycle {
   }
 
   quiesce(ctx: HookContext): void {
+    // From the node's stop on (the drain delay is still normal serving), a call its client cancels is counted.
+    if (!this.#forced) this.calls.countCancelled = true;
     onAbort(ctx.signal, () => this.#force());
     this.health?.setAll('NOT_SERVING');
     this.health?.endWatches();
@@ -89,12 +91,15 @@ export class ServerLifecycle {
       // tryShutdown() completed: every session closed, and its socket with it. Forced: #force cuts what is left.
       if (!this.#forced) this.#sockets.unwatch();
     }
+    // Nothing was cut by us, but calls of the shutdown ended without their answer: the report says so.
+    if (!this.#forced && this.calls.cancelled.size > 0) throw new GrpcCallsCancelledError(this.config.name, this.calls.cancelled);
   }
 
   /** The force path: every session destroyed (clients see their calls CANCELLED); what was cut is logged. */
   #force(): void {
     if (this.#forced) return;
     this.#forced = true;
+    this.calls.countCancelled = false;
     const cut = this.describeRunning();
     this.server.forceShutdown();
     // forceShutdown() closes each session before destroying it, so Node's http2 only ends its socket

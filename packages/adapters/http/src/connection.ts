@@ -63,3 +63,25 @@ export class Connection {
     this.raw.destroy();
   }
 }
+
+/** Responses we marked `Connection: close`: only our own mark is ever taken back. */
+const markedClose = new WeakSet<ServerResponse>();
+
+/**
+ * From the shutdown request on, a connection's last response says `Connection: close` — only its
+ * last: a pipelining client may have queued requests behind an open response, and once a response
+ * says close Node drops the ones queued after it (their handlers ran, their answers are lost). A
+ * request arriving behind a marked response (`next`) takes the mark over when its headers have not gone.
+ */
+export function lastOnConnection(conn: Connection, next?: ServerResponse): void {
+  let last: ServerResponse | undefined;
+  for (const res of conn.responses.keys()) {
+    if (last && !last.headersSent && markedClose.delete(last)) last.removeHeader('Connection');
+    last = res;
+  }
+  if (next && last && last !== next && !last.headersSent && markedClose.delete(last)) last.removeHeader('Connection');
+  const target = next ?? last;
+  if (!target || target.headersSent) return;
+  target.setHeader('Connection', 'close');
+  markedClose.add(target);
+}

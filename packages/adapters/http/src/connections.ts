@@ -3,9 +3,10 @@ import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { type InFlight } from '@quiesce/core';
 import { onAbort } from '@quiesce/core/kit';
-import { Connection, remoteKey } from './connection.js';
+import { Connection, lastOnConnection, remoteKey } from './connection.js';
 import { warnForcedClose, type ForcedCounts } from './forced-warning.js';
 import { closeBetweenAccepts } from './listener.js';
+import { LostResponses } from './lost-responses.js';
 import { refuse, refuseRaw } from './refusal.js';
 import type { Http1Server, ServerTracker } from './server-kinds.js';
 import type { ProbeRouter } from './probes.js';
@@ -38,6 +39,7 @@ export class ConnectionTracker implements ServerTracker {
   #listener: 'open' | 'closing' | 'closed' = 'open';
   /** The force path ran: a connection still handed over (parked while the listener closed) is destroyed. */
   #forced = false;
+  readonly #lost = new LostResponses();
 
   constructor(
     readonly server: Http1Server,
@@ -155,14 +157,16 @@ export class ConnectionTracker implements ServerTracker {
   #onRequest(req: IncomingMessage, res: ServerResponse, next: () => boolean): boolean {
     const conn = this.#connectionOf(req.socket);
     conn.requests++;
-    if (this.#draining || this.#lingering) res.setHeader('Connection', 'close');
+    if (this.#draining || this.#lingering) lastOnConnection(conn, res);
     const probe = this.probe?.(req);
     // Once the node is stopping its InFlight refuses new work: a request that still reaches us
     // (its headers were mid-way at close time) is served untracked; stop() waits for its socket.
     const untrack = probe || conn.late || this.inFlight.closed ? noop : this.inFlight.track();
+    const counted = untrack !== noop;
     const settle = (): void => {
       if (!conn.responses.delete(res)) return;
       untrack();
+      if (counted) this.#lost.settled(this.#draining, this.#forced, res.writableFinished, res.headersSent);
       if (conn.responses.size > 0) return;
       conn.readAtLastResponse = conn.http?.bytesRead ?? 0;
       if (this.#draining) this.#afterLastResponse(conn);
@@ -206,7 +210,7 @@ export class ConnectionTracker implements ServerTracker {
    */
   closeAfterEachResponse(): void {
     this.#lingering = true;
-    for (const conn of this.#connections) for (const res of conn.responses.keys()) if (!res.headersSent) res.setHeader('Connection', 'close');
+    for (const conn of this.#connections) lastOnConnection(conn);
   }
 
   /**
@@ -225,14 +229,18 @@ export class ConnectionTracker implements ServerTracker {
     for (const conn of this.#connections) {
       if (conn.destroyed) continue;
       if (!conn.upgraded && conn.responses.size === 0) this.#graceFor(conn);
-      for (const res of conn.responses.keys()) if (!res.headersSent) res.setHeader('Connection', 'close');
+      lastOnConnection(conn);
     }
     this.#checkDrained();
   }
 
-  /** Resolves when the listener is closed and the last socket is gone, sockets owned by another node aside. */
-  get closed(): Promise<void> {
-    return this.#closed;
+  /**
+   * Resolves when the listener is closed and the last socket is gone, sockets owned by another node
+   * aside; rejects then with HttpResponsesLostError when a client's vanishing cut responses begun before the stop.
+   */
+  async closed(name: string): Promise<void> {
+    await this.#closed;
+    this.#lost.check(name, this.#forced);
   }
 
   /** The force path, when the node's time is up: what it destroyed, by kind (sockets another node owns are left to it). */

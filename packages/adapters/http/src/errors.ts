@@ -1,4 +1,4 @@
-import { AdapterError, AdapterMisuseError } from '@quiesce/core/kit';
+import { AdapterError, AdapterMisuseError, ConnectionsLostError } from '@quiesce/core/kit';
 
 /**
  * `listen()` failed (the address is taken, not allowed, not local): the node cannot start. `cause`
@@ -52,6 +52,28 @@ export class HttpServerAlreadyStartedError extends AdapterMisuseError {
   override readonly code = 'QUIESCE_HTTP_ALREADY_STARTED';
   constructor(node: string) {
     super(node, 'this server was already started once; create a new server for a new container');
+  }
+}
+
+/**
+ * Responses the handler had begun (accepted before the stop) never reached their client in full:
+ * the client's connection ended first (killed, timed out, a balancer cutting it) while the node was
+ * stopping. Thrown by `stop()` once the server is closed, so the node is `failed`, not `stopped`:
+ * the report counts what was lost. Declare the node `policy: 'bestEffort'` to see it as a warning
+ * instead of a failed shutdown. Not counted: what the force path cut (the node timed out), 503s
+ * to connections accepted while stopping, probe answers.
+ */
+export class HttpResponsesLostError extends ConnectionsLostError {
+  override readonly name = 'HttpResponsesLostError';
+  override readonly code = 'QUIESCE_HTTP_RESPONSES_LOST';
+  constructor(
+    node: string,
+    lost: number,
+    /** Responses among them not yet begun (the handler still working): the client never saw a status. */
+    readonly unanswered: number,
+  ) {
+    const partly = lost - unanswered;
+    super(node, 'http server', lost, new Error(`closed by the client with ${lost === 1 ? 'its response' : `${lost} responses`} not delivered in full: ${unanswered} not begun, ${partly} cut partway`));
   }
 }
 

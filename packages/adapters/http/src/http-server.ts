@@ -40,7 +40,7 @@ export function httpServer(options: HttpServerOptions): ResourceDefinition<HttpS
       await listenOn(srv, ctx.name, { port, host, ...listen });
     },
     quiesce: (srv, ctx) => trackers.get(srv)?.close(ctx.signal, ctx.name),
-    stop: (srv) => trackers.get(srv)?.closed,
+    stop: (srv, ctx) => trackers.get(srv)?.closed(ctx.name),
   };
 }
 

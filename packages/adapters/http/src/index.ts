@@ -4,4 +4,4 @@ export { readinessHandler, livenessHandler, probeRouter, type HealthSource, type
 export { httpServerOptionsSchema, type HttpServerOptions, type HttpServerLike, type ProbeOptions } from './options.js';
 export { FORCED_CLOSE_WARNING } from './forced-warning.js';
 export { UPGRADE_OWNER } from './connection.js';
-export { HttpListenError, HttpNotAServerError, HttpServerAlreadyListeningError, HttpServerAlreadyStartedError } from './errors.js';
+export { HttpListenError, HttpNotAServerError, HttpResponsesLostError, HttpServerAlreadyListeningError, HttpServerAlreadyStartedError } from './errors.js';

@@ -29,6 +29,6 @@ export interface ServerTracker {
   closeAfterEachResponse(): void;
   /** quiesce: stop accepting, let what is in flight finish; `signal` aborting is the force path (warned about under `name`). */
   close(signal: AbortSignal, name: string): void;
-  /** Resolves when the last connection is gone. */
-  readonly closed: Promise<void>;
+  /** Resolves when the last connection is gone; rejects then (HttpResponsesLostError) when clients' vanishing cut responses begun before the stop. */
+  closed(node: string): Promise<void>;
 }

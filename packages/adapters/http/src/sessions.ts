@@ -7,6 +7,7 @@ import { onAbort } from '@quiesce/core/kit';
 import { remoteKey } from './connection.js';
 import { warnForcedClose, type ForcedCounts } from './forced-warning.js';
 import { closeBetweenAccepts } from './listener.js';
+import { LostResponses } from './lost-responses.js';
 import { refuse } from './refusal.js';
 import type { ProbeRouter } from './probes.js';
 import type { Http2ServerLike, ServerTracker } from './server-kinds.js';
@@ -42,6 +43,7 @@ export class SessionTracker implements ServerTracker {
   readonly #late = new Set<string>();
   #listener: 'open' | 'closing' | 'closed' = 'open';
   #closed: Promise<void> = Promise.resolve();
+  readonly #lost = new LostResponses();
   #drained: (() => void) | undefined;
 
   constructor(
@@ -93,8 +95,13 @@ export class SessionTracker implements ServerTracker {
     // Probes are answered untracked; a stream that still reaches us after close is served untracked.
     const path = String(headers[':path'] ?? '');
     const isProbe = this.probe?.({ url: path } as IncomingMessage) !== undefined;
-    const untrack = isProbe || this.inFlight.closed ? noop : this.inFlight.track();
-    stream.once('close', untrack);
+    if (isProbe || this.inFlight.closed) return;
+    const untrack = this.inFlight.track();
+    stream.once('close', () => {
+      untrack();
+      // A stream the client reset (or whose session died) closes "finished" all the same: its RST code says.
+      this.#lost.settled(this.#draining, this.#forced, stream.rstCode === 0, stream.headersSent);
+    });
   }
 
   /**
@@ -107,7 +114,9 @@ export class SessionTracker implements ServerTracker {
     this.#http1Busy.set(key, (this.#http1Busy.get(key) ?? 0) + 1);
     this.#http1Responses.add(res);
     const untrack = this.inFlight.closed ? noop : this.inFlight.track();
+    const counted = untrack !== noop;
     res.once('close', () => {
+      if (counted) this.#lost.settled(this.#draining, this.#forced, res.writableFinished, res.headersSent);
       this.#http1Responses.delete(res);
       const left = this.#http1Busy.get(key)! - 1;
       if (left > 0) this.#http1Busy.set(key, left);
@@ -163,8 +172,9 @@ export class SessionTracker implements ServerTracker {
     this.#graces.set(key, timer);
   }
 
-  get closed(): Promise<void> {
-    return this.#closed;
+  async closed(name: string): Promise<void> {
+    await this.#closed;
+    this.#lost.check(name, this.#forced);
   }
 
   /** The force path: every session and socket destroyed; what it destroyed, by kind. */

@@ -1,4 +1,4 @@
-import { AdapterMisuseError } from '@quiesce/core/kit';
+import { AdapterMisuseError, ConnectionsLostError } from '@quiesce/core/kit';
 
 /**
  * The adapter used in a way it cannot work (a shared server that is not one, a value that is not
@@ -42,4 +42,32 @@ function describeValue(value: unknown): string {
   const ctor = (value as { constructor?: { name?: string } }).constructor;
   if (ctor === Object || !ctor?.name) return 'a plain object';
   return `a ${ctor.name}`;
+}
+
+/**
+ * During the shutdown, clients went away without a close frame (killed, reset, their host gone)
+ * while message handlers of theirs were still running: what those handlers sent went nowhere, so
+ * the work in flight was lost with its client. The stop finished otherwise (nothing was cut by
+ * us); the node fails so that the report says so. A client that dies with no handler of its
+ * running loses nothing: it is only counted in the outcome (`closedAbnormally`).
+ * `instanceof ConnectionsLostError` (core/kit) holds.
+ */
+export class WsClientsLostError extends ConnectionsLostError {
+  override readonly name = 'WsClientsLostError';
+  override readonly code = 'QUIESCE_WS_CLIENTS_LOST';
+  constructor(
+    node: string,
+    lost: number,
+    /** Message handlers that were running for those clients when their sockets ended. */
+    readonly handlers: number,
+  ) {
+    super(
+      node,
+      'ws server',
+      lost,
+      new Error(
+        `closed by the client without a close frame while ${handlers} message ${handlers === 1 ? 'handler was' : 'handlers were'} running for ${lost === 1 ? 'it' : 'them'}: ${handlers === 1 ? 'its reply was' : 'their replies were'} not delivered`,
+      ),
+    );
+  }
 }

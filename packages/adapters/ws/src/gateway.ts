@@ -4,6 +4,7 @@ import { type HookContext, type InFlight, type Logger } from '@quiesce/core';
 import { onAbort } from '@quiesce/core/kit';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { ClientLedger } from './clients.js';
+import { WsClientsLostError } from './errors.js';
 import { claimSocket } from './owner.js';
 import { refuseUpgrade } from './refuse.js';
 import { describeOutcome, logOutcome, type StopOutcome } from './report.js';
@@ -39,6 +40,13 @@ export class Gateway {
   readonly #running = new Map<WebSocket, number>();
   #attached = false;
   #serverClosed: Promise<void> = Promise.resolve();
+  /**
+   * From the node's stop on (quiesce; the drain delay is still normal serving): clients whose socket ended without a close frame (not cut by us)
+   * while message handlers of theirs were running, and how many handlers. Their replies went
+   * nowhere: work in flight was lost with the client, and the stop says so.
+   */
+  readonly #lost = { clients: 0, handlers: 0 };
+  #stopping = false;
 
   constructor(
     readonly wss: WebSocketServer,
@@ -59,6 +67,7 @@ export class Gateway {
     }
     this.wss.handleUpgrade(req, socket, head, (client) => {
       this.ledger.add(client);
+      client.once('close', (code: number) => this.#closed(client, code));
       this.wss.emit('connection', client, req);
     });
   };
@@ -102,6 +111,7 @@ export class Gateway {
    */
   quiesce(ctx: HookContext): void {
     this.#accepting = false;
+    this.#stopping = true;
     onAbort(ctx.signal, () => this.#force());
     // A handshake still in a user's async verifyClient is answered 503 by ws once it is closed.
     this.wss.close();
@@ -129,7 +139,17 @@ export class Gateway {
     } finally {
       this.#detach();
     }
-    if (!this.#forced) this.#log();
+    if (this.#forced) return;
+    this.#log();
+    if (this.#lost.clients > 0) throw new WsClientsLostError(this.config.name, this.#lost.clients, this.#lost.handlers);
+  }
+
+  /** A client's socket closed: lost with work in flight when it ended abnormally (1006) while a handler of its ran, not cut by us. */
+  #closed(client: WebSocket, code: number): void {
+    const running = this.#running.get(client) ?? 0;
+    if (!this.#stopping || this.#forced || code !== 1006 || running === 0) return;
+    this.#lost.clients++;
+    this.#lost.handlers += running;
   }
 
   /** The node's time is up (in the drain or in stop): every client still open is terminated, the counts are final from here. */
