@@ -74,14 +74,11 @@ const markedClose = new WeakSet<ServerResponse>();
  * request arriving behind a marked response (`next`) takes the mark over when its headers have not gone.
  */
 export function lastOnConnection(conn: Connection, next?: ServerResponse): void {
-  let last: ServerResponse | undefined;
-  for (const res of conn.responses.keys()) {
-    if (last && !last.headersSent && markedClose.delete(last)) last.removeHeader('Connection');
-    last = res;
-  }
-  if (next && last && last !== next && !last.headersSent && markedClose.delete(last)) last.removeHeader('Connection');
-  const target = next ?? last;
-  if (!target || target.headersSent) return;
-  target.setHeader('Connection', 'close');
-  markedClose.add(target);
+  const open = [...conn.responses.keys()];
+  if (next) open.push(next);
+  const last = open.at(-1);
+  for (const res of open) if (res !== last && !res.headersSent && markedClose.delete(res)) res.removeHeader('Connection');
+  if (!last || last.headersSent) return;
+  last.setHeader('Connection', 'close');
+  markedClose.add(last);
 }
