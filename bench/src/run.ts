@@ -10,6 +10,8 @@ import { resolution } from './resolution.js';
 import { printTable } from './table.js';
 import { checkTargets, type BenchResults } from './targets.js';
 import { coldStart, coldStartTargets, type ColdStartRow } from './cold-start.js';
+import { requestPath, requestPathTable } from './request-path.js';
+import { requestPathWhy } from './request-path-why.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -48,6 +50,19 @@ if (wants('http')) {
 if (wants('cold-start')) {
   results.coldStart = await coldStart(15);
   printTable('6. Cold start: import in a fresh process from an npm-installed project (median of 15 interleaved rounds), install closure', results.coldStart as ColdStartRow[]);
+}
+
+if (wants('request-path')) {
+  const rows = await requestPath();
+  results.requestPath = rows;
+  printTable('7. Request path: throughput through each adapter vs its bare baseline (rounds interleaved, variants in processes of their own; median)', requestPathTable(rows));
+}
+
+// Not part of a plain `pnpm bench`: only when asked for by name (it explains section 7, it judges nothing).
+if (only.includes('request-path-why')) {
+  const rows = await requestPathWhy();
+  results.requestPathWhy = rows;
+  printTable('7b. Request path, where the cost goes: one piece of quiesce switched off and on in 100 ms phases under load, same process (CPU per op)', rows);
 }
 
 const targets = [...checkTargets(results as BenchResults), ...coldStartTargets((results.coldStart as ColdStartRow[] | undefined) ?? [])];

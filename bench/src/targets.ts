@@ -3,6 +3,7 @@ import type { EngineRow } from './engine.js';
 import type { HttpRow } from './http.js';
 import type { RaceRow } from './race.js';
 import type { ResolutionRow } from './resolution.js';
+import { requestPathTargets, type RequestPathRow } from './request-path.js';
 
 export interface TargetCheck {
   readonly target: string;
@@ -16,10 +17,11 @@ export interface BenchResults {
   resolution?: ResolutionRow;
   e2e?: E2eRow;
   http?: HttpRow[];
+  requestPath?: RequestPathRow[];
 }
 
 /** Each target of the benchmark issue, judged on this run's own numbers (never on stored ones). */
-export function checkTargets({ race, engine, resolution, e2e, http }: BenchResults): TargetCheck[] {
+export function checkTargets({ race, engine, resolution, e2e, http, requestPath }: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   if (race) {
     const ours = race.filter((r) => r.contestant === 'quiesce');
@@ -51,6 +53,7 @@ export function checkTargets({ race, engine, resolution, e2e, http }: BenchResul
     checks.push({ target: 'e2e: 0 failed requests under load', measured: `${e2e.failedRequests} of ${e2e.requestsUnderLoad}`, met: e2e.failedRequests === 0 });
   }
   if (http) checks.push(...httpTargets(http));
+  if (requestPath) checks.push(...requestPathTargets(requestPath));
   return checks;
 }
 
