@@ -19,6 +19,7 @@ export const ErrorCodes = {
   ShuttingDownError: 'QUIESCE_SHUTTING_DOWN',
   LifecycleStateError: 'QUIESCE_LIFECYCLE_STATE',
   PlanDoesNotFitError: 'QUIESCE_PLAN_DOES_NOT_FIT',
+  KubernetesUnsafeError: 'QUIESCE_KUBERNETES_UNSAFE',
   ReportWriteError: 'QUIESCE_REPORT_WRITE',
   ReportInputError: 'QUIESCE_REPORT_INPUT',
   CliUsageError: 'QUIESCE_CLI_USAGE',

@@ -37,7 +37,20 @@ export type { ContainerOptionsInput as ContainerOptions, ResourceOptions, Failur
 export type { LifecycleModule } from './container/module.js';
 export type { PhaseContext } from './engine/node-run.js';
 export { PlanDoesNotFitError, type ShutdownPlan, type PlanStep } from './graph/plan.js';
-export { kubernetesNumbers, type KubernetesOptions, type KubernetesNumbers } from './graph/kubernetes.js';
+export {
+  kubernetesNumbers,
+  KubernetesUnsafeError,
+  KubernetesWarningCodes,
+  PROPAGATION_PRESETS,
+  type KubernetesOptions,
+  type KubernetesNumbers,
+  type KubernetesWarning,
+  type KubernetesWarningCode,
+  type PropagationPreset,
+  type Propagation,
+  type ReadinessNumbers,
+  type PreStopForm,
+} from './graph/kubernetes/index.js';
 export type { ResourceDefinition, Resolver } from './container/registration.js';
 export { ShutdownReport, type NodeReport, type NodeStatus, type ShutdownReportJSON, type ReportedError, type PhaseReport, type CutReport, type DrainReport, type StopPhase, type ReportSummary } from './report/report.js';
 export { DEFAULT_EXIT_GRACE_MS, type SignalOptions } from './process/signals.js';

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { ErrorCodes, QuiesceError } from '../errors.js';
 import { longestStopChain, type LifecycleGraph } from './graph.js';
 import { BUDGET_SLACK_MS, budgeted } from './budget.js';
-import { kubernetesFragment, type KubernetesOptions } from './kubernetes.js';
+import { kubernetesFragment, type KubernetesOptions } from './kubernetes/index.js';
 
 export interface PlanStep {
   readonly name: string;
