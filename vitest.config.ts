@@ -22,6 +22,8 @@ export default defineConfig({
             'packages/test-servers/test/**/*.test.ts',
             'packages/adapters/*/test/**/*.test.ts',
             'examples/*/test/**/*.test.ts',
+            // The README's and the guides' snippets, run from the packed tarballs in a fresh project.
+            'test/docs/**/*.test.ts',
           ],
           globalSetup: ['packages/test-servers/src/vitest-global-setup.ts'],
           testTimeout: 120_000,
