@@ -23,6 +23,12 @@ export interface HaproxyOptions extends StartOptions {
   fall?: number;
   /** Passed checks before a backend is marked UP again (`rise`). Default 1. */
   rise?: number;
+  /**
+   * Connect retries on another backend (`retries N` + `option redispatch`). Default 0: kube-proxy
+   * and most L4 paths do not retry on another endpoint, and retries hide a closed listener's damage
+   * (a refused connect is silently sent elsewhere), so a drain judged with them is judged too kindly.
+   */
+  retries?: number;
 }
 
 export interface HaproxyServer extends TestServer {
@@ -50,7 +56,14 @@ const BACKEND = 'be';
  */
 export async function startHaproxy(opts: HaproxyOptions): Promise<HaproxyServer> {
   // Written verbatim into the config: a bad value would fail HAProxy's parse with a less direct message.
-  const bad = opts.backends.length === 0 ? 'backends: expected at least one port' : opts.backends.find((p) => !Number.isInteger(p) || p < 1 || p > 65_535) !== undefined ? 'backends: expected ports from 1 to 65535' : undefined;
+  const bad =
+    opts.backends.length === 0
+      ? 'backends: expected at least one port'
+      : opts.backends.find((p) => !Number.isInteger(p) || p < 1 || p > 65_535) !== undefined
+        ? 'backends: expected ports from 1 to 65535'
+        : opts.retries !== undefined && (!Number.isInteger(opts.retries) || opts.retries < 0)
+          ? 'retries: expected a whole number ≥ 0'
+          : undefined;
   if (bad) throw new ServerError('haproxy', bad);
   await ensureServerBinaries(['haproxy']);
   const bin = findHaproxy()!.server;
@@ -59,6 +72,7 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<HaproxyServer>
 
 function config(port: number, socket: string, opts: HaproxyOptions): string {
   const inter = opts.checkIntervalMs ?? 200;
+  const retries = opts.retries ?? 0;
   const servers = opts.backends.map((p, k) => `  server s${k + 1} ${HOST}:${p} check`);
   return [
     'global',
@@ -74,9 +88,8 @@ function config(port: number, socket: string, opts: HaproxyOptions): string {
     // /readyz late would be marked DOWN. A 503 still counts at once, so detection stays fall × inter.
     '  timeout check 2s',
     '  option http-keep-alive',
-    // A refused connect (a backend that is gone but not yet marked DOWN) is retried on another one.
-    '  retries 2',
-    '  option redispatch',
+    // With retries, a refused connect (a backend gone but not yet marked DOWN) is retried on another one.
+    ...(retries > 0 ? [`  retries ${retries}`, '  option redispatch'] : ['  retries 0']),
     'frontend fe',
     `  bind ${HOST}:${port}`,
     `  default_backend ${BACKEND}`,

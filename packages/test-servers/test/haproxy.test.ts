@@ -56,5 +56,34 @@ describe('startHaproxy', () => {
   it('refuses backends it could not write into a config, naming the field', async () => {
     await expect(startHaproxy({ backends: [] })).rejects.toThrow(/backends: expected at least one port/);
     await expect(startHaproxy({ backends: [80, 70_000] })).rejects.toThrow(/backends: expected ports/);
+    await expect(startHaproxy({ backends: [80], retries: -1 })).rejects.toThrow(/retries: expected a whole number/);
   });
+
+  // A backend whose listener closed before any check noticed (checks 60 s apart): what the clients
+  // see is the balancer's retry policy. kube-proxy's is none, the default here.
+  for (const retries of [0, 2]) {
+    it(`retries ${retries}: a closed backend not yet marked DOWN ${retries === 0 ? 'fails the requests routed to it' : 'is hidden: every request is redispatched'}`, async () => {
+      const a = await backend('a');
+      const b = await backend('b');
+      const proxy = await startHaproxy({ backends: [a.port, b.port], checkIntervalMs: 60_000, retries });
+      try {
+        await proxy.waitUntilUp('s1', a.port, 5_000);
+        await proxy.waitUntilUp('s2', b.port, 5_000);
+        await a.close();
+        const answers = [];
+        for (let i = 0; i < 6; i++) answers.push(await get(proxy.port));
+        const failed = answers.filter((r) => r.status !== 200);
+        if (retries === 0) {
+          // Round robin sends about half to the closed one; HAProxy answers those 503 itself.
+          expect(failed.length).toBeGreaterThanOrEqual(2);
+          expect(failed.every((r) => r.status === 503)).toBe(true);
+        } else {
+          expect(answers).toEqual(Array.from({ length: 6 }, () => ({ status: 200, body: 'b' })));
+        }
+      } finally {
+        await proxy.stop();
+        await b.close();
+      }
+    });
+  }
 });

@@ -19,6 +19,12 @@ export interface RollingOptions {
   shutdownTimeoutMs?: number;
   /** Default: fall × inter + 3 × inter (1000 ms at 200 ms). Shorter than fall × inter shows what a too-short drain does. */
   drainDelayMs?: number;
+  /**
+   * HAProxy's connect retries on another replica. Default 0, the main verdict: kube-proxy does not
+   * retry on another endpoint, and retries hide a closed listener's damage. 2 (+ redispatch) is the
+   * kinder balancer, kept beside it.
+   */
+  balancerRetries?: number;
   /** Order messages published to the shared queue while the deploy runs. */
   orders?: number;
   log?: (line: string) => void;
@@ -43,6 +49,7 @@ export interface Replacement {
 
 export interface RollingResult {
   variant: 'quiesce' | 'naive';
+  balancerRetries: number;
   queue: string;
   requests: PacedRequest[];
   failed: PacedRequest[];
@@ -74,6 +81,7 @@ export async function runRollingDeploy(opts: RollingOptions): Promise<RollingRes
   const count = opts.replicas ?? 3;
   const inter = opts.checkIntervalMs ?? 200;
   const drainDelayMs = opts.drainDelayMs ?? FALL * inter + 3 * inter;
+  const retries = opts.balancerRetries ?? 0;
   const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 8_000;
   const queue = `rolling-${opts.variant}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}`;
   const env = {
@@ -97,11 +105,11 @@ export async function runRollingDeploy(opts: RollingOptions): Promise<RollingRes
   let load: ReturnType<typeof startPacedLoad> | undefined;
   let publishing: Promise<string[]> | undefined;
   try {
-    log(`[${opts.variant}] starting ${count} replicas (drain delay ${drainDelayMs} ms; HAProxy needs up to ${FALL} failed checks × ${inter} ms + one interval to notice)`);
+    log(`[${opts.variant}] starting ${count} replicas (drain delay ${drainDelayMs} ms; HAProxy needs up to ${FALL} failed checks × ${inter} ms + one interval to notice, and retries a refused connect ${retries === 0 ? 'never (as kube-proxy)' : `${retries} times on another replica`})`);
     // The first one alone: it creates the tables, and concurrent CREATE TABLE IF NOT EXISTS can collide.
     const current = [await spawnReplica(0)];
     current.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, k) => spawnReplica(k + 1)))));
-    proxy = await startHaproxy({ backends: current.map((r) => r.port), checkIntervalMs: inter, fall: FALL, rise: 1 });
+    proxy = await startHaproxy({ backends: current.map((r) => r.port), checkIntervalMs: inter, fall: FALL, rise: 1, retries });
     for (const [k, r] of current.entries()) await proxy.waitUntilUp(proxy.backendNames[k]!, r.port);
     log(`[${opts.variant}] HAProxy on ${proxy.url} routes to ${current.map((r) => `${r.replica.name}:${r.port}`).join(', ')}`);
 
@@ -158,6 +166,7 @@ export async function runRollingDeploy(opts: RollingOptions): Promise<RollingRes
     const posts = requests.filter((r) => r.kind === 'POST');
     return {
       variant: opts.variant,
+      balancerRetries: retries,
       queue,
       requests,
       failed: requests.filter(failed),

@@ -100,7 +100,14 @@ function enable(): void {
 }
 
 function disable(): void {
-  if (enabledBy > 0 && --enabledBy === 0) hook?.disable();
+  if (enabledBy > 0 && --enabledBy === 0) {
+    hook?.disable();
+    // The stores a phase left on what it created (a server's handle, a pool's sockets) would
+    // otherwise be copied onto every async resource made from them for the life of the process —
+    // each request's, on the request path (Node 20/22 propagate with a process-wide init hook that
+    // stays on while any store is live). disable() drops them; the next run() enables it again.
+    context.disable();
+  }
 }
 
 /** One container's tracking: on during each phase (or always), off otherwise. */
