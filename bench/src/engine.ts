@@ -1,4 +1,5 @@
-import { LifecycleContainer, buildGraph, walk } from '@quiesce/core';
+import { LifecycleContainer } from '@quiesce/core';
+import { buildGraph, walk } from '@quiesce/core/kit';
 import { randomGraph } from './random-graph.js';
 import { round } from './race.js';
 import { interleavedMedians, medianMs, peakRssMb } from './timing.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError, LifecycleContainer, inject, resource } from '../src/index.js';
+import { InvalidOptionsError, LifecycleContainer, resource } from '../src/index.js';
+import { inject } from 'inversify';
 
 @resource()
 class Config {

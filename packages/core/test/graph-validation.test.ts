@@ -5,11 +5,10 @@ import {
   InvalidOptionsError,
   LifecycleContainer,
   MissingDependencyError,
-  buildGraph,
-  inject,
-  injectable,
   resource,
 } from '../src/index.js';
+import { inject, injectable } from 'inversify';
+import { buildGraph } from '../src/kit/main.js';
 import { Timeline, fake } from './support/timeline.js';
 
 describe('the graph is validated before anything starts', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LifecycleContainer, buildGraph, walk } from '../src/index.js';
+import { LifecycleContainer } from '../src/index.js';
+import { buildGraph, walk } from '../src/kit/main.js';
 import { randomDag, rng } from './support/random-dag.js';
 import { Timeline, sleep } from './support/timeline.js';
 

@@ -3,6 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { LifecycleContainer, StartError } from '../src/index.js';
+import { REPORT_STATUS } from '../src/report/types.js';
 import { sleep } from './support/timeline.js';
 import { troubledShutdown } from './support/troubled.js';
 
@@ -52,6 +53,12 @@ describe('the shipped JSON Schema describes real reports', () => {
     expect(validate({ ...json, surprise: 1 })).toBe(false);
     expect(validate({ ...json, nodes: [{ ...json.nodes[0], status: 'fine' }] })).toBe(false);
     expect(validate({ ...json, durationMs: 1.234 })).toBe(false);
+  });
+});
+
+describe('one status vocabulary', () => {
+  it("the schema's node statuses are the report words of the engine's mapping table, no more, no less", () => {
+    expect([...schema.$defs.node.properties.status.enum].sort()).toEqual([...new Set(Object.values(REPORT_STATUS))].sort());
   });
 });
 

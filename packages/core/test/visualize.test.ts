@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LifecycleContainer, buildGraph, buildShutdownReport, type NodeOutcome, type WalkResult } from '../src/index.js';
+import { LifecycleContainer } from '../src/index.js';
+import { buildGraph, buildShutdownReport, type NodeOutcome, type WalkResult } from '../src/kit/main.js';
 
 /** A report with known numbers: http (timed out, cut by budget) → api → db; metrics failed; cache never started. */
 function knownReport() {

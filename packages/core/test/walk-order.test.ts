@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LifecycleContainer, buildGraph, walk } from '../src/index.js';
+import { LifecycleContainer } from '../src/index.js';
+import { buildGraph, walk } from '../src/kit/main.js';
 import { deepestFirst } from '../src/graph/graph.js';
 
 // a ← b ← c ← d (a chain of 4) and e, f, g: lone nodes.

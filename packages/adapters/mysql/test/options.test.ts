@@ -1,4 +1,5 @@
-import { inject as injectToken, LifecycleContainer, resource, StartError } from '@quiesce/core';
+import { LifecycleContainer, resource, StartError } from '@quiesce/core';
+import { inject as injectToken } from 'inversify';
 import { activeHandles, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import mysql, { type Pool } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { inject, LifecycleContainer, resource } from '@quiesce/core';
+import { LifecycleContainer, resource } from '@quiesce/core';
+import { inject } from 'inversify';
 import { activeHandles, leftoverHandles } from '@quiesce/test-servers';
 import pg, { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';

@@ -12,3 +12,9 @@ export { lifecycleModule, type LifecycleModule } from '../container/module.js';
 export { describeError } from '../errors.js';
 export { AdapterError, AdapterMisuseError, ConnectionsLostError, ForceClosedError } from './errors.js';
 export { poolResource, type PoolDriver, type PoolResourceOptions, type TrackedConnections } from './connection-pool.js';
+// The engine on its own, over plain records (no inversify): graph + walk, and the report built from
+// a walk's result. Moved here from the root entry (#28): the bench and core's tests drive it; a
+// service never does, and its shape is still allowed to change.
+export { buildGraph, type LifecycleGraph } from '../graph/graph.js';
+export { walk, NodeSettlement, BUDGET_SLACK_MS, type WalkOptions, type WalkResult, type NodeOutcome, type WalkStatus } from '../engine/walk.js';
+export { buildShutdownReport } from '../report/build.js';

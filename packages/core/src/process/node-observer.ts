@@ -1,6 +1,7 @@
 import type { LifecycleEvents, NodeEvent, NodeEventType } from './events.js';
 import { HealthBoard, type ContainerState, type HealthReport } from './health.js';
 import type { WalkStatus } from '../engine/walk.js';
+import { REPORT_STATUS } from '../report/types.js';
 
 /** A node still running when someone asks (second signal, deadline): who, in which phase, since when. */
 export interface PendingNode {
@@ -17,7 +18,8 @@ export interface StopSoFar {
   readonly error: unknown[];
 }
 
-const SETTLED_TYPES: Record<string, NodeEventType> = { done: 'stopped', failed: 'failed', timedOut: 'timedOut', skipped: 'skipped' };
+// A stop's settled event uses the report's word for it (`stopped`, not the walk's `done`).
+const SETTLED_TYPES: Readonly<Record<WalkStatus, NodeEventType>> = REPORT_STATUS;
 
 /**
  * Everything the outside sees of the walks: per-node health for probes, which nodes are running

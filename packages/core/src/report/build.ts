@@ -2,13 +2,13 @@ import type { WalkResult, WalkStatus } from '../engine/walk.js';
 import type { LifecycleGraph } from '../graph/graph.js';
 import type { RecordedStop } from './phases.js';
 import { isClean, round, ShutdownReport, type ReportDetail } from './report.js';
-import type { CutReport, DrainReport, FailurePolicy, NodeReport, NodeStatus, PhaseReport, ReportedError } from './types.js';
+import { REPORT_STATUS, type CutReport, type DrainReport, type FailurePolicy, type NodeReport, type NodeStatus, type PhaseReport, type ReportedError } from './types.js';
 
 // Builds a ShutdownReport from a stop walk: `ok` the moment the walk ends, the per-node table only
 // when someone reads it (the process is often about to exit). Every number is rounded to 0.1 ms.
 
 function reportStatus(status: WalkStatus): NodeStatus {
-  return status === 'done' ? 'stopped' : status;
+  return REPORT_STATUS[status];
 }
 
 export function toReportedError(error: unknown): ReportedError | undefined {

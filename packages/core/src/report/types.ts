@@ -1,11 +1,18 @@
 import type { TimeoutReason } from '../errors.js';
+import type { WalkStatus } from '../engine/walk-types.js';
 import type { StopPhase } from './phases.js';
 
 export type { StopPhase };
 
 // The report as data: what the report, its renderers and the JSON schema share.
 
-export type NodeStatus = 'stopped' | 'failed' | 'timedOut' | 'skipped';
+/**
+ * The one table from the engine's status words to the report's (and the settled events'): a walk
+ * says `done` for any direction; a stop report says `stopped`. Every other word is the same.
+ */
+export const REPORT_STATUS = { done: 'stopped', failed: 'failed', timedOut: 'timedOut', skipped: 'skipped' } as const satisfies Record<WalkStatus, string>;
+
+export type NodeStatus = (typeof REPORT_STATUS)[WalkStatus];
 
 /** `critical` (default): a failure makes the report not ok; `bestEffort`: a warning only. */
 export type FailurePolicy = 'critical' | 'bestEffort';
