@@ -12,3 +12,4 @@ export { lifecycleModule, type LifecycleModule } from '../container/module.js';
 export { describeError } from '../errors.js';
 export { AdapterError, AdapterMisuseError, ConnectionsLostError, ForceClosedError } from './errors.js';
 export { poolResource, type PoolDriver, type PoolResourceOptions, type TrackedConnections } from './connection-pool.js';
+export { describeValue } from './misuse.js';
