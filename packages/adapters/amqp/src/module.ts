@@ -1,5 +1,5 @@
 import { type LifecycleModule, type Token } from '@quiesce/core';
-import { lifecycleModule } from '@quiesce/core/kit';
+import { lifecycleModule, moduleTokenSchema, parseOptions } from '@quiesce/core/kit';
 import type { ChannelModel } from 'amqplib';
 import { amqpConnection, type AmqpConnectionOptions } from './connection.js';
 import { amqpConsumer, type AmqpConsumer, type AmqpConsumerOptions } from './consumer.js';
@@ -16,6 +16,7 @@ export interface AmqpModuleOptions {
 export function amqpModule(options: AmqpModuleOptions): LifecycleModule {
   const name = options.name ?? 'amqp';
   const { token: connectionToken = name, ...connectionOptions } = options.connection ?? ({} as AmqpModuleOptions['connection']);
+  parseOptions(moduleTokenSchema, { token: options.connection?.token }, 'amqpModule');
   const connection = amqpConnection(connectionOptions);
   const consumers = (options.consumers ?? []).map(({ token, ...consumer }) => ({
     token: token ?? `${name}.consumer.${consumer.queue}`,

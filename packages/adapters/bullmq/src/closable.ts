@@ -14,7 +14,7 @@ type Closable = Queue | QueueEvents;
  * Before the close (under the same force reserve): for queue events, deliver the events written
  * before the stop began. Returns an error to report once closed, or throws after cutting.
  */
-type BeforeClose<T> = (c: T, forced: Promise<'force'>) => Promise<Error | undefined>;
+type BeforeClose<T> = (c: T, forced: Promise<'force'>, node: string) => Promise<Error | undefined>;
 
 function closeOrDisconnect<T extends Closable>(
   what: (c: T) => string,
@@ -38,7 +38,7 @@ function closeOrDisconnect<T extends Closable>(
       const heard = (): void => {};
       emitter.on('error', heard);
       try {
-        const later = beforeClose ? await beforeClose(c, force.reached) : undefined;
+        const later = beforeClose ? await beforeClose(c, force.reached, ctx.name) : undefined;
         // close() quits the connection after the replies already queued (publishes of jobs, events).
         const outcome = await Promise.race([c.close().then(() => 'closed' as const), force.reached]);
         if (outcome === 'closed') {
@@ -46,7 +46,7 @@ function closeOrDisconnect<T extends Closable>(
           return;
         }
         cutConnections(c);
-        throw new BullConnectionForceClosedError(what(c));
+        throw new BullConnectionForceClosedError(ctx.name, what(c));
       } finally {
         force.cancel();
         emitter.off('error', heard);
@@ -61,16 +61,16 @@ function closeOrDisconnect<T extends Closable>(
  * whose first step interrupts the blocking XREAD (see stream.ts). At the force reserve, the
  * QueueEvents is closed and cut at once.
  */
-const drainBeforeClose: BeforeClose<QueueEvents> = async (qe, forced) => {
+const drainBeforeClose: BeforeClose<QueueEvents> = async (qe, forced, node) => {
   const undrained = await drainEvents(qe, forced);
   if (undrained === undefined) return undefined;
-  if (undrained.kind === 'unknown') return new BullEventsUndeliveredError(qe.name, undefined, watchReads(qe).cursor, { cause: undrained.cause });
+  if (undrained.kind === 'unknown') return new BullEventsUndeliveredError(node, qe.name, undefined, watchReads(qe).cursor, { cause: undrained.cause });
   // The force reserve came first: close (marks it closing: its loop stops) and cut, as at a close
   // that does not finish.
   qe.close().catch(() => undefined);
   cutConnections(qe);
-  if (undrained.kind === 'noAnswer') throw new BullConnectionForceClosedError(`queue events "${qe.name}"`);
-  throw new BullEventsUndeliveredError(qe.name, undrained.newest, undrained.cursor);
+  if (undrained.kind === 'noAnswer') throw new BullConnectionForceClosedError(node, `queue events "${qe.name}"`);
+  throw new BullEventsUndeliveredError(node, qe.name, undrained.newest, undrained.cursor);
 };
 
 /**

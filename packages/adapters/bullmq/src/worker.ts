@@ -66,11 +66,11 @@ export function bullWorker(options: BullWorkerOptions): ResourceDefinition<Worke
           if (closed === 'closed') return;
           // Paused with nothing active, but the close hangs (frozen Redis): cut its connections.
           cutConnections(w);
-          throw new BullJobsReleasedError(w.name, [...active]);
+          throw new BullJobsReleasedError(ctx.name, w.name, [...active]);
         }
         const released = [...active];
         await forceClose(w);
-        throw new BullJobsReleasedError(w.name, released);
+        throw new BullJobsReleasedError(ctx.name, w.name, released);
       } finally {
         force.cancel();
         w.off('error', heard);

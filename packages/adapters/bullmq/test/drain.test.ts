@@ -97,7 +97,7 @@ describe('bullWorker: shutdown mid-stream, a second worker process drains the re
     const node = report.node('work')!;
     expect(node.status).toBe('failed');
     expect(node.error).toMatchObject({ name: 'BullJobsReleasedError', code: 'QUIESCE_BULLMQ_JOBS_RELEASED' });
-    expect(node.error!.message).toMatch(/6 active jobs did not finish before the force reserve; worker force-closed/);
+    expect(node.error!.message).toMatch(/stop did not finish before its force reserve; 1 connection force-closed; 6 active jobs did not finish, they go back to wait/);
     expect(node.durationMs!).toBeLessThan(stopTimeoutMs);
     expect(report.node('jobs')).toMatchObject({ status: 'stopped' });
     // Left active (the lock expires, nothing marked completed or failed)...

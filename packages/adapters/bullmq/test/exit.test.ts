@@ -66,7 +66,7 @@ function expectForceClosedReport(run: Run, jobs: number): void {
   expect(report.failedNodes).toEqual(['work']);
   const work = report.nodes.find((n: { name: string }) => n.name === 'work');
   expect(work).toMatchObject({ status: 'failed', error: { name: 'BullJobsReleasedError', code: 'QUIESCE_BULLMQ_JOBS_RELEASED' } });
-  expect(work.error.message).toContain(`${jobs} active jobs did not finish before the force reserve; worker force-closed`);
+  expect(work.error.message).toContain(`${jobs} active jobs did not finish, they go back to wait`);
   expect(work.durationMs).toBeLessThan(500);
   expect(report.nodes.find((n: { name: string }) => n.name === 'jobs')).toMatchObject({ status: 'stopped' });
 }

@@ -1,4 +1,4 @@
-import { AdapterError, AdapterMisuseError } from '@quiesce/core/kit';
+import { AdapterError, AdapterMisuseError, describeValue } from '@quiesce/core/kit';
 
 /**
  * The adapter used in a way it cannot work (a server already bound, a value that is not ours):
@@ -20,7 +20,7 @@ export class GrpcServerAlreadyBoundError extends GrpcMisuseError {
     /** What it is bound to, as grpc-js keeps it (`dns:127.0.0.1:50051`). */
     readonly boundTo: readonly string[],
   ) {
-    super(node, `the grpc.Server is already bound (bindAsync was called on it: ${boundTo.join(', ')}); pass it unbound, quiesce calls bindAsync() at start`);
+    super(node, `the grpc.Server is already bound (bindAsync was called on it: ${boundTo.join(', ')})`, 'pass it unbound, quiesce calls bindAsync() at start');
   }
 }
 
@@ -29,7 +29,7 @@ export class GrpcServerShutDownError extends GrpcMisuseError {
   override readonly name = 'GrpcServerShutDownError';
   override readonly code = 'QUIESCE_GRPC_SERVER_SHUT_DOWN';
   constructor(node: string) {
-    super(node, 'the grpc.Server was shut down already (tryShutdown or forceShutdown); pass a new one');
+    super(node, 'the grpc.Server was shut down already (tryShutdown or forceShutdown)', 'pass a new one');
   }
 }
 
@@ -41,8 +41,8 @@ export class GrpcNotAServerError extends GrpcMisuseError {
     node: string,
     readonly value: unknown,
   ) {
-    const got = describe(value);
-    super(node, `create() must return a grpc.Server from @grpc/grpc-js, got ${got}${got === 'a Server' ? ' (from another copy of @grpc/grpc-js?)' : ''}`);
+    const got = describeValue(value);
+    super(node, `create() returned ${got}${got === 'a Server' ? ' (from another copy of @grpc/grpc-js?)' : ''}`, 'return a grpc.Server of the @grpc/grpc-js @quiesce/grpc uses');
   }
 }
 
@@ -51,7 +51,7 @@ export class GrpcForeignServiceError extends GrpcMisuseError {
   override readonly name = 'GrpcForeignServiceError';
   override readonly code = 'QUIESCE_GRPC_FOREIGN_SERVICE';
   constructor(node: string) {
-    super(node, 'the value must be the GrpcService this grpcServer definition created');
+    super(node, 'the start hook was handed a value this grpcServer definition did not create', 'use one definition per node; its value is the GrpcService it created');
   }
 }
 
@@ -71,12 +71,4 @@ export class GrpcCallsCancelledError extends AdapterError {
     super(node, `${calls} cancelled by the client during the shutdown, before the answer went out (the client went away or gave up): not delivered`);
     this.cancelled = Object.fromEntries(cancelled);
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'object') return typeof value;
-  const ctor = (value as { constructor?: { name?: string } }).constructor;
-  if (ctor === Object || !ctor?.name) return 'a plain object';
-  return `a ${ctor.name}`;
 }

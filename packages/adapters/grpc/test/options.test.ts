@@ -106,7 +106,7 @@ describe('misuse: typed errors with stable codes, naming the node', () => {
     const error = await app.start().then(() => undefined, (e: unknown) => e);
     if (error === undefined) await app.shutdown();
     expect((error as StartError).cause).toBeInstanceOf(GrpcServerShutDownError);
-    expect((error as StartError).cause).toMatchObject({ code: 'QUIESCE_GRPC_SERVER_SHUT_DOWN', node: 'rpc', message: 'rpc: the grpc.Server was shut down already (tryShutdown or forceShutdown); pass a new one' });
+    expect((error as StartError).cause).toMatchObject({ code: 'QUIESCE_GRPC_SERVER_SHUT_DOWN', node: 'rpc', message: 'rpc: the grpc.Server was shut down already (tryShutdown or forceShutdown); pass a new one', fix: 'pass a new one' });
     expect(await leftoverHandles(before)).toEqual({});
   });
 
@@ -120,7 +120,7 @@ describe('misuse: typed errors with stable codes, naming the node', () => {
       thrown = e;
     }
     expect(thrown).toBeInstanceOf(GrpcNotAServerError);
-    expect(thrown).toMatchObject({ code: 'QUIESCE_GRPC_NOT_A_SERVER', node: 'rpc', message: 'rpc: create() must return a grpc.Server from @grpc/grpc-js, got a plain object' });
+    expect(thrown).toMatchObject({ code: 'QUIESCE_GRPC_NOT_A_SERVER', node: 'rpc', message: 'rpc: create() returned a plain object; return a grpc.Server of the @grpc/grpc-js @quiesce/grpc uses', what: 'create() returned a plain object' });
 
     const definition = grpcServer({ server: new grpc.Server(), port: 0 });
     let foreign: unknown;
@@ -130,7 +130,7 @@ describe('misuse: typed errors with stable codes, naming the node', () => {
       foreign = e;
     }
     expect(foreign).toBeInstanceOf(GrpcForeignServiceError);
-    expect(foreign).toMatchObject({ code: 'QUIESCE_GRPC_FOREIGN_SERVICE', node: 'rpc', message: 'rpc: the value must be the GrpcService this grpcServer definition created' });
+    expect(foreign).toMatchObject({ code: 'QUIESCE_GRPC_FOREIGN_SERVICE', node: 'rpc', message: 'rpc: the start hook was handed a value this grpcServer definition did not create; use one definition per node; its value is the GrpcService it created' });
   });
 });
 

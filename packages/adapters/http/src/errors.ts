@@ -1,4 +1,4 @@
-import { AdapterError, AdapterMisuseError, ConnectionsLostError } from '@quiesce/core/kit';
+import { AdapterError, AdapterMisuseError, ConnectionsLostError, describeValue } from '@quiesce/core/kit';
 
 /**
  * `listen()` failed (the address is taken, not allowed, not local): the node cannot start. `cause`
@@ -26,7 +26,7 @@ export class HttpNotAServerError extends AdapterMisuseError {
     /** What `create` returned. */
     readonly value: unknown,
   ) {
-    super(node, `create() must return an http.Server, https.Server or http2 server, got ${describe(value)}`);
+    super(node, `create() returned ${describeValue(value)}`, 'return an http.Server, https.Server or http2 server from it');
   }
 }
 
@@ -42,7 +42,7 @@ export class HttpServerAlreadyListeningError extends AdapterMisuseError {
     /** Where it listens, as `server.address()` says (`127.0.0.1:8080`, a pipe path). */
     readonly address: string | undefined,
   ) {
-    super(node, `the server is already listening${address ? ` on ${address}` : ''}; pass it unstarted, quiesce calls listen()`);
+    super(node, `the server is already listening${address ? ` on ${address}` : ''}`, 'pass it unstarted, quiesce calls listen()');
   }
 }
 
@@ -51,7 +51,7 @@ export class HttpServerAlreadyStartedError extends AdapterMisuseError {
   override readonly name = 'HttpServerAlreadyStartedError';
   override readonly code = 'QUIESCE_HTTP_ALREADY_STARTED';
   constructor(node: string) {
-    super(node, 'this server was already started once; create a new server for a new container');
+    super(node, 'this server was already started once', 'create a new server for a new container');
   }
 }
 
@@ -75,12 +75,4 @@ export class HttpResponsesLostError extends ConnectionsLostError {
     const partly = lost - unanswered;
     super(node, 'http server', lost, new Error(`closed by the client with ${lost === 1 ? 'its response' : `${lost} responses`} not delivered in full: ${unanswered} not begun, ${partly} cut partway`));
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value !== 'object') return `a ${typeof value}`;
-  const ctor = (value as { constructor?: { name?: string } }).constructor;
-  if (ctor === Object || !ctor?.name) return 'a plain object';
-  return `a ${ctor.name}`;
 }

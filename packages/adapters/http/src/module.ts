@@ -1,5 +1,5 @@
 import { type LifecycleContainer, type LifecycleModule, type Token } from '@quiesce/core';
-import { lifecycleModule } from '@quiesce/core/kit';
+import { lifecycleModule, moduleTokenSchema, parseOptions } from '@quiesce/core/kit';
 import { httpServer } from './http-server.js';
 import type { HttpServerLike, HttpServerOptions } from './options.js';
 
@@ -14,6 +14,7 @@ export interface HttpModuleOptions extends HttpServerOptions {
  */
 export function httpModule(options: HttpModuleOptions): LifecycleModule {
   const { token, ...rest } = options ?? ({} as HttpModuleOptions);
+  parseOptions(moduleTokenSchema, { token }, 'httpModule');
   const name = rest.name ?? 'http';
   let app: LifecycleContainer | undefined;
   // The container itself is not known yet: a view of it that reads its health and options later.

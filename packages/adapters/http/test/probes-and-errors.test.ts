@@ -146,7 +146,7 @@ describe('start errors and option validation', () => {
     const app = new LifecycleContainer();
     app.resource('http', httpServer({ create: () => net.createServer() as never, port: 0 }));
     const error = (await app.start().then(() => undefined, (e: unknown) => e)) as StartError;
-    expect(error.message).toMatch(/^Start failed at "http": http: create\(\) must return an http.Server, https.Server or http2 server, got a Server/);
+    expect(error.message).toMatch(/^Start failed at "http": http: create\(\) returned a Server; return an http.Server, https.Server or http2 server from it/);
     expect(error.cause).toBeInstanceOf(HttpNotAServerError);
     expect(error.cause).toBeInstanceOf(AdapterMisuseError);
     expect(error.cause).toMatchObject({ node: 'http', code: 'QUIESCE_HTTP_NOT_A_SERVER' });

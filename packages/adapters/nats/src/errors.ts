@@ -1,22 +1,19 @@
-import { AdapterError, ConnectionsLostError } from '@quiesce/core/kit';
+import { AdapterError, ConnectionsLostError, ForceClosedError } from '@quiesce/core/kit';
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /**
  * The connection's drain did not finish before the force reserve (a frozen or unreachable server
  * never answers the flush): the connection was closed. Publishes still in the client's outbound
- * buffer may not have been sent.
- *
- * An AdapterError, not the kit's ForceClosedError: that one counts connections force-closed and
- * work killed server-side (`connections`, `killed`), and NATS has neither — one connection per
- * node, nothing of it runs on the server to kill; what the cut may cost is the unflushed
- * publishes, which the client does not count.
+ * buffer may not have been sent. The kit's ForceClosedError (`instanceof ForceClosedError`, the
+ * node on `error.node`): one connection, and nothing of it runs server-side to kill, so `killed`
+ * is 0 and the message says nothing of server-side work.
  */
-export class NatsForceClosedError extends AdapterError {
+export class NatsForceClosedError extends ForceClosedError {
   override readonly name = 'NatsForceClosedError';
   override readonly code = 'QUIESCE_NATS_FORCE_CLOSED';
   constructor(node: string) {
-    super(node, 'nats connection: drain did not finish before its force reserve; connection closed (publishes not yet flushed may be lost)');
+    super(node, 'nats connection', 1, 0, undefined, 'drain did not finish, publishes not yet flushed may be lost');
   }
 }
 

@@ -1,5 +1,5 @@
 import { type LifecycleModule, type Token } from '@quiesce/core';
-import { lifecycleModule } from '@quiesce/core/kit';
+import { lifecycleModule, moduleTokenSchema, parseOptions } from '@quiesce/core/kit';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { defineNatsConnection } from './connection.js';
 import type { NatsConnectionOptions, NatsSubscriptionOptions } from './options.js';
@@ -17,6 +17,7 @@ export interface NatsModuleOptions {
 export function natsModule(options: NatsModuleOptions): LifecycleModule {
   const name = options.name ?? 'nats';
   const { token: connectionToken = name, ...connectionOptions } = options.connection ?? ({} as NatsModuleOptions['connection']);
+  parseOptions(moduleTokenSchema, { token: options.connection?.token }, 'natsModule');
   const connection = defineNatsConnection({ ...connectionOptions, name: connectionOptions.name ?? (typeof connectionToken === 'string' ? connectionToken : undefined) }, 'natsModule');
   const subscriptions = (options.subscriptions ?? []).map(({ token, ...subscription }) => ({
     token: token ?? `${name}.subscription.${subscription.subject}`,

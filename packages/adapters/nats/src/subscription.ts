@@ -28,7 +28,11 @@ export class NatsSubscriber {
     readonly handler: MsgHandler,
   ) {}
 
-  start(): void {
+  /** The node's name, for the warnings this subscription emits (set at start). */
+  #node = 'nats subscription';
+
+  start(node: string): void {
+    this.#node = node;
     this.subscription = this.connection.subscribe(this.subject, {
       queue: this.queue,
       // The callback form: nats.js dispatches each message as it is parsed, so by the time the
@@ -47,7 +51,7 @@ export class NatsSubscriber {
         await this.handler(msg, { signal });
       } catch (error) {
         this.failed++;
-        process.emitWarning(`nats subscription "${this.subject}": handler failed: ${(error as Error)?.message ?? String(error)}`, 'QuiesceNatsWarning');
+        process.emitWarning(`${this.#node}: nats subscription "${this.subject}": handler failed: ${(error as Error)?.message ?? String(error)}`, 'QuiesceNatsWarning');
       }
     })().finally(() => {
       this.settled++;
@@ -101,7 +105,7 @@ export function natsSubscription(options: NatsSubscriptionOptions): ResourceDefi
     ...lifecycle,
     dependsOn: [connection, ...(options.dependsOn ?? [])],
     create: ({ get }) => new NatsSubscriber(get(options.connection), subject, queue, handler),
-    start: (s) => s.start(),
+    start: (s, ctx) => s.start(ctx.name),
     stop: (s, ctx) => s.stop(ctx),
   };
 }

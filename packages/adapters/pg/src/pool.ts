@@ -29,10 +29,10 @@ const noop = (): void => {};
 
 /** pg's calls for the kit's pool sequence (start, arm the force path, stop): nothing else lives here. */
 const driver: PoolDriver<Pool, Connections> = {
-  track: (p, inFlight) => {
+  track: (p, inFlight, node) => {
     // An idle client whose backend dies (server restart, failover, admin terminate) makes the pool
     // emit 'error'; with no listener Node turns that into a crash. pg-pool already drops the client.
-    if (p.listenerCount('error') === 0) p.on('error', (error) => process.emitWarning(`pg pool: idle client error: ${error.message}`, 'QuiescePgWarning'));
+    if (p.listenerCount('error') === 0) p.on('error', (error) => process.emitWarning(`${node}: pg pool: idle client error: ${error.message}`, 'QuiescePgWarning'));
     const connections = new Connections(p);
     gateCheckouts(p, inFlight);
     return connections;

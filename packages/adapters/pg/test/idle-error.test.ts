@@ -19,7 +19,7 @@ describe('an idle client whose backend dies', () => {
     try {
       await admin((c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]));
       for (let k = 0; k < 50 && warnings.length === 0; k++) await new Promise((r) => setTimeout(r, 20));
-      expect(warnings.some((w) => w.includes('pg pool: idle client error'))).toBe(true);
+      expect(warnings.some((w) => w.includes('db: pg pool: idle client error'))).toBe(true);
       expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
     } finally {
       process.off('warning', onWarning);

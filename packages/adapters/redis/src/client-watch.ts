@@ -17,12 +17,12 @@ export class ClientWatch {
   lastError: unknown;
   readonly #listeners = new Set<(error?: Error) => void>();
 
-  constructor(client: ClientEvents) {
+  constructor(client: ClientEvents, node: string) {
     // Also what keeps an 'error' nobody listens to from crashing the process (node-redis requires
     // a listener); reported as a warning unless the user listens too.
     client.on('error', (error) => {
       this.lastError = error;
-      if (this.#listeners.size === 0 && client.listenerCount('error') === 1) process.emitWarning(`redis client: ${error.message}`, 'QuiesceRedisWarning');
+      if (this.#listeners.size === 0 && client.listenerCount('error') === 1) process.emitWarning(`${node}: redis client: ${error.message}`, 'QuiesceRedisWarning');
       this.#dispatch(error);
     });
     client.on('ready', () => this.#dispatch());

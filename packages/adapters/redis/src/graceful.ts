@@ -36,10 +36,10 @@ export function redisResource<C extends ClientEvents>(create: () => Promise<C>, 
   return {
     ...lifecycle,
     create,
-    start: async (client, { signal }) => {
+    start: async (client, { signal, name }) => {
       const kill = (): void => driver.kill(client);
       signal.addEventListener('abort', kill, { once: true });
-      const watch = new ClientWatch(client);
+      const watch = new ClientWatch(client, name);
       watches.set(client, watch);
       // Both drivers report a refused connection as an 'error' event and keep retrying (node-redis'
       // connect() never settles; ioredis' rejects with a bare "Connection is closed."): the first
@@ -65,7 +65,7 @@ export function redisResource<C extends ClientEvents>(create: () => Promise<C>, 
     // one still down when the stop comes to close it is: what was queued for it can no longer be
     // answered, and nothing tells the caller otherwise.
     stop: async (client, ctx) => {
-      const watch = watches.get(client) ?? new ClientWatch(client);
+      const watch = watches.get(client) ?? new ClientWatch(client, ctx.name);
       let live = true;
       await orKill(client, async () => (live = await driver.close(client, watch)));
       if (!live) throw new RedisConnectionLostError(ctx.name, watch.lastError ?? new Error('not connected'));

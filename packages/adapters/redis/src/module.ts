@@ -1,5 +1,5 @@
 import { InvalidOptionsError, type LifecycleModule, type ResourceDefinition, type Token } from '@quiesce/core';
-import { lifecycleModule } from '@quiesce/core/kit';
+import { lifecycleModule, moduleTokenSchema, parseOptions } from '@quiesce/core/kit';
 import { ioredisClient, type IoredisClientOptions } from './ioredis.js';
 import { nodeRedisClient, type NodeRedisClientOptions } from './node-redis.js';
 
@@ -7,6 +7,8 @@ export type RedisModuleOptions = ({ driver?: 'ioredis' } & IoredisClientOptions)
 
 /** `app.load(redisModule(Cache, { url }))`: registers one managed client under `token`. Validates now. */
 export function redisModule(token: Token, options: RedisModuleOptions): LifecycleModule {
+  // Validated like every module's (a `Symbol()` typo'd as a number would otherwise bind nothing usable).
+  parseOptions(moduleTokenSchema, { token }, 'redisModule');
   const { driver = 'ioredis', ...rest } = options;
   let definition: ResourceDefinition<unknown>;
   if (driver === 'ioredis') definition = ioredisClient(rest as IoredisClientOptions) as ResourceDefinition<unknown>;

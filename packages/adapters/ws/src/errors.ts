@@ -1,4 +1,4 @@
-import { AdapterMisuseError, ConnectionsLostError } from '@quiesce/core/kit';
+import { AdapterMisuseError, ConnectionsLostError, describeValue } from '@quiesce/core/kit';
 
 /**
  * The adapter used in a way it cannot work (a shared server that is not one, a value that is not
@@ -18,7 +18,7 @@ export class WsNotAServerError extends WsMisuseError {
     /** What it resolved to. */
     readonly value: unknown,
   ) {
-    super(node, `httpServer ${describeToken(token)} resolved to something other than an http.Server / https.Server (${describeValue(value)})`);
+    super(node, `serverToken ${describeToken(token)} resolved to ${describeValue(value)}`, 'bind an http.Server or https.Server under it (the value of an @quiesce/http node)');
   }
 }
 
@@ -27,21 +27,13 @@ export class WsForeignServiceError extends WsMisuseError {
   override readonly name = 'WsForeignServiceError';
   override readonly code = 'QUIESCE_WS_FOREIGN_SERVICE';
   constructor(node: string) {
-    super(node, 'the value must be the WebSocketService this wsServer definition created');
+    super(node, 'the start hook was handed a value this wsServer definition did not create', 'use one definition per node; its value is the WebSocketService it created');
   }
 }
 
 function describeToken(token: unknown): string {
   if (typeof token === 'function') return token.name || 'an anonymous class';
   return String(token);
-}
-
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value !== 'object') return `a ${typeof value}`;
-  const ctor = (value as { constructor?: { name?: string } }).constructor;
-  if (ctor === Object || !ctor?.name) return 'a plain object';
-  return `a ${ctor.name}`;
 }
 
 /**

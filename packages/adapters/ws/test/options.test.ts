@@ -86,7 +86,7 @@ describe('misuse: typed errors with stable codes, naming the node', () => {
     expect(cause).toBeInstanceOf(WsNotAServerError);
     expect(cause).toBeInstanceOf(WsMisuseError);
     expect(cause).toBeInstanceOf(QuiesceError);
-    expect(cause).toMatchObject({ name: 'WsNotAServerError', code: 'QUIESCE_WS_NOT_A_SERVER', node: 'feed', message: 'feed: httpServer shared resolved to something other than an http.Server / https.Server (a plain object)' });
+    expect(cause).toMatchObject({ name: 'WsNotAServerError', code: 'QUIESCE_WS_NOT_A_SERVER', node: 'feed', message: 'feed: serverToken shared resolved to a plain object; bind an http.Server or https.Server under it (the value of an @quiesce/http node)', fix: 'bind an http.Server or https.Server under it (the value of an @quiesce/http node)' });
 
     const definition = wsServer({ port: 0 });
     let foreign: unknown;
@@ -96,7 +96,7 @@ describe('misuse: typed errors with stable codes, naming the node', () => {
       foreign = e;
     }
     expect(foreign).toBeInstanceOf(WsForeignServiceError);
-    expect(foreign).toMatchObject({ code: 'QUIESCE_WS_FOREIGN_SERVICE', node: 'feed', message: 'feed: the value must be the WebSocketService this wsServer definition created' });
+    expect(foreign).toMatchObject({ code: 'QUIESCE_WS_FOREIGN_SERVICE', node: 'feed', message: 'feed: the start hook was handed a value this wsServer definition did not create; use one definition per node; its value is the WebSocketService it created' });
     expect(await leftoverHandles(before)).toEqual({});
   });
 });
@@ -130,7 +130,7 @@ describe('wsModule', () => {
     const app = new LifecycleContainer();
     app.value('shared', { not: 'a server' });
     app.load(wsModule({ httpServer: 'shared' }));
-    await expect(app.start()).rejects.toThrow(/httpServer shared resolved to something other than an http\.Server/);
+    await expect(app.start()).rejects.toThrow(/serverToken shared resolved to a plain object; bind an http\.Server/);
     expect(await leftoverHandles(before)).toEqual({});
   });
 });

@@ -27,7 +27,7 @@ export interface TrackedConnections {
 /** Only the driver calls: everything else is the kit's. */
 export interface PoolDriver<P extends object, C extends TrackedConnections> {
   /** Begins tracking (connections, checkouts counted in `inFlight`) when the node starts. */
-  track(pool: P, inFlight: InFlight): C;
+  track(pool: P, inFlight: InFlight, node: string): C;
   /** One round trip that proves the pool can reach its server (`SELECT 1`): a bad config fails start(). */
   probe(pool: P): Promise<void>;
   /** Whether `end()` was already called (by us or the user). */
@@ -107,7 +107,7 @@ export function poolResource<P extends object, C extends TrackedConnections>(dri
   const definition: ResourceDefinition<P> = {
     ...options.lifecycle,
     start: async (pool, ctx) => {
-      const connections = driver.track(pool, ctx.inFlight);
+      const connections = driver.track(pool, ctx.inFlight, ctx.name);
       tracked.set(pool, { connections, inFlight: ctx.inFlight });
       onAbort(ctx.shutdownRequested, () => connections.guard());
       // A node whose start failed or was cut short is never stopped: end the pool here, so a

@@ -30,12 +30,19 @@ export abstract class ForceClosedError extends AdapterError {
     readonly what: string,
     /** Connections still open when the force path began. */
     readonly connections: number,
-    /** Of those, what the server confirmed ending ("backends terminated", "threads killed"): 0 when it could not be reached. */
+    /** Of those, what the server confirmed ending ("backends terminated", "threads killed"): 0 when it could not be reached, or nothing of it runs server-side. */
     readonly killed: number,
-    /** How `killed` is worded: ['backend', 'backends', 'terminated'], ['thread', 'threads', 'killed']. */
-    killedAs: readonly [one: string, many: string, verb: string],
+    /**
+     * How `killed` is worded: ['backend', 'backends', 'terminated'], ['thread', 'threads', 'killed'].
+     * Omitted where nothing runs on the server to end (a NATS connection, a Redis one): the message
+     * then says nothing of server-side work rather than "0 … killed".
+     */
+    killedAs?: readonly [one: string, many: string, verb: string],
+    /** What the cut may have cost, appended after a `;` ("publishes not yet flushed may be lost"). */
+    consequence?: string,
   ) {
-    super(node, `${what} stop did not finish before its force reserve; ${plural(connections, 'connection', 'connections')} force-closed (${plural(killed, killedAs[0], killedAs[1])} ${killedAs[2]} server-side)`);
+    const server = killedAs ? ` (${plural(killed, killedAs[0], killedAs[1])} ${killedAs[2]} server-side)` : '';
+    super(node, `${what} stop did not finish before its force reserve; ${plural(connections, 'connection', 'connections')} force-closed${server}${consequence ? `; ${consequence}` : ''}`);
   }
 }
 
@@ -57,4 +64,15 @@ export abstract class ConnectionsLostError extends AdapterError {
 }
 
 /** An adapter used in a way it cannot work (an already-listening server given to adopt, a call after stop): a bug to fix, not a runtime fault. */
-export abstract class AdapterMisuseError extends AdapterError {}
+export abstract class AdapterMisuseError extends AdapterError {
+  constructor(
+    node: string,
+    /** What was wrong, as a sentence without its fix ("the server is already listening on 127.0.0.1:8080"). */
+    readonly what: string,
+    /** What to do instead ("pass it unstarted, quiesce calls listen()"). */
+    readonly fix: string,
+    options?: ErrorOptions,
+  ) {
+    super(node, `${what}; ${fix}`, options);
+  }
+}

@@ -18,3 +18,4 @@ export { poolResource, type PoolDriver, type PoolResourceOptions, type TrackedCo
 export { buildGraph, type LifecycleGraph } from '../graph/graph.js';
 export { walk, NodeSettlement, BUDGET_SLACK_MS, type WalkOptions, type WalkResult, type NodeOutcome, type WalkStatus } from '../engine/walk.js';
 export { buildShutdownReport } from '../report/build.js';
+export { describeValue } from './misuse.js';
