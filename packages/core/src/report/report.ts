@@ -76,12 +76,12 @@ export class ShutdownReport {
     return this.#resolve().criticalPath;
   }
 
-  /** One line per best-effort node that did not stop cleanly (they do not make `ok` false). */
   /** Critical nodes that did not stop cleanly: what made the shutdown not ok (with a passed deadline). */
   get failedNodes(): readonly string[] {
     return this.nodes.filter((n) => n.policy === 'critical' && !isClean(n.status, n.reason)).map((n) => n.name);
   }
 
+  /** One line per best-effort node that did not stop cleanly (they do not make `ok` false). */
   get warnings(): readonly string[] {
     this.#warnings ??= this.nodes
       .filter((n) => n.policy === 'bestEffort' && !isClean(n.status, n.reason))
