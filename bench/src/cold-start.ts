@@ -3,6 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TargetCheck } from './targets.js';
+import { median } from './timing.js';
 
 // A service pays the import on every pod start. Measured the way users get us: the packed
 // tarballs npm-installed into a project of their own (no workspace links), each import in a fresh
@@ -75,16 +76,16 @@ export async function coldStart(rounds: number): Promise<ColdStartRow[]> {
   for (let round = 0; round < rounds; round++) {
     for (const s of SCENARIOS) samples.get(s.name)!.push(importMs(project, s));
   }
-  const median = new Map([...samples].map(([name, ms]) => [name, middle(ms)]));
+  const medians = new Map([...samples].map(([name, ms]) => [name, median(ms)]));
   const ratio = (s: Scenario): number => {
-    const own = median.get(s.name)!;
-    const base = median.get(s.vs!)!;
+    const own = medians.get(s.name)!;
+    const base = medians.get(s.vs!)!;
     return Math.round(((s.onTop ? base + own : own) / base) * 100) / 100;
   };
   return SCENARIOS.map((s) => ({
     scenario: s.name,
     imports: [...s.specs, ...(s.run ? ['(code)'] : [])].join(' + ') || '(code)',
-    medianMs: round1(median.get(s.name)!),
+    medianMs: round1(medians.get(s.name)!),
     baseline: s.vs ? `${s.onTop ? '(this + vs) / ' : ''}${s.vs}` : '-',
     ratio: s.vs ? ratio(s) : '-',
     ...footprint(project, s.closure),
@@ -176,10 +177,6 @@ function dirSize(dir: string): { disk: number; bytes: number } {
   return size;
 }
 
-function middle(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function round1(n: number): number {
   return Math.round(n * 10) / 10;

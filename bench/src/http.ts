@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { httpContestants, type HttpContestant } from './http-contestants.js';
+import { median } from './timing.js';
 
 /** One contestant at one socket count: medians over the runs, resets summed over them. */
 export interface HttpRow {
@@ -81,7 +82,6 @@ async function once(contestant: HttpContestant, sockets: number): Promise<Omit<H
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
-const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Every contestant at every socket count, `runs` rounds in turn (interleaved: same machine state); medians. */
 export async function httpStop(counts: readonly number[], runs = 5): Promise<HttpRow[]> {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { startPostgres, startRabbitMQ, type PgServer, type RabbitMQServer } from '@quiesce/test-servers';
 import { forkChild, pin, type Child } from './request-path-ipc.js';
+import { median } from './timing.js';
 
 /**
  * Where quiesce's request-path cost goes (`node bench/dist/run.js request-path-why`): one process
@@ -36,7 +37,6 @@ const PHASE_MS = 100;
 const CALL_MS = 60_000;
 const worker = fileURLToPath(new URL('./request-path-worker.js', import.meta.url));
 const loader = fileURLToPath(new URL('./request-path-load.js', import.meta.url));
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const r = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function row(part: WhyRow['part'], piece: string, { on, off }: { on: number[]; off: number[] }): WhyRow {

@@ -3,6 +3,7 @@ import { processTree, startPostgres, startRabbitMQ, type PgServer, type RabbitMQ
 import { foreignCores, sampleCpu } from './foreign-cpu.js';
 import { forkChild, pin, type Child } from './request-path-ipc.js';
 import type { TargetCheck } from './targets.js';
+import { median } from './timing.js';
 
 /**
  * What quiesce costs on the request path, side by side in one run (`node bench/dist/run.js
@@ -84,7 +85,6 @@ interface Sample {
   serverCpu?: number;
 }
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const r = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** A round in which the rest of the machine took more than this share of a core is "disturbed". */

@@ -14,7 +14,12 @@ export async function interleavedMedians(runs: number, fns: readonly (() => unkn
       samples[f]!.push(performance.now() - began);
     }
   }
-  return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)]!);
+  return samples.map(median);
+}
+
+/** The middle value (the upper one of an even count); the input is left as it was. */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 /** Median wall time of `runs` runs of fn (after one warm-up run), in ms. */
