@@ -5,6 +5,8 @@
 //   node scripts/node-matrix.mjs [--node 22,24] [vitest args…]     (pnpm test:matrix)
 //   e.g. pnpm test:matrix -- --node 24 --project core   (extra vitest args replace the per-line sets below)
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installNode } from './node-binaries.mjs';
 import { root } from './pack.mjs';
@@ -42,24 +44,49 @@ function vitestArgsFor(line) {
 // The seeded property test keeps its invariants on every line; 300 random graphs instead of 1,500 here.
 const SOAK = process.env.QUIESCE_SOAK ?? '300';
 
+// A failing run is followed by the next one's output, so CI's tail would not show what failed:
+// each run also writes vitest's JSON report, and the failures are printed again at the very end.
+const reports = mkdtempSync(join(tmpdir(), 'quiesce-matrix-'));
+function failuresIn(file, version) {
+  let json;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return [`${version}: no JSON report (${file}): the run did not finish`];
+  }
+  const failed = [];
+  for (const suite of json.testResults ?? []) {
+    const path = suite.name.replace(`${root}/`, '');
+    const tests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
+    if (tests.length === 0 && suite.status === 'failed') failed.push(`${version} ${path}: ${(suite.message ?? '').split('\n')[0]}`);
+    for (const t of tests) failed.push(`${version} ${path} > ${t.fullName}\n    ${(t.failureMessages?.[0] ?? '').split('\n').slice(0, 3).join('\n    ')}`);
+  }
+  return failed;
+}
+
 const results = [];
+const failures = [];
 for (const line of lines) {
   const bin = installNode(line);
   const version = execFileSync(join(bin, 'node'), ['--version'], { encoding: 'utf8' }).trim();
   const runs = vitestArgsFor(line);
   const started = performance.now();
   let ok = true;
-  for (const vitestArgs of runs) {
+  for (const [index, vitestArgs] of runs.entries()) {
+    const jsonFile = join(reports, `${line}-${index}.json`);
     console.log(`\nnode-matrix: ${version} — vitest ${vitestArgs.join(' ')} (QUIESCE_SOAK=${SOAK})`);
     // PATH first too: tests and the servers' helpers that spawn `node` by name get the same line.
-    const run = spawnSync(join(bin, 'node'), [join(root, 'node_modules/vitest/vitest.mjs'), ...vitestArgs], {
+    const run = spawnSync(join(bin, 'node'), [join(root, 'node_modules/vitest/vitest.mjs'), ...vitestArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`], {
       cwd: root,
       stdio: 'inherit',
       env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, QUIESCE_SOAK: SOAK },
     });
+    if (run.status !== 0) failures.push(...failuresIn(jsonFile, version));
     ok &&= run.status === 0;
   }
   results.push({ version, ok, seconds: ((performance.now() - started) / 1000).toFixed(0) });
 }
+rmSync(reports, { recursive: true, force: true });
+if (failures.length > 0) console.log(`\nnode-matrix: what failed\n${failures.map((f) => `  ${f}`).join('\n')}`);
 for (const r of results) console.log(`node-matrix: ${r.version} ${r.ok ? 'passed' : 'FAILED'} (${r.seconds} s)`);
 if (results.some((r) => !r.ok)) process.exit(1);
