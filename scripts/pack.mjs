@@ -1,7 +1,7 @@
 // Packing the public packages the way a release does (pnpm pack rewrites workspace: ranges into
 // real versions), shared by the consumer test, the release dry run and the cold-start bench.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,13 +25,45 @@ function pnpm(args, cwd) {
   return execFileSync('npx', ['-y', pinned, ...args], { cwd, encoding: 'utf8' });
 }
 
+export const REPOSITORY = 'https://github.com/quiesce/quiesce';
+
+// Files of the repository a package carries in its tarball, so a user reads them for the version
+// installed, in node_modules (#30): copied in for the pack only, their relative links made absolute.
+const SHIPPED_DOCS = { '@quiesce/core': [['docs/OPTIONS.md', 'OPTIONS.md']] };
+
+/** A markdown file's relative links, made absolute to the repository (they point outside the tarball). */
+export function absoluteLinks(markdown, fromRepoPath) {
+  const base = dirname(fromRepoPath);
+  return markdown.replace(/\]\((?!https?:|mailto:|#)([^)\s]+)\)/g, (_, target) => {
+    const [path, anchor] = target.split('#');
+    const resolved = join(base, path).replace(/\/$/, '');
+    const kind = existsSync(join(root, resolved)) && !resolved.endsWith('.md') && !/\.\w+$/.test(resolved) ? 'tree' : 'blob';
+    return `](${REPOSITORY}/${kind}/main/${resolved}${anchor ? `#${anchor}` : ''})`;
+  });
+}
+
 /** Packs every public package into `destination`; returns package name → absolute tarball path. */
 export function packPublicPackages(destination) {
   mkdirSync(destination, { recursive: true });
   const tarballs = new Map();
   for (const dir of publicPackageDirs()) {
     const { name, version } = readJson(join(dir, 'package.json'));
-    pnpm(['pack', '--pack-destination', destination], dir);
+    const shipped = (SHIPPED_DOCS[name] ?? []).map(([from, to]) => {
+      writeFileSync(join(dir, to), absoluteLinks(readFileSync(join(root, from), 'utf8'), from));
+      return join(dir, to);
+    });
+    // A published manifest carries what installing needs, not how we develop: no devDependencies
+    // (a user's tools read them as ours) and no scripts (nothing to run from node_modules).
+    const manifestPath = join(dir, 'package.json');
+    const manifest = readFileSync(manifestPath, 'utf8');
+    const { devDependencies: _dev, scripts: _scripts, ...published } = JSON.parse(manifest);
+    writeFileSync(manifestPath, `${JSON.stringify(published, null, 2)}\n`);
+    try {
+      pnpm(['pack', '--pack-destination', destination], dir);
+    } finally {
+      writeFileSync(manifestPath, manifest);
+      for (const file of shipped) rmSync(file, { force: true });
+    }
     tarballs.set(name, join(destination, `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`));
   }
   for (const [name, path] of tarballs) if (!existsSync(path)) throw new Error(`pnpm pack did not write ${path} for ${name}`);

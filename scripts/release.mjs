@@ -35,6 +35,8 @@ for (const [name, tarball] of tarballs) {
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
     for (const [dep, range] of Object.entries(manifest[field] ?? {})) if (String(range).startsWith('workspace:')) problem(`${field}.${dep} is still ${range}`);
   }
+  for (const field of ['devDependencies', 'scripts']) if (manifest[field] !== undefined) problem(`the published package.json still has ${field}`);
+  if (name === core.name && !files.includes('OPTIONS.md')) problem('OPTIONS.md (the options reference its README names) missing from the tarball');
   if (manifest.engines?.node !== core.engines.node) problem(`engines.node ${manifest.engines?.node} differs from core's ${core.engines.node}`);
   if (name !== core.name && manifest.peerDependencies?.[core.name] === undefined) problem(`does not peer-depend on ${core.name}`);
   if (manifest.dependencies?.[core.name] !== undefined) problem(`depends on ${core.name} (must be a peer: one core per app)`);

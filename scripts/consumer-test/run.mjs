@@ -6,11 +6,12 @@
 //
 //   node scripts/consumer-test/run.mjs [fixture…]     (pnpm consumer-test)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installNode } from '../node-binaries.mjs';
-import { countCopies, packPublicPackages, readJson, root } from '../pack.mjs';
+import { countCopies, packPublicPackages, readJson, REPOSITORY, root } from '../pack.mjs';
+import { brokenLinks } from './readme-links.mjs';
 import { zodOnImport } from './zod-on-import.mjs';
 
 const fixturesDir = join(root, 'scripts/consumer-test/fixtures');
@@ -47,6 +48,7 @@ for (const name of fixtures) {
     if (name === 'full') {
       runOnEngineFloors(dir);
       checkBin(dir);
+      checkReadmeLinks(dir, Object.keys(manifest.dependencies).filter((d) => d.startsWith('@quiesce/')));
       checkLazyZod(dir, Object.keys(manifest.dependencies).filter((d) => d.startsWith('@quiesce/')).flatMap((pkg) => entryPoints(dir, pkg)));
     }
     console.log(`consumer-test ${name}: ok (install ${secs(t1 - t0)}, compile + run ${secs(performance.now() - t1)})`);
@@ -120,6 +122,19 @@ function entryPoints(dir, pkg) {
   return Object.keys(exports)
     .filter((key) => key !== './package.json' && !key.endsWith('.json'))
     .map((key) => (key === '.' ? pkg : `${pkg}${key.slice(1)}`));
+}
+
+/** Each installed package's README (and what else it ships in markdown) links only to what exists. */
+function checkReadmeLinks(dir, packages) {
+  // The checker must catch what it is for: a relative link out of the package, a missing repo file.
+  const probe = mkdtempSync(join(tmpdir(), 'quiesce-links-'));
+  writeFileSync(join(probe, 'README.md'), `[a](../../docs/OPTIONS.md) [b](${REPOSITORY}/blob/main/docs/NOPE.md) [c](README.md) [d](${REPOSITORY}#readme)`);
+  const caught = brokenLinks(probe, 'probe');
+  rmSync(probe, { recursive: true, force: true });
+  if (caught.length !== 2) throw new Error(`the link checker is broken: ${JSON.stringify(caught)}`);
+  const broken = packages.flatMap((pkg) => brokenLinks(join(dir, 'node_modules', pkg), pkg));
+  if (!existsSync(join(dir, 'node_modules/@quiesce/core/OPTIONS.md'))) broken.push('@quiesce/core: OPTIONS.md (the options reference) is not in the tarball');
+  if (broken.length > 0) throw new Error(`broken links in the tarballs' markdown:\n  ${broken.join('\n  ')}`);
 }
 
 /** The `quiesce` command as npm installed it: linked into .bin, executable, the packed version. */

@@ -119,6 +119,8 @@ describe.each(compiled.map((s) => [`${s.doc}:${s.line} (${s.mode}${s.http ? ', h
         expect(output).toMatch(/shutdown (ok|NOT ok) in |"schema":"quiesce\.shutdown-report\/1"/);
       }
       for (const text of snippet.expect) expect(output).toContain(text);
+      // The docs' own numbers fit: no example warns that its plan does not fit its deadline.
+      if (!snippet.warns) expect(output).not.toMatch(/QUIESCE_PLAN_(DOES_NOT_FIT|WARNING)|does not fit the deadline/);
     });
   }
 });

@@ -2,11 +2,13 @@
 //
 // Every ```ts / ```js fence must be preceded (blank lines allowed) by a marker comment:
 //
-//   <!-- docs-test: run [http] [exit=N] [file=name.ts] [expect="text"|expect='text']… -->  compiled and run
+//   <!-- docs-test: run [http] [warns] [exit=N] [file=name.ts] [expect="text"|expect='text']… -->  compiled and run
 //   <!-- docs-test: typecheck [file=name.ts] -->                               compiled, not run
 //   <!-- docs-test: skip <reason> -->                                          left out, and says why
 //   <!-- docs-test: tsconfig -->  (on a ```json fence)                         the project's tsconfig.json
 //
+// `warns`: the snippet shows a plan warning on purpose (without it, any plan warning fails: an
+// example that does not fit its own deadline teaches the wrong numbers).
 // `http`: the program serves on $PORT; it is sent SIGTERM once it answered a loopback request.
 // `file=`: the name the snippet is saved under (other snippets of the same page import it as
 // `./name.js`); by default `snippet-<line>.ts` / `.mjs`.
@@ -23,6 +25,8 @@ export interface Snippet {
   readonly lang: 'ts' | 'js';
   readonly mode: Mode;
   readonly http: boolean;
+  /** The snippet shows a plan warning on purpose. */
+  readonly warns: boolean;
   readonly exit: number;
   readonly expect: readonly string[];
   /** Path inside the project: src/<page>/<file>.ts for TypeScript, js/<page>/<file>.mjs for JavaScript. */
@@ -104,6 +108,7 @@ export function readPage(root: string, doc: string): Page {
       lang,
       mode,
       http: opts.has('http'),
+      warns: opts.has('warns'),
       exit: Number(opts.get('exit')?.[0] ?? 0),
       expect: opts.get('expect') ?? [],
       path: `${lang === 'ts' ? 'src' : 'js'}/${slug(doc)}/${file}`,

@@ -25,6 +25,9 @@ export const ErrorCodes = {
   CliUsageError: 'QUIESCE_CLI_USAGE',
   UndeclaredDependencyError: 'QUIESCE_UNDECLARED_DEPENDENCY',
   ProcessExitedError: 'QUIESCE_PROCESS_EXITED',
+  NotResolvedYetError: 'QUIESCE_NOT_RESOLVED_YET',
+  ContainerShutDownError: 'QUIESCE_CONTAINER_SHUT_DOWN',
+  DecoratorSetupError: 'QUIESCE_DECORATOR_SETUP',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

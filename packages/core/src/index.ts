@@ -104,5 +104,7 @@ export {
   type OptionIssue,
   type TimeoutReason,
 } from './errors.js';
+/** Using the container out of order: `app.get()` before start resolved it, `start()` after shutdown, decorators compiled as TC39 ones. */
+export { NotResolvedYetError, ContainerShutDownError, DecoratorSetupError } from './container/usage-errors.js';
 /** `start()` rejects with a `StartError`; `report.throwIfFailed()` throws a `ShutdownError`. */
 export { StartError, ShutdownError } from './report/report.js';

@@ -144,7 +144,7 @@ describe('the plan check, before start', () => {
   it('checks the deadline against the Kubernetes grace period when given', () => {
     const tooLate = frontDoorApp(40_000, { terminationGracePeriodSeconds: 30 }).plan();
     expect(tooLate.fits).toBe(false);
-    expect(tooLate.summary).toMatch(/= 38000 ms ≤ 40000 ms; shutdownTimeoutMs 40000 ms ≥ terminationGracePeriodSeconds 30000 ms$/);
+    expect(tooLate.summary).toMatch(/= 38000 ms ≤ 40000 ms; shutdownTimeoutMs 40000 ms ≥ terminationGracePeriodSeconds 30 s \(30000 ms\)$/);
     expect(frontDoorApp(40_000, { terminationGracePeriodSeconds: 45 }).plan().fits).toBe(true);
   });
 

@@ -90,7 +90,7 @@ describe('quiesce k8s <module>', () => {
     [['--propagation', 'aws-elb'], "--propagation must be milliseconds or one of kube-proxy, kube-proxy-iptables, kube-proxy-ipvs, ingress-nginx, aws-alb, aws-nlb, gke-neg, got 'aws-elb'"],
     [['--k8s-version', 'latest'], "--k8s-version: expected a Kubernetes version such as 1.30 (got 'latest')"],
     [['--container', 'Orders_API'], "--container: expected a container name (DNS-1123 label"],
-    [['--spot', 'azure'], "--spot: Invalid option"],
+    [['--spot', 'azure'], '--spot: must be one of "gke", "aws", got "azure"'],
   ])('refuses %j naming the flag, exit 2, before the module is imported', async (flags, message) => {
     rmSync(imported, { force: true });
     const bad = await run(['app.mjs', ...flags]);

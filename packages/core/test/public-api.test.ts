@@ -22,8 +22,10 @@ import type {
  * this file), where a wrong `expectTypeOf` is a compile error — see the `@ts-expect-error` below.
  */
 const ROOT_VALUES = [
+  'ContainerShutDownError',
   'CycleError',
   'DEFAULT_EXIT_GRACE_MS',
+  'DecoratorSetupError',
   'DuplicateBindingError',
   'EmptyRejectionError',
   'ErrorCodes',
@@ -37,6 +39,7 @@ const ROOT_VALUES = [
   'LifecycleStateError',
   'MissingDependencyError',
   'NodeOverrunError',
+  'NotResolvedYetError',
   'NodeTimeoutError',
   'PLAN_WARNING',
   'PROPAGATION_PRESETS',

@@ -31,3 +31,28 @@ describe('the shutdown report', () => {
     expect(table.find((l) => l.includes(' cache '))).toMatch(/^ {2}cache\s+stopped/);
   });
 });
+
+describe('the headline says where the time went', () => {
+  it('leads with the drain delay when it took most of the shutdown, so the stops are not blamed for it', async () => {
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 3_000, drainDelayMs: 300 }).resource('db', { value: 1, stop: () => sleep(20) });
+    await app.start();
+    const report = await app.shutdown();
+    expect(report.drain.durationMs).toBeGreaterThanOrEqual(290);
+    expect(report.toTable().split('\n')[0]).toMatch(/^shutdown ok in \d+ ms: drain delay 3\d\d ms, stops \d+(\.\d)? ms \(deadline 3\.00 s\)$/);
+    // A short drain beside long stops does not lead: the stops are the story.
+    const slow = new LifecycleContainer({ shutdownTimeoutMs: 3_000, drainDelayMs: 20 }).resource('db', { value: 1, stop: () => sleep(300) });
+    await slow.start();
+    expect((await slow.shutdown()).toTable().split('\n')[0]).toMatch(/^shutdown ok in 3\d\d ms \(deadline 3\.00 s\)$/);
+  });
+
+  it('a failed shutdown names the drain beside its culprits', async () => {
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 3_000, drainDelayMs: 300 }).resource('db', {
+      value: 1,
+      stop: () => {
+        throw new Error('boom');
+      },
+    });
+    await app.start();
+    expect((await app.shutdown()).toTable().split('\n')[0]).toMatch(/^shutdown NOT ok in 3\d\d ms \(drain delay 3\d\d ms, stops \d+(\.\d)? ms\): db failed$/);
+  });
+});

@@ -161,7 +161,7 @@ describe('shutdown is idempotent', () => {
     const report = await app.shutdown();
     expect(report.ok).toBe(true);
     expect(report.node('db')).toMatchObject({ status: 'skipped', reason: 'not started' });
-    await expect(app.start()).rejects.toThrow(/cannot start: container is stopped/);
+    await expect(app.start()).rejects.toMatchObject({ code: 'QUIESCE_CONTAINER_SHUT_DOWN', message: expect.stringMatching(/^start\(\) after shutdown\(\): this container is stopped/) });
   });
 });
 

@@ -11,6 +11,7 @@ import { InFlight } from './in-flight.js';
 import { containerOptionsSchema, parseOptions, resourceOptionsSchema, type ContainerOptions, type ContainerOptionsInput, type ResourceOptions } from './options.js';
 import { aliasRegistration, classRegistration, definitionRegistration, type Registration, type ResourceDefinition } from './registration.js';
 import { Registry } from './registry.js';
+import { notResolvedYet } from './usage-errors.js';
 
 /**
  * The declaring half of a LifecycleContainer: what is bound (classes, plain-object resources,
@@ -100,7 +101,11 @@ export abstract class ResourceDeclarations {
   }
 
   get<T>(token: Token<T>): T {
-    return this.container.get<T>(token);
+    try {
+      return this.container.get<T>(token);
+    } catch (error) {
+      throw notResolvedYet(error, tokenName(token)) ?? error;
+    }
   }
 
   /**

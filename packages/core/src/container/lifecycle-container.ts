@@ -1,4 +1,5 @@
-import { ErrorCodes, LifecycleStateError, StartAbortedError } from '../errors.js';
+import { ErrorCodes, StartAbortedError } from '../errors.js';
+import { ContainerShutDownError } from './usage-errors.js';
 import { PlanDoesNotFitError } from '../graph/plan.js';
 import { runDrain } from './drain.js';
 import { LazyAbort } from '../engine/abort.js';
@@ -33,12 +34,10 @@ export const PLAN_WARNING = 'QUIESCE_PLAN_WARNING';
  */
 export class LifecycleContainer extends ResourceDeclarations {
   readonly #interrupt = new AbortController();
-  /** Lazy: most containers never read it (see ARCHITECTURE.md, performance). */
-  readonly #shutdownRequested = new LazyAbort();
+  readonly #shutdownRequested = new LazyAbort(); // lazy: most containers never read it (ARCHITECTURE.md, performance)
   #reason: ShutdownReason | undefined;
   readonly #observer: NodeObserver;
-  /** The graph being started or stopped, fixed at start. */
-  #run: RunningGraph | undefined;
+  #run: RunningGraph | undefined; // the graph being started or stopped, fixed at start
   #state: ContainerState = 'idle';
   #hasStarted = false;
   #startPromise: Promise<void> | undefined;
@@ -54,9 +53,7 @@ export class LifecycleContainer extends ResourceDeclarations {
     this.origins = new HandleOrigins(this.options.handleOrigins);
   }
 
-  get state(): ContainerState {
-    return this.#state;
-  }
+  get state(): ContainerState { return this.#state; }
 
   /** Aborts the moment shutdown is requested (before the drain delay and before any node stops). */
   get shutdownRequested(): AbortSignal {
@@ -82,12 +79,14 @@ export class LifecycleContainer extends ResourceDeclarations {
 
   /** Start every node, dependencies first. Rejects with StartError (after stopping what started) or StartAbortedError. */
   start(): Promise<void> {
+    // A container runs once: after its shutdown the resources are closed (never pretend to start).
+    if (this.#shutdownPromise && this.#hasStarted) return Promise.reject(new ContainerShutDownError(this.#state));
     this.#startPromise ??= this.#start();
     return this.#startPromise;
   }
 
   async #start(): Promise<void> {
-    if (this.#state !== 'idle') throw new LifecycleStateError(`cannot start: container is ${this.#state}`);
+    if (this.#state !== 'idle') throw new ContainerShutDownError(this.#state);
     this.registry.forgetIfRebound();
     const run = this.#runningGraph(this.validate());
     this.#checkPlan();

@@ -8,6 +8,7 @@ import type { NodeObserver } from '../process/node-observer.js';
 import type { Registration } from './registration.js';
 import type { RunningGraph } from './running-graph.js';
 import { STARTING } from './start-tracker.js';
+import { asyncServiceIn } from './usage-errors.js';
 
 /**
  * Start every node, dependencies first, halting at the first failure; `interrupt` (a shutdown
@@ -81,7 +82,7 @@ function resolve(container: Container, registration: Registration): unknown {
   try {
     return container.get(token);
   } catch (error) {
-    if (error instanceof Error && error.message.startsWith('Unexpected asynchronous service')) return container.getAsync(token);
+    if (asyncServiceIn(error) !== undefined) return container.getAsync(token);
     throw error;
   }
 }

@@ -72,7 +72,7 @@ export function planShutdown(
     const graceMs = terminationGracePeriodSeconds * 1000;
     const beforeKill = shutdownTimeoutMs < graceMs;
     fits &&= beforeKill;
-    summary += `; shutdownTimeoutMs ${shutdownTimeoutMs} ms ${beforeKill ? '<' : '≥'} terminationGracePeriodSeconds ${graceMs} ms`;
+    summary += `; shutdownTimeoutMs ${shutdownTimeoutMs} ms ${beforeKill ? '<' : '≥'} terminationGracePeriodSeconds ${terminationGracePeriodSeconds} s (${graceMs} ms)`;
   }
   const numbers = { drainDelayMs, chain: steps, worstCaseMs, reservedMs: reserves.total, shutdownTimeoutMs, fits, summary, warnings };
   // `console.log(app.plan())` and `${plan}` print the summary; JSON keeps every field (methods are not enumerable).

@@ -1,7 +1,6 @@
 import type { ShutdownReport } from '../report/report.js';
 import { lazySchema } from '../validation/lazy-schema.js';
-import { InvalidOptionsError } from '../errors.js';
-import { optionIssues } from '../validation/issues.js';
+import { parseOrThrow } from '../validation/parse-options.js';
 
 export interface SignalOptions {
   /** Default: SIGTERM and SIGINT. */
@@ -58,7 +57,6 @@ const signalOptionsSchema = lazySchema((z) => {
 /** Refuse bad handleSignals() options before any handler is installed, naming each field. */
 export function checkSignalOptions(options: SignalOptions): SignalOptions {
   // Not parseOptions: it reads null as "no options", and handleSignals(null) must be refused.
-  const result = signalOptionsSchema().safeParse(options);
-  if (!result.success) throw new InvalidOptionsError('handleSignals()', optionIssues(result.error.issues));
+  parseOrThrow(signalOptionsSchema(), options, 'handleSignals()');
   return options;
 }

@@ -1,5 +1,5 @@
 import { PHASE_LABELS } from './phases.js';
-import type { NodeReport, ShutdownReportJSON } from './types.js';
+import type { DrainReport, NodeReport, ShutdownReportJSON } from './types.js';
 
 // Words shared by the table, the chart and the termination-log line, so all three say the same.
 
@@ -26,15 +26,22 @@ export function whyNode(n: NodeReport): string {
   return parts.join('; ');
 }
 
-/** `shutdown NOT ok in 2.01 s: pg timedOut (cut in in-flight work: 2 checkouts still open)` */
-export function headline(r: Pick<ShutdownReportJSON, 'service' | 'ok' | 'durationMs' | 'deadlineMs' | 'deadlinePassed' | 'nodes' | 'failedNodes'>): string {
+/**
+ * `shutdown NOT ok in 2.01 s: pg timedOut (cut in in-flight work: 2 checkouts still open)`. When
+ * the drain delay took most of the time it leads (`shutdown ok in 6.20 s: drain delay 5.00 s, stops
+ * 1.20 s`): otherwise a reader blames the stops for time the load balancer was given on purpose.
+ */
+export function headline(r: Pick<ShutdownReportJSON, 'service' | 'ok' | 'durationMs' | 'deadlineMs' | 'deadlinePassed' | 'nodes' | 'failedNodes'> & { readonly drain?: DrainReport }): string {
   const who = r.service ? `${r.service}: ` : '';
-  if (r.ok) return `${who}shutdown ok in ${fmt(r.durationMs)} (deadline ${fmt(r.deadlineMs)})`;
+  const drainMs = r.drain?.durationMs ?? 0;
+  const drainLeads = drainMs > 0 && drainMs >= r.durationMs / 2;
+  const drain = drainLeads ? `drain delay ${fmt(drainMs)}, stops ${fmt(Math.max(0, r.durationMs - drainMs))}` : '';
+  if (r.ok) return `${who}shutdown ok in ${fmt(r.durationMs)}${drainLeads ? `: ${drain}` : ''} (deadline ${fmt(r.deadlineMs)})`;
   const culprits = r.failedNodes.map((name) => {
     const n = r.nodes.find((node) => node.name === name);
     const why = n?.cut ? ` (cut in ${PHASE_LABELS[n.cut.phase]}${n.cut.open.length > 0 ? `: ${n.cut.open.join(', ')} still open` : ''})` : '';
     return `${name} ${n?.status ?? 'failed'}${why}`;
   });
   if (r.deadlinePassed) culprits.push(`global deadline ${fmt(r.deadlineMs)} passed`);
-  return `${who}shutdown NOT ok in ${fmt(r.durationMs)}: ${culprits.join(', ')}`;
+  return `${who}shutdown NOT ok in ${fmt(r.durationMs)}${drainLeads ? ` (${drain})` : ''}: ${culprits.join(', ')}`;
 }
