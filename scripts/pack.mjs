@@ -1,7 +1,8 @@
 // Packing the public packages the way a release does (pnpm pack rewrites workspace: ranges into
 // real versions), shared by the consumer test, the release dry run and the cold-start bench.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,7 +29,7 @@ function pnpm(args, cwd) {
 export const REPOSITORY = 'https://github.com/quiesce/quiesce';
 
 // Files of the repository a package carries in its tarball, so a user reads them for the version
-// installed, in node_modules (#30): copied in for the pack only, their relative links made absolute.
+// installed, in node_modules (#30): added to the packed tarball, their relative links made absolute.
 const SHIPPED_DOCS = { '@quiesce/core': [['docs/OPTIONS.md', 'OPTIONS.md']] };
 
 /** A markdown file's relative links, made absolute to the repository (they point outside the tarball). */
@@ -42,29 +43,35 @@ export function absoluteLinks(markdown, fromRepoPath) {
   });
 }
 
+/**
+ * What pnpm pack cannot do, done on the tarball (never on the package folder, which other tools
+ * read while we pack): the manifest without devDependencies (a user's tools read them as ours)
+ * and scripts (nothing to run from node_modules), and the repository docs the package ships.
+ */
+function finishTarball(tarball, name) {
+  const work = mkdtempSync(join(tmpdir(), 'quiesce-pack-'));
+  try {
+    execFileSync('tar', ['-xzf', tarball, '-C', work]);
+    const manifestPath = join(work, 'package/package.json');
+    const { devDependencies: _dev, scripts: _scripts, ...published } = readJson(manifestPath);
+    writeFileSync(manifestPath, `${JSON.stringify(published, null, 2)}\n`);
+    for (const [from, to] of SHIPPED_DOCS[name] ?? []) writeFileSync(join(work, 'package', to), absoluteLinks(readFileSync(join(root, from), 'utf8'), from));
+    execFileSync('tar', ['-czf', tarball, '-C', work, 'package']);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 /** Packs every public package into `destination`; returns package name → absolute tarball path. */
 export function packPublicPackages(destination) {
   mkdirSync(destination, { recursive: true });
   const tarballs = new Map();
   for (const dir of publicPackageDirs()) {
     const { name, version } = readJson(join(dir, 'package.json'));
-    const shipped = (SHIPPED_DOCS[name] ?? []).map(([from, to]) => {
-      writeFileSync(join(dir, to), absoluteLinks(readFileSync(join(root, from), 'utf8'), from));
-      return join(dir, to);
-    });
-    // A published manifest carries what installing needs, not how we develop: no devDependencies
-    // (a user's tools read them as ours) and no scripts (nothing to run from node_modules).
-    const manifestPath = join(dir, 'package.json');
-    const manifest = readFileSync(manifestPath, 'utf8');
-    const { devDependencies: _dev, scripts: _scripts, ...published } = JSON.parse(manifest);
-    writeFileSync(manifestPath, `${JSON.stringify(published, null, 2)}\n`);
-    try {
-      pnpm(['pack', '--pack-destination', destination], dir);
-    } finally {
-      writeFileSync(manifestPath, manifest);
-      for (const file of shipped) rmSync(file, { force: true });
-    }
-    tarballs.set(name, join(destination, `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`));
+    pnpm(['pack', '--pack-destination', destination], dir);
+    const tarball = join(destination, `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`);
+    finishTarball(tarball, name);
+    tarballs.set(name, tarball);
   }
   for (const [name, path] of tarballs) if (!existsSync(path)) throw new Error(`pnpm pack did not write ${path} for ${name}`);
   return tarballs;
