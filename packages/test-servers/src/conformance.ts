@@ -100,6 +100,8 @@ export function conformance<R, S extends TestServer>(subject: ConformanceSubject
     if (!(name in CASE_TITLES)) throw new Error(`conformance(${subject.adapter}): no case named ${name} (one of ${Object.keys(CASE_TITLES).join(', ')})`);
     if (typeof reason !== 'string' || reason.trim() === '') throw new Error(`conformance(${subject.adapter}): case ${name} declared not applicable without a reason`);
   }
+  // In flight and refuses-new share one app: the late work is tried while the in-flight work drains.
+  if (na.inFlight !== undefined && na.refusesNew === undefined) throw new Error(`conformance(${subject.adapter}): refusesNew is checked within inFlight, which is declared not applicable`);
   if (na.refusesNew === undefined && subject.tryNew === undefined) throw new Error(`conformance(${subject.adapter}): give tryNew, or declare refusesNew not applicable with a reason`);
   /** `it` for a case that applies; a skipped test saying why for one that does not. */
   const test = (name: ConformanceCase, title: string, body: () => Promise<void> | void, timeout?: number): void => {
@@ -140,8 +142,6 @@ export function conformance<R, S extends TestServer>(subject: ConformanceSubject
       expect(errors.stop(), 'unhandled rejections or exceptions').toEqual([]);
     }
 
-    // In flight and refuses-new share one app: the late work is tried while the in-flight work drains.
-    if (na.inFlight !== undefined && na.refusesNew === undefined) throw new Error(`conformance(${subject.adapter}): refusesNew is checked within inFlight, which is declared not applicable`);
     if (na.refusesNew !== undefined) test('refusesNew', '', () => {});
     const inFlightTitle = na.refusesNew === undefined ? 'work in flight finishes in full; new work is refused once the node stops; the report is ok' : 'work in flight finishes in full; the report is ok';
     test('inFlight', inFlightTitle, async () => {
