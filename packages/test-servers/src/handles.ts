@@ -9,18 +9,19 @@ export type HandleCounts = Record<string, number>;
 // The kinds a driver leaves behind; the test runner's own pipes and workers are not compared.
 const KINDS = new Set(['TCPSocketWrap', 'TCPWrap', 'Timeout', 'TLSWrap', 'Immediate']);
 
-export function activeHandles(): HandleCounts {
+/** `extraKinds`: handle types the code under test legitimately creates (a pipe, a file request, a worker), compared too. */
+export function activeHandles(extraKinds: readonly string[] = []): HandleCounts {
   const counts: HandleCounts = {};
-  for (const kind of process.getActiveResourcesInfo()) if (KINDS.has(kind)) counts[kind] = (counts[kind] ?? 0) + 1;
+  for (const kind of process.getActiveResourcesInfo()) if (KINDS.has(kind) || extraKinds.includes(kind)) counts[kind] = (counts[kind] ?? 0) + 1;
   return counts;
 }
 
 /** Handles beyond `baseline`, polled until none are left or `withinMs` passed: {} means the process could exit. */
-export async function leftoverHandles(baseline: HandleCounts, withinMs = 500): Promise<HandleCounts> {
+export async function leftoverHandles(baseline: HandleCounts, withinMs = 500, extraKinds: readonly string[] = []): Promise<HandleCounts> {
   const end = Date.now() + withinMs;
   for (;;) {
     const extra: HandleCounts = {};
-    for (const [kind, n] of Object.entries(activeHandles())) if (n > (baseline[kind] ?? 0)) extra[kind] = n - (baseline[kind] ?? 0);
+    for (const [kind, n] of Object.entries(activeHandles(extraKinds))) if (n > (baseline[kind] ?? 0)) extra[kind] = n - (baseline[kind] ?? 0);
     if (Object.keys(extra).length === 0 || Date.now() >= end) return extra;
     await new Promise((resolve) => setTimeout(resolve, 10).unref());
   }

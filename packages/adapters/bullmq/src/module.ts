@@ -1,4 +1,4 @@
-import { type LifecycleModule } from '@quiesce/core';
+import { InvalidOptionsError, type LifecycleModule } from '@quiesce/core';
 import { lazySchema, lifecycleModule, parseOptions } from '@quiesce/core/kit';
 import type { Queue, QueueEvents, Worker } from 'bullmq';
 import { bullQueue, bullQueueEvents } from './closable.js';
@@ -30,16 +30,39 @@ export function bullmqModule(options: BullmqModuleOptions): LifecycleModule {
   const workerOptions = wrap<Worker, BullWorkerOptions>(options.worker, 'worker');
   const eventsOptions = wrap<QueueEvents, BullQueueEventsOptions>(options.queueEvents, 'queueEvents');
   const tokens = { queue: `${name}.queue`, worker: `${name}.worker`, events: `${name}.events` };
-  const queue = queueOptions && bullQueue({ ...queueOptions, name: tokens.queue });
-  const events = eventsOptions && bullQueueEvents({ ...eventsOptions, name: tokens.events });
-  const worker = workerOptions && bullWorker({
-    ...workerOptions,
-    name: tokens.worker,
-    dependsOn: [...(queue ? [tokens.queue] : []), ...(events ? [tokens.events] : []), ...(workerOptions.dependsOn ?? [])],
-  });
+  const queue = queueOptions && nested(options.queue, 'queue', () => bullQueue({ ...queueOptions, name: tokens.queue }));
+  const events = eventsOptions && nested(options.queueEvents, 'queueEvents', () => bullQueueEvents({ ...eventsOptions, name: tokens.events }));
+  const worker =
+    workerOptions &&
+    nested(options.worker, 'worker', () =>
+      bullWorker({
+        ...workerOptions,
+        name: tokens.worker,
+        dependsOn: [...(queue ? [tokens.queue] : []), ...(events ? [tokens.events] : []), ...(workerOptions.dependsOn ?? [])],
+      }),
+    );
   return lifecycleModule(name, (app) => {
     if (queue) app.resource(tokens.queue, queue);
     if (worker) app.resource(tokens.worker, worker);
     if (events) app.resource(tokens.events, events);
   });
+}
+
+/**
+ * Builds one sub-resource, its option errors renamed to the module's fields (issue #27): the
+ * resource names `stopTimeoutMs`, the user wrote `worker.stopTimeoutMs` in bullmqModule's options.
+ * An instance given bare (`worker: new Worker(...)`) was wrapped as `{ worker }`: its field is `worker`.
+ */
+function nested<T>(given: unknown, key: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof InvalidOptionsError)) throw error;
+    const bare = (given as Record<string, unknown>)[key] === undefined;
+    const field = (f: string): string => (bare && f === key ? key : `${key}.${f}`);
+    throw new InvalidOptionsError(
+      'bullmqModule',
+      error.issues.map((issue) => ({ ...issue, field: field(issue.field) })),
+    );
+  }
 }

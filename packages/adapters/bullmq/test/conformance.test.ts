@@ -108,5 +108,6 @@ conformance<Held, RedisServer>({
     { options: () => bullQueueEvents({ queueEvents: null as never }), field: 'queueEvents' },
     { options: () => bullQueueEvents({ queueEvents: {} as QueueEvents, stopTimeoutMs: 1.5 }), field: 'stopTimeoutMs' },
     { options: () => bullmqModule({ name: '' }), field: 'name' },
+    { options: () => bullmqModule({ name: 'jobs', worker: { worker: {} as Worker, stopTimeoutMs: 1.5 } }), field: 'worker.stopTimeoutMs' },
   ],
 });

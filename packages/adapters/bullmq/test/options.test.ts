@@ -15,7 +15,17 @@ describe('bullmq options', () => {
     expect(invalid(() => bullQueueEvents({ queueEvents: null as never, stopTimeoutMs: 1.5 })).issues.map((i) => i.field)).toEqual(['stopTimeoutMs', 'queueEvents']);
     expect(invalid(() => bullWorker({ worker: {} as Worker, wroker: 1 } as never)).message).toContain('wroker');
     expect(invalid(() => bullmqModule({ name: '' })).issues.map((i) => i.field)).toEqual(['name']);
-    expect(invalid(() => bullmqModule({ worker: { worker: {} as Worker } })).message).toMatch(/^Invalid options for bullWorker: worker: /);
+  });
+
+  // issue #27: the module's errors named `worker` (the sub-resource's own field), not the user's.
+  it('bullmqModule names the nested field the user wrote', () => {
+    const worker = invalid(() => bullmqModule({ worker: { worker: {} as Worker, stopTimeoutMs: 1.5 } }));
+    expect(worker.message).toMatch(/^Invalid options for bullmqModule: /);
+    expect(worker.issues.map((i) => i.field).sort()).toEqual(['worker.stopTimeoutMs', 'worker.worker']);
+    expect(invalid(() => bullmqModule({ queue: { queue: {} as Queue, wroker: 1 } as never })).issues.map((i) => i.field).sort()).toEqual(['queue.queue', 'queue.wroker']);
+    expect(invalid(() => bullmqModule({ queueEvents: { queueEvents: {} as QueueEvents, stopTimeoutMs: -1 } })).issues.map((i) => i.field).sort()).toEqual(['queueEvents.queueEvents', 'queueEvents.stopTimeoutMs']);
+    // An instance given bare is the field itself.
+    expect(invalid(() => bullmqModule({ worker: {} as Worker })).issues.map((i) => i.field)).toEqual(['worker']);
   });
 });
 

@@ -1,7 +1,8 @@
 import { constants, fstatSync, fsync, readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import { StreamFlushError } from './errors.js';
+import { StreamFlushError, StreamLateWritesError } from './errors.js';
 import { kindOf, type SonicLike, type StreamKind, type TransportLike, type WritableLike } from './kinds.js';
+import { guardLateWrites } from './late-writes.js';
 import { callback, until } from './wait.js';
 
 /** What was still held when a stream was cut, kept because the cut itself empties the buffers. */
@@ -29,8 +30,9 @@ export async function drain(stream: object, signal: AbortSignal, options: { fsyn
   try {
     if (kind === 'transport') await endTransport(stream as TransportLike, signal);
     else if (kind === 'sonic') await endSonic(stream as SonicLike, signal);
-    else await endWritable(stream as WritableLike, signal, options.fsync);
+    else await endWritable(stream as WritableLike, signal, options.fsync, options.node);
   } catch (error) {
+    if (error instanceof StreamLateWritesError) throw error;
     throw new StreamFlushError(options.node, kind, error);
   } finally {
     signal.removeEventListener('abort', onCut);
@@ -67,26 +69,36 @@ async function endSonic(s: SonicLike, signal: AbortSignal): Promise<void> {
   await closed;
 }
 
-async function endWritable(w: WritableLike, signal: AbortSignal, wantFsync: boolean): Promise<void> {
+async function endWritable(w: WritableLike, signal: AbortSignal, wantFsync: boolean, node: string): Promise<void> {
   const fd = (w as { fd?: unknown }).fd;
   if (w === process.stdout || w === process.stderr) {
     // Never end the process's stdio (the report is printed after us): wait for it to drain.
     await barrier(w, signal);
     return;
   }
-  if (wantFsync && typeof fd === 'number') {
-    // fsync must see every write completed and run before end() closes the fd.
-    await barrier(w, signal);
-    if (signal.aborted) return;
-    await callback((cb) => fsync(fd, cb), signal);
+  // From here a write after end() is refused and counted, not left to destroy the stream (late-writes.ts).
+  const late = guardLateWrites(w, node);
+  try {
+    // Writes that arrive after the shutdown request are accepted and flushed: the stream is ended
+    // only once it is empty (with fsync: fsynced) and no write came in meanwhile. end() follows in
+    // the same turn, so none can slip in between; one after it is refused.
+    for (let seen = -1; seen !== late.accepted && !w.writableEnded; ) {
+      seen = late.accepted;
+      await barrier(w, signal);
+      if (signal.aborted || w.destroyed) return;
+      if (wantFsync && typeof fd === 'number') await callback((cb) => fsync(fd, cb), signal);
+      if (signal.aborted || w.destroyed) return;
+    }
+    const finished = until(w, ['finish'], signal, () => w.writableFinished);
+    // Ended by its owner already: end() again would be a no-op at best; wait for 'finish' all the same.
+    if (!w.writableEnded) w.end();
+    await finished;
+    // A file stream closes its fd after 'finish': wait for it, so the fd (and any lock on it) is released.
+    if (typeof (w as { path?: unknown }).path !== 'undefined' && w.closed === false) await until(w, ['close'], signal, () => w.closed === true);
+    if (late.writes > 0 && !signal.aborted) throw new StreamLateWritesError(node, late.writes, late.bytes);
+  } finally {
+    late.settle();
   }
-  if (signal.aborted || w.destroyed) return;
-  const finished = until(w, ['finish'], signal, () => w.writableFinished);
-  // Ended by its owner already: end() again would be a no-op at best; wait for 'finish' all the same.
-  if (!(w as { writableEnded?: boolean }).writableEnded) w.end();
-  await finished;
-  // A file stream closes its fd after 'finish': wait for it, so the fd (and any lock on it) is released.
-  if (typeof (w as { path?: unknown }).path !== 'undefined' && w.closed === false) await until(w, ['close'], signal, () => w.closed === true);
 }
 
 /** Resolves once every earlier write completed: write callbacks run in order. */

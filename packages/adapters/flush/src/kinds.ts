@@ -40,6 +40,7 @@ export interface SonicLike {
 export interface WritableLike extends NodeJS.WritableStream {
   readonly writableLength: number;
   readonly writableFinished: boolean;
+  readonly writableEnded?: boolean;
   readonly destroyed: boolean;
   readonly closed?: boolean;
   destroy(error?: Error): unknown;

@@ -1,7 +1,7 @@
 import { type LifecycleModule, type Token } from '@quiesce/core';
 import { lifecycleModule, moduleTokenSchema, parseOptions } from '@quiesce/core/kit';
 import { defineFlushable } from './flushable.js';
-import { requiredTokenSchema, type FlushableOptions, type PinoLoggerOptions } from './options.js';
+import { type FlushableOptions, type PinoLoggerOptions } from './options.js';
 import { definePinoLogger } from './pino.js';
 
 /**
@@ -15,11 +15,16 @@ export function pinoModule<L extends object>(options: PinoLoggerOptions<L> & { t
   return lifecycleModule(definition.name ?? 'pino', (app) => app.resource<L>(token ?? 'logger', definition));
 }
 
-/** `app.load(flushableModule({ token: AuditLog, stream }))`: a stream has no natural token, so it is required. */
-export function flushableModule<S extends object>(options: FlushableOptions<S> & { token: Token<S> }): LifecycleModule {
+/**
+ * `app.load(flushableModule({ stream, name: 'audit' }))` binds the stream under its node name
+ * (default `flushable`) as token, the kit's rule (issue #27); `token: AuditLog` binds it there
+ * instead, the node then named after the token unless named.
+ */
+export function flushableModule<S extends object>(options: FlushableOptions<S> & { token?: Token<S> }): LifecycleModule {
   const { token, ...rest } = options;
-  parseOptions(requiredTokenSchema, { token }, 'flushableModule');
-  const definition = defineFlushable<S>(rest, 'flushableModule');
+  parseOptions(moduleTokenSchema, { token }, 'flushableModule');
+  const definition = defineFlushable<S>({ ...rest, name: rest.name ?? (token === undefined ? 'flushable' : undefined) }, 'flushableModule');
   const tokenName = typeof token === 'function' ? token.name : typeof token === 'symbol' ? (token.description ?? 'stream') : String(token);
-  return lifecycleModule(definition.name ?? tokenName, (app) => app.resource<S>(token, definition));
+  const name = definition.name ?? tokenName;
+  return lifecycleModule(name, (app) => app.resource<S>(token ?? name, definition));
 }

@@ -1,5 +1,5 @@
 import { type Token } from '@quiesce/core';
-import { lazySchema, resourceOptionsSchema, tokenSchema } from '@quiesce/core/kit';
+import { lazySchema, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { z } from 'zod';
 import { kindOf, multistreamParts } from './kinds.js';
 import { pinoStreamOf } from './pino-stream.js';
@@ -36,5 +36,3 @@ export type PinoLoggerOptions<L extends object = object> = Omit<z.input<ReturnTy
   logger: L;
   dependsOn?: readonly unknown[];
 };
-
-export const requiredTokenSchema = lazySchema((z) => z.object({ token: tokenSchema() }));

@@ -17,7 +17,7 @@ describe('options', () => {
     expect(invalid(() => pinoLogger({ logger: {} })).issues).toEqual([{ field: 'logger', message: expect.stringMatching(/^expected a pino logger/) }]);
     expect(invalid(() => pinoLogger({ logger: pino(stream), stopsLast: 'no' as never })).issues.map((i) => i.field)).toEqual(['stopsLast']);
     expect(invalid(() => pinoModule({ logger: pino(stream), token: 1 as never })).issues.map((i) => i.field)).toEqual(['token']);
-    expect(invalid(() => flushableModule({ stream } as never)).issues.map((i) => i.field)).toEqual(['token']);
+    expect(invalid(() => flushableModule({ stream, token: 1 as never })).issues.map((i) => i.field)).toEqual(['token']);
     expect(invalid(() => flushableModule({ stream: 7 as never, token: 'x' })).message).toMatch(/^Invalid options for flushableModule: stream: /);
   });
 
@@ -55,5 +55,20 @@ describe('modules', () => {
     expect(out.writableFinished && audit.writableFinished).toBe(true);
     expect(Buffer.concat(chunks).toString()).toContain('"msg":"api stopped"');
     expect(await leftovers(baseline)).toEqual({});
+  });
+
+  // Issue #27: a module's token defaults to its node name (the token was required).
+  it('flushableModule without a token binds the stream under its node name', () => {
+    const named = new LifecycleContainer();
+    const audit = new PassThrough();
+    named.load(flushableModule({ stream: audit, name: 'audit' }));
+    named.validate();
+    expect(named.get('audit')).toBe(audit);
+    const plain = new LifecycleContainer();
+    const out = new PassThrough();
+    plain.load(flushableModule({ stream: out }));
+    plain.validate();
+    expect(plain.get('flushable')).toBe(out);
+    expect(plain.graph().nodes.map((n) => n.name)).toEqual(['flushable']);
   });
 });

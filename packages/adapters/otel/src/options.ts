@@ -1,5 +1,5 @@
 import { type Token } from '@quiesce/core';
-import { exactlyOneOf, lazySchema, resourceOptionsSchema } from '@quiesce/core/kit';
+import { lazySchema, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { z } from 'zod';
 
 /**
@@ -13,29 +13,35 @@ export interface OtelShutdownable {
   forceFlush?(options?: { timeoutMillis?: number }): Promise<unknown>;
 }
 
-/** The value bound under the node's token: what the user passed (`sdk`, or the `providers` array). */
+/** The value bound under the node's token: what the user passed as `sdk` (one object, or the caller's own array). */
 export type OtelValue = OtelShutdownable | readonly OtelShutdownable[];
 
-export const otelOptionsSchema = lazySchema((z) => {
-  const shutdownable = z.custom<OtelShutdownable>(
-    (v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).shutdown === 'function',
-    'expected an OpenTelemetry SDK, tracer, meter or logger provider (an object with shutdown())',
-  );
-  return resourceOptionsSchema()
-    .extend({
-      /** The NodeSDK, or one provider. */
-      sdk: shutdownable.optional(),
-      /** Or several providers (tracer, meter, logger), shut down together. */
-      providers: z.array(shutdownable).min(1).optional(),
-      /** Call forceFlush() (bounded by the node's time) before shutdown(). Default true. */
-      forceFlush: z.boolean().optional(),
-    })
-    .superRefine(exactlyOneOf('sdk', 'providers', 'give `sdk` (a NodeSDK or one provider) or `providers` (several)'));
-});
+const SHUTDOWNABLE = 'expected an OpenTelemetry SDK, tracer, meter or logger provider (an object with shutdown())';
+const isShutdownable = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).shutdown === 'function';
+
+/**
+ * One adopt option (issue #27, the kit's vocabulary: the adopted instance under the driver's noun):
+ * `sdk` is a NodeSDK, one provider, or an array of providers shut down together. `providers`, its
+ * former sibling for the array, is refused naming the new spelling.
+ */
+export const otelOptionsSchema = lazySchema((z) =>
+  resourceOptionsSchema().extend({
+    sdk: z.unknown().superRefine((v, ctx) => {
+      if (v === undefined) ctx.addIssue({ code: 'custom', message: 'required: a NodeSDK, one provider, or an array of providers (tracer, meter, logger)' });
+      else if (!Array.isArray(v)) {
+        if (!isShutdownable(v)) ctx.addIssue({ code: 'custom', message: SHUTDOWNABLE });
+      } else if (v.length === 0) ctx.addIssue({ code: 'custom', message: 'an empty array: give at least one provider' });
+      else v.forEach((p, i) => isShutdownable(p) || ctx.addIssue({ code: 'custom', path: [i], message: SHUTDOWNABLE }));
+    }),
+    providers: z.undefined({ error: 'renamed to `sdk` (issue #27): pass the providers as `sdk: [tracerProvider, meterProvider, …]`' }).optional(),
+    /** Call forceFlush() (bounded by the node's time) before shutdown(). Default true. */
+    forceFlush: z.boolean().optional(),
+  }),
+);
 
 export type OtelOptions = Omit<z.input<ReturnType<typeof otelOptionsSchema>>, 'sdk' | 'providers' | 'dependsOn'> & {
-  sdk?: OtelShutdownable;
-  providers?: readonly OtelShutdownable[];
+  /** A NodeSDK, one provider, or several providers (tracer, meter, logger), shut down together. */
+  sdk: OtelValue;
   dependsOn?: readonly unknown[];
 };
 

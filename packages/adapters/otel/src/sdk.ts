@@ -13,7 +13,7 @@ export const DEFAULT_RESERVE_MS = 1_000;
 
 /**
  * The OpenTelemetry SDK (or its providers) as a lifecycle resource that stops last:
- * `app.resource('otel', otelSdk({ sdk }))`. Stop calls `forceFlush()` then `shutdown()` on each
+ * `app.resource('otel', otelSdk({ sdk }))`, `otelSdk({ sdk: [tracerProvider, meterProvider] })`. Stop calls `forceFlush()` then `shutdown()` on each
  * provider, both bounded by the node's remaining time, so every span and metric recorded by the
  * other nodes' stops is exported. Nothing is started: the SDK must be running before the code it
  * instruments is loaded.
@@ -31,7 +31,7 @@ export function defineOtelSdk(options: OtelOptions, subject: string): ResourceDe
     stopsLast: lifecycle.stopsLast ?? true,
     reserveMs: lifecycle.reserveMs ?? DEFAULT_RESERVE_MS,
     // The caller's own objects: zod copies arrays.
-    value: (options.sdk ?? options.providers) as OtelValue,
+    value: options.sdk,
     pending: otelPending,
     stop: async (value, ctx) => {
       const providers = providersOf(value);

@@ -50,7 +50,7 @@ describe('otelSdk: a collector that stops answering', () => {
     // The exporters' own timeout (3 s) is far beyond the node's (600 ms): only quiesce's cut ends the wait.
     const { tracerProvider, meterProvider, tracer, meter } = telemetry(receiver.url, 3_000);
     const app = new LifecycleContainer({ shutdownTimeoutMs: 4_000, defaultStopTimeoutMs: 1_000 });
-    app.resource('otel', otelSdk({ providers: [tracerProvider, meterProvider], stopTimeoutMs: 600 }));
+    app.resource('otel', otelSdk({ sdk: [tracerProvider, meterProvider], stopTimeoutMs: 600 }));
     app.resource('api', { value: {}, stop: () => tracer.startSpan('api.stop').end() });
     await app.start();
     for (let i = 0; i < 50; i++) tracer.startSpan(`request ${i}`).end();
@@ -147,7 +147,7 @@ describe('otelSdk: a collector that refuses the export', () => {
     receiver = await startReceiver({ status: { metrics: 400 } });
     const { tracerProvider, meterProvider, tracer, meter } = telemetry(receiver.url);
     const app = new LifecycleContainer({ shutdownTimeoutMs: 5_000 });
-    app.resource('otel', otelSdk({ providers: [tracerProvider, meterProvider], stopTimeoutMs: 3_000 }));
+    app.resource('otel', otelSdk({ sdk: [tracerProvider, meterProvider], stopTimeoutMs: 3_000 }));
     const thrown: unknown[] = [];
     app.on('failed', (e) => thrown.push(e.error));
     await app.start();

@@ -22,7 +22,7 @@ describe('otelSdk: the last node exports every span and metric of the shutdown',
 
     const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000, defaultStopTimeoutMs: 2_000 });
     // Declared first and depended on by nobody: only stopsLast (the adapter's default) puts it last.
-    app.resource('otel', otelSdk({ providers: [tracerProvider, meterProvider, loggerProvider], stopTimeoutMs: 5_000 }));
+    app.resource('otel', otelSdk({ sdk: [tracerProvider, meterProvider, loggerProvider], stopTimeoutMs: 5_000 }));
     const service = (name: string, children: number, dependsOn: string[] = []) =>
       app.resource(name, {
         value: { name },

@@ -10,25 +10,34 @@ const fakeUrl = 'http://127.0.0.1:1';
 describe('otelSdk options', () => {
   it('names the offending field', () => {
     const { tracerProvider } = telemetry(fakeUrl);
-    expect(invalid(() => otelSdk({})).issues).toEqual([{ field: 'sdk', message: expect.stringMatching(/give `sdk`.*or `providers`/) }]);
-    expect(invalid(() => otelSdk({ sdk: tracerProvider, providers: [tracerProvider] })).issues.map((i) => i.field)).toEqual(['providers']);
+    expect(invalid(() => otelSdk({} as never)).issues).toEqual([{ field: 'sdk', message: expect.stringMatching(/^required: a NodeSDK, one provider, or an array of providers/) }]);
     expect(invalid(() => otelSdk({ sdk: {} as OtelShutdownable })).issues.map((i) => i.field)).toEqual(['sdk']);
-    expect(invalid(() => otelSdk({ providers: [] })).issues.map((i) => i.field)).toEqual(['providers']);
-    expect(invalid(() => otelSdk({ providers: [tracerProvider, 'x' as never] })).issues.map((i) => i.field)).toEqual(['providers.1']);
+    expect(invalid(() => otelSdk({ sdk: [] })).issues.map((i) => i.field)).toEqual(['sdk']);
+    expect(invalid(() => otelSdk({ sdk: [tracerProvider, 'x' as never] })).issues.map((i) => i.field)).toEqual(['sdk.1']);
     expect(invalid(() => otelSdk({ sdk: tracerProvider, forceFlush: 'yes' as never })).issues.map((i) => i.field)).toEqual(['forceFlush']);
     expect(invalid(() => otelSdk({ sdk: tracerProvider, stopsLast: 1 as never })).issues.map((i) => i.field)).toEqual(['stopsLast']);
     expect(invalid(() => otelSdk({ sdk: tracerProvider, stopTimeoutMs: 0 })).message).toMatch(/^Invalid options for otelSdk: stopTimeoutMs: /);
     expect(invalid(() => otelSdk({ sdk: tracerProvider, exporter: 1 } as never)).message).toContain('exporter');
     expect(invalid(() => otelModule({ sdk: tracerProvider, token: 42 as never })).issues.map((i) => i.field)).toEqual(['token']);
-    expect(invalid(() => otelModule({})).message).toMatch(/^Invalid options for otelModule: sdk: /);
+    expect(invalid(() => otelModule({} as never)).message).toMatch(/^Invalid options for otelModule: sdk: /);
   });
 
   it('stops last and keeps a reserve by default; what the user sets wins', () => {
     const { tracerProvider, meterProvider } = telemetry(fakeUrl);
     expect(otelSdk({ sdk: tracerProvider })).toMatchObject({ value: tracerProvider, stopsLast: true, reserveMs: DEFAULT_RESERVE_MS });
     const providers = [tracerProvider, meterProvider];
-    expect(otelSdk({ providers, stopsLast: false, reserveMs: 0, name: 't' })).toMatchObject({ stopsLast: false, reserveMs: 0, name: 't' });
-    expect(otelSdk({ providers }).value).toBe(providers); // the caller's array, not zod's copy
+    expect(otelSdk({ sdk: providers, stopsLast: false, reserveMs: 0, name: 't' })).toMatchObject({ stopsLast: false, reserveMs: 0, name: 't' });
+    expect(otelSdk({ sdk: providers }).value).toBe(providers); // the caller's array, not zod's copy
+  });
+
+  // Issue #27: one adopt option. The old spelling fails naming the new one (JS callers, old configs).
+  it('`providers` (renamed to `sdk`) is refused naming `sdk`', () => {
+    const { tracerProvider, meterProvider } = telemetry(fakeUrl);
+    for (const options of [{ providers: [tracerProvider, meterProvider] }, { sdk: tracerProvider, providers: [meterProvider] }]) {
+      const failure = invalid(() => otelSdk(options as never));
+      expect(failure.issues).toContainEqual({ field: 'providers', message: expect.stringMatching(/^renamed to `sdk`.*sdk: \[tracerProvider, meterProvider/) });
+    }
+    expect(invalid(() => otelModule({ providers: [tracerProvider] } as never)).message).toMatch(/^Invalid options for otelModule: .*providers: renamed to `sdk`/);
   });
 });
 
@@ -56,6 +65,13 @@ describe('otelModule', () => {
     plain.validate();
     expect(plain.get('otel')).toBeDefined();
     expect(plain.graph().nodes.map((n) => n.name)).toEqual(['otel']);
+
+    // Named, no token: the token is the node's name (the kit's rule, issue #27), no longer 'otel'.
+    const named = new LifecycleContainer();
+    named.load(otelModule({ sdk: telemetry(fakeUrl).tracerProvider, name: 'tracing' }));
+    named.validate();
+    expect(named.get('tracing')).toBeDefined();
+    expect(() => named.get('otel')).toThrow();
   });
 });
 

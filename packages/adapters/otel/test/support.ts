@@ -13,9 +13,7 @@ import type { LifecycleContainer } from '@quiesce/core';
  * leaves before shutdown unless the shutdown itself flushes it.
  */
 export function telemetry(url: string, exporterTimeoutMs = 10_000) {
-  const tracerProvider = new NodeTracerProvider({
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${url}/v1/traces`, timeoutMillis: exporterTimeoutMs }), { scheduledDelayMillis: 60_000, exportTimeoutMillis: exporterTimeoutMs })],
-  });
+  const tracerProvider = tracing(url, exporterTimeoutMs);
   const meterProvider = new MeterProvider({
     readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${url}/v1/metrics`, timeoutMillis: exporterTimeoutMs }), exportIntervalMillis: 60_000, exportTimeoutMillis: exporterTimeoutMs })],
   });
@@ -31,6 +29,13 @@ export function telemetry(url: string, exporterTimeoutMs = 10_000) {
     meter: meterProvider.getMeter('quiesce-otel-test'),
     logger: loggerProvider.getLogger('quiesce-otel-test'),
   };
+}
+
+/** The tracer provider of `telemetry` alone: its batch waits a minute, so only a flush sends spans. */
+export function tracing(url: string, exporterTimeoutMs = 10_000): NodeTracerProvider {
+  return new NodeTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${url}/v1/traces`, timeoutMillis: exporterTimeoutMs }), { scheduledDelayMillis: 60_000, exportTimeoutMillis: exporterTimeoutMs })],
+  });
 }
 
 /**
