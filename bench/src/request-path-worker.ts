@@ -284,9 +284,9 @@ async function amqpVariant(): Promise<Handler> {
     };
   } else if (variant === 'quiesce') {
     const app = new LifecycleContainer(containerOptions);
-    app.resource('amqp', amqpConnection({ url }));
-    app.resource('publisher', amqpPublisher({ connection: 'amqp' }));
-    app.resource('consumer', amqpConsumer({ connection: 'amqp', queue, assertQueue: queueOptions, prefetch: PREFETCH, handler }));
+    app.resource('amqp', amqpConnection({ config: url }));
+    app.resource('publisher', amqpPublisher({ connectionToken: 'amqp' }));
+    app.resource('consumer', amqpConsumer({ connectionToken: 'amqp', queue, assertQueue: queueOptions, prefetch: PREFETCH, handler }));
     await app.start();
     publisher = app.get<ConfirmChannel>('publisher');
     const inFlight: InFlight = app.inFlight('publisher');

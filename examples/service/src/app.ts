@@ -36,8 +36,8 @@ export function buildApp(config: Config, logger?: Logger): LifecycleContainer {
   const appName = `quiesce-example-${process.pid}`;
 
   app.resource(Db, pgPool({ name: 'db', config: { connectionString: config.DATABASE_URL, max: 10, application_name: appName }, stopTimeoutMs: 3_000, reserveMs: 500 }));
-  app.resource(Cache, ioredisClient({ name: 'cache', url: config.REDIS_URL, redisOptions: { connectionName: appName }, stopTimeoutMs: 2_000, reserveMs: 200 }));
-  app.resource(Amqp, amqpConnection({ name: 'amqp', url: config.AMQP_URL, stopTimeoutMs: 2_000, reserveMs: 300 }));
+  app.resource(Cache, ioredisClient({ name: 'cache', config: { url: config.REDIS_URL, connectionName: appName }, stopTimeoutMs: 2_000, reserveMs: 200 }));
+  app.resource(Amqp, amqpConnection({ name: 'amqp', config: config.AMQP_URL, stopTimeoutMs: 2_000, reserveMs: 300 }));
 
   app.resource(Schema, {
     name: 'schema',
@@ -76,7 +76,7 @@ export function buildApp(config: Config, logger?: Logger): LifecycleContainer {
     OrdersConsumer,
     amqpConsumer({
       name: 'orders-consumer',
-      connection: Amqp,
+      connectionToken: Amqp,
       queue: config.QUEUE,
       assertQueue: { durable: true },
       prefetch: config.PREFETCH,

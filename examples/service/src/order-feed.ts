@@ -14,7 +14,7 @@ export const ORDER_FEED_PATH = '/orders/feed';
  * client resubscribes elsewhere.
  */
 export function registerOrderFeed(app: LifecycleContainer): void {
-  app.resource(OrderFeed, wsServer({ name: 'order-feed', httpServer: Http, path: ORDER_FEED_PATH, stopTimeoutMs: 2_000 }));
+  app.resource(OrderFeed, wsServer({ name: 'order-feed', serverToken: Http, path: ORDER_FEED_PATH, stopTimeoutMs: 2_000 }));
 }
 
 /** Tells every feed client about an order whose effect was just committed. */

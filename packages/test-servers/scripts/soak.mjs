@@ -33,11 +33,11 @@ const began = Date.now();
 for (let cycle = 1; cycle <= cycles; cycle++) {
   const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
   app.resource('db', pgPool({ config: { connectionString: servers.pg.url, application_name: NAME, max: 4 } }));
-  app.resource('cache', ioredisClient({ url: servers.redis.url, redisOptions: { connectionName: NAME } }));
-  app.resource('amqp', amqpConnection({ url: servers.amqp.url, socketOptions: { clientProperties: { connection_name: NAME } } }));
-  app.resource('out', amqpPublisher({ connection: 'amqp' }));
+  app.resource('cache', ioredisClient({ config: { url: servers.redis.url, connectionName: NAME } }));
+  app.resource('amqp', amqpConnection({ config: servers.amqp.url, socketOptions: { clientProperties: { connection_name: NAME } } }));
+  app.resource('out', amqpPublisher({ connectionToken: 'amqp' }));
   let handled = 0;
-  app.resource('in', amqpConsumer({ connection: 'amqp', queue, assertQueue: { durable: false }, handler: async () => void handled++ }));
+  app.resource('in', amqpConsumer({ connectionToken: 'amqp', queue, assertQueue: { durable: false }, handler: async () => void handled++ }));
   await app.start();
   const db = app.get('db');
   const cache = app.get('cache');

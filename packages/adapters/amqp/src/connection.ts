@@ -1,5 +1,5 @@
 import { type ResourceDefinition, type ResourceOptions } from '@quiesce/core';
-import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema } from '@quiesce/core/kit';
+import { exactlyOneOf, lazySchema, lifecycleFields, onAbort, parseOptions, renamedFields, resourceOptionsSchema } from '@quiesce/core/kit';
 import { connect, type ChannelModel, type Options } from 'amqplib';
 import type { Duplex } from 'node:stream';
 import { closeOrLost } from './close.js';
@@ -9,10 +9,10 @@ import { AmqpConnectionLostError } from './errors.js';
 export type AmqpConnection = ChannelModel;
 
 export interface AmqpConnectionOptions extends ResourceOptions {
-  /** `amqp://user:pass@host:5672/vhost?heartbeat=30` or amqplib's object form. Exactly one of `url` and `connection`. */
-  url?: string | Options.Connect;
-  /** An already open connection to adopt: it is closed on stop like one opened here. */
+  /** An already open connection to adopt: it is closed on stop like one opened here. Exactly one of `connection` and `config`. */
   connection?: ChannelModel;
+  /** What to connect with: `amqp://user:pass@host:5672/vhost?heartbeat=30` or amqplib's object form. (0.x: was `url`.) */
+  config?: string | Options.Connect;
   /** amqplib's second `connect()` argument (`timeout`, `noDelay`, `keepAlive`, TLS options, `clientProperties`...). */
   socketOptions?: Record<string, unknown>;
 }
@@ -20,15 +20,16 @@ export interface AmqpConnectionOptions extends ResourceOptions {
 const connectionSchema = lazySchema((z) =>
   resourceOptionsSchema()
     .extend({
-      url: z.union([z.string().regex(/^amqps?:\/\//, 'expected an amqp:// or amqps:// URL'), z.record(z.string(), z.unknown())]).optional(),
       connection: z
         .custom<ChannelModel>((v) => typeof (v as ChannelModel | null)?.createChannel === 'function', 'expected a connection from amqplib connect()')
         .optional(),
+      config: z.union([z.string().regex(/^amqps?:\/\//, 'expected an amqp:// or amqps:// URL'), z.record(z.string(), z.unknown())]).optional(),
       socketOptions: z.record(z.string(), z.unknown()).optional(),
+      ...renamedFields(z, { url: 'config' }),
     })
+    .superRefine(exactlyOneOf('connection', 'config', 'give `connection` (from amqplib connect()) or `config` (an amqp:// URL or amqplib connect options)'))
     .superRefine((o, ctx) => {
-      if ((o.url === undefined) === (o.connection === undefined)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of `url` and `connection`' });
-      if (o.connection !== undefined && o.socketOptions !== undefined) ctx.addIssue({ code: 'custom', path: ['socketOptions'], message: 'only used together with `url`' });
+      if (o.connection !== undefined && o.socketOptions !== undefined) ctx.addIssue({ code: 'custom', path: ['socketOptions'], message: 'only used together with `config`' });
     }),
 );
 
@@ -51,19 +52,19 @@ function watch(conn: ChannelModel): ChannelModel {
 }
 
 /**
- * The connection as a lifecycle resource: `app.resource('amqp', amqpConnection({ url }))`.
+ * The connection as a lifecycle resource: `app.resource('amqp', amqpConnection({ config: 'amqp://…' }))`.
  * Connects in `create`; `stop` runs after every consumer/publisher on it has settled (they depend
  * on it) and closes it, which closes its remaining channels (the broker requeues their unacked
  * messages). When the stop's time is up the socket is destroyed.
  */
 export function amqpConnection(options: AmqpConnectionOptions): ResourceDefinition<ChannelModel> {
   const parsed = parseOptions(connectionSchema, options, 'amqpConnection');
-  const { url, connection, socketOptions } = parsed;
+  const { config, connection, socketOptions } = parsed;
   return {
     ...lifecycleFields(parsed).lifecycle,
     // amqplib's `timeout` bounds the whole handshake; tied to startTimeoutMs, a connect cannot
     // succeed (and leak) after the start already timed out.
-    create: async () => watch(connection ?? (await connect(url as string | Options.Connect, { timeout: parsed.startTimeoutMs, ...socketOptions }))),
+    create: async () => watch(connection ?? (await connect(config as string | Options.Connect, { timeout: parsed.startTimeoutMs, ...socketOptions }))),
     // close() waits for the broker's Close-Ok; a broker that never answers would hold the socket
     // open. Registered in quiesce so it also covers a drain of work tracked on this node.
     quiesce: (conn, { signal, name }) =>

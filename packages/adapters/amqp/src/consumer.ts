@@ -1,5 +1,5 @@
 import { type HookContext, type InFlight, type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
-import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema } from '@quiesce/core/kit';
+import { lazySchema, lifecycleFields, onAbort, parseOptions, renamedFields, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
 import type { z } from 'zod';
 import { closeOrLost } from './close.js';
@@ -9,8 +9,8 @@ import { AmqpChannelLostError } from './errors.js';
 export type AmqpHandler = (msg: ConsumeMessage, channel: Channel) => unknown;
 
 export interface AmqpConsumerOptions extends ResourceOptions {
-  /** Token of the `amqpConnection` resource; the consumer depends on it (stops before it). */
-  connection: Token<ChannelModel>;
+  /** Token of the `amqpConnection` node; the consumer depends on it (stops before it). (0.x: was `connection`.) */
+  connectionToken: Token<ChannelModel>;
   queue: string;
   handler: AmqpHandler;
   /** Unacked deliveries the broker hands this consumer at once = handlers running concurrently. Default 10. */
@@ -28,7 +28,8 @@ export interface AmqpConsumerOptions extends ResourceOptions {
 const consumerSchema = lazySchema((z) => {
   const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `expected ${what}`);
   return resourceOptionsSchema().extend({
-    connection: z.custom<Token<ChannelModel>>((v) => ['string', 'symbol', 'function'].includes(typeof v), 'expected the token of an amqpConnection resource'),
+    connectionToken: z.custom<Token<ChannelModel>>((v) => ['string', 'symbol', 'function'].includes(typeof v), 'expected the token of an amqpConnection node'),
+    ...renamedFields(z, { connection: 'connectionToken' }),
     queue: z.string().min(1, 'expected a queue name'),
     handler: fn<AmqpHandler>('an async function (msg, channel) => void'),
     prefetch: z.number().int().min(1).max(65_535).default(10),
@@ -204,7 +205,7 @@ export class AmqpConsumer {
 
 /**
  * A queue consumer as a lifecycle resource:
- * `app.resource('orders', amqpConsumer({ connection: 'amqp', queue: 'orders', handler }))`.
+ * `app.resource('orders', amqpConsumer({ connectionToken: 'amqp', queue: 'orders', handler }))`.
  * Stop: in-flight refuses new work → basic.cancel → wait for running handlers (each acks when it
  * resolves) → close the channel. Time up: the channel is closed at once; unacked messages are requeued.
  * Channel closed by the broker or a lost connection: the wait ends at once and the node fails with
@@ -214,8 +215,8 @@ export function amqpConsumer(options: AmqpConsumerOptions): ResourceDefinition<A
   const parsed = parseOptions(consumerSchema, options, `amqpConsumer(${String(options?.queue)})`);
   return {
     ...lifecycleFields(parsed).lifecycle,
-    dependsOn: [parsed.connection, ...(parsed.dependsOn ?? [])],
-    create: ({ get }) => new AmqpConsumer(get(parsed.connection), parsed),
+    dependsOn: [parsed.connectionToken, ...(parsed.dependsOn ?? [])],
+    create: ({ get }) => new AmqpConsumer(get(parsed.connectionToken), parsed),
     start: (consumer, ctx) => consumer.start(ctx),
     quiesce: (consumer, ctx) => consumer.quiesce(ctx),
     stop: (consumer, ctx) => consumer.stop(ctx),

@@ -1,17 +1,18 @@
 import { type ResourceDefinition, type ResourceOptions, type Token } from '@quiesce/core';
-import { lazySchema, lifecycleFields, onAbort, parseOptions, resourceOptionsSchema } from '@quiesce/core/kit';
+import { lazySchema, lifecycleFields, onAbort, parseOptions, renamedFields, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { closeOrLost } from './close.js';
 import { AmqpUnconfirmedError } from './errors.js';
 
 export interface AmqpPublisherOptions extends ResourceOptions {
-  /** Token of the `amqpConnection` resource; the publisher depends on it (stops before it). */
-  connection: Token<ChannelModel>;
+  /** Token of the `amqpConnection` node; the publisher depends on it (stops before it). (0.x: was `connection`.) */
+  connectionToken: Token<ChannelModel>;
 }
 
 const publisherSchema = lazySchema((z) =>
   resourceOptionsSchema().extend({
-    connection: z.custom<Token<ChannelModel>>((v) => ['string', 'symbol', 'function'].includes(typeof v), 'expected the token of an amqpConnection resource'),
+    connectionToken: z.custom<Token<ChannelModel>>((v) => ['string', 'symbol', 'function'].includes(typeof v), 'expected the token of an amqpConnection node'),
+    ...renamedFields(z, { connection: 'connectionToken' }),
   }),
 );
 
@@ -29,9 +30,9 @@ export function amqpPublisher(options: AmqpPublisherOptions): ResourceDefinition
   const causes = new WeakMap<ConfirmChannel, unknown>();
   return {
     ...lifecycleFields(parsed).lifecycle,
-    dependsOn: [parsed.connection, ...(parsed.dependsOn ?? [])],
+    dependsOn: [parsed.connectionToken, ...(parsed.dependsOn ?? [])],
     create: async ({ get }) => {
-      const connection = get(parsed.connection);
+      const connection = get(parsed.connectionToken);
       const channel = await connection.createConfirmChannel();
       // The connection's 'close' carries the cause; it fires right after its channels' 'close'.
       connection.once('close', (cause: unknown) => causes.set(channel, cause));

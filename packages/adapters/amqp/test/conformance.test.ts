@@ -95,11 +95,11 @@ conformance<Held, RabbitMQServer>({
     const world = await outside(server.url, `conformance-${randomUUID()}`);
     const held: Held = { ...world.held, arrived: 0 };
     const app = new LifecycleContainer({ shutdownTimeoutMs });
-    app.resource('amqp', amqpConnection({ url: server.url, stopTimeoutMs }));
+    app.resource('amqp', amqpConnection({ config: server.url, stopTimeoutMs }));
     app.resource(
       'consumer',
       amqpConsumer({
-        connection: 'amqp',
+        connectionToken: 'amqp',
         queue: held.queue,
         stopTimeoutMs,
         handler: async (msg, channel) => {
@@ -130,11 +130,11 @@ conformance<Held, RabbitMQServer>({
     for (const end = Date.now() + 10_000; held.arrived < count; await sleep(5)) if (Date.now() > end) throw new Error(`${count} deliveries not handled within 10 s`);
   },
   badOptions: [
-    { options: () => amqpConnection({}), field: 'url' },
-    { options: () => amqpConnection({ url: 'http://127.0.0.1:5672' }), field: 'url' },
-    { options: () => amqpConnection({ url: 'amqp://127.0.0.1', stopTimeoutMs: -1 }), field: 'stopTimeoutMs' },
-    { options: () => amqpConsumer({ connection: 'amqp', queue: 'q', handler: () => {}, prefetch: 0 }), field: 'prefetch' },
-    { options: () => amqpConsumer({ connection: 'amqp', queue: '', handler: () => {} }), field: 'queue' },
-    { options: () => amqpConsumer({ connection: 'amqp', queue: 'q', handler: () => {}, consumeOptions: { priority: 1.5 } }), field: 'consumeOptions.priority' },
+    { options: () => amqpConnection({}), field: 'connection' },
+    { options: () => amqpConnection({ config: 'http://127.0.0.1:5672' }), field: 'config' },
+    { options: () => amqpConnection({ config: 'amqp://127.0.0.1', stopTimeoutMs: -1 }), field: 'stopTimeoutMs' },
+    { options: () => amqpConsumer({ connectionToken: 'amqp', queue: 'q', handler: () => {}, prefetch: 0 }), field: 'prefetch' },
+    { options: () => amqpConsumer({ connectionToken: 'amqp', queue: '', handler: () => {} }), field: 'queue' },
+    { options: () => amqpConsumer({ connectionToken: 'amqp', queue: 'q', handler: () => {}, consumeOptions: { priority: 1.5 } }), field: 'consumeOptions.priority' },
   ],
 });

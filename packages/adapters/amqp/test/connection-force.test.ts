@@ -58,7 +58,7 @@ describe('amqpConnection force path', () => {
     relay = new FreezableRelay({ host, port });
     const url = await relay.listen();
     const app = new LifecycleContainer();
-    app.resource('amqp', amqpConnection({ url, stopTimeoutMs: 300 }));
+    app.resource('amqp', amqpConnection({ config: url, stopTimeoutMs: 300 }));
     await app.start();
     const conn = app.get<ChannelModel>('amqp');
     let closeEvent = false;

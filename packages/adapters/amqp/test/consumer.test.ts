@@ -65,11 +65,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     let running = 0;
     let maxRunning = 0;
     const app = new LifecycleContainer({ shutdownTimeoutMs: 15_000 });
-    app.resource('amqp', amqpConnection({ url: amqpUrl() }));
+    app.resource('amqp', amqpConnection({ config: amqpUrl() }));
     app.resource(
       'orders',
       amqpConsumer({
-        connection: 'amqp',
+        connectionToken: 'amqp',
         queue,
         prefetch: 10,
         stopTimeoutMs: 10_000,
@@ -128,11 +128,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     const handled = new Map<string, number>();
     const seenByApp = new Map<string, boolean>();
     const app = new LifecycleContainer();
-    app.resource('amqp', amqpConnection({ url: amqpUrl() }));
+    app.resource('amqp', amqpConnection({ config: amqpUrl() }));
     app.resource(
       'fast',
       amqpConsumer({
-        connection: 'amqp',
+        connectionToken: 'amqp',
         queue,
         prefetch: 100,
         handler: async (msg) => {
@@ -165,11 +165,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     let started = false;
     let finished = false;
     const app = new LifecycleContainer();
-    app.resource('amqp', amqpConnection({ url: amqpUrl() }));
+    app.resource('amqp', amqpConnection({ config: amqpUrl() }));
     app.resource(
       'slow',
       amqpConsumer({
-        connection: 'amqp',
+        connectionToken: 'amqp',
         queue,
         stopTimeoutMs: 5_000,
         handler: async () => {
@@ -203,11 +203,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     const hung = new Promise<void>((resolve) => (release = resolve));
     let started = false;
     const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
-    app.resource('amqp', amqpConnection({ url: amqpUrl() }));
+    app.resource('amqp', amqpConnection({ config: amqpUrl() }));
     app.resource(
       'stuck',
       amqpConsumer({
-        connection: 'amqp',
+        connectionToken: 'amqp',
         queue,
         stopTimeoutMs: 300,
         handler: async () => {
@@ -271,11 +271,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     const deliveries: boolean[] = [];
     const errors: unknown[] = [];
     const app = new LifecycleContainer();
-    app.resource('amqp', amqpConnection({ url: amqpUrl() }));
+    app.resource('amqp', amqpConnection({ config: amqpUrl() }));
     app.resource(
       'flaky',
       amqpConsumer({
-        connection: 'amqp',
+        connectionToken: 'amqp',
         queue,
         onError: (error) => {
           errors.push(error);
@@ -304,11 +304,11 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     const queue = await broker.queue();
     await broker.publish(queue, ['poison']);
     const app = new LifecycleContainer();
-    app.resource('amqp', amqpConnection({ url: amqpUrl() }));
+    app.resource('amqp', amqpConnection({ config: amqpUrl() }));
     app.resource(
       'strict',
       amqpConsumer({
-        connection: 'amqp',
+        connectionToken: 'amqp',
         queue,
         requeueOnError: false,
         handler: async () => {
@@ -331,8 +331,8 @@ describe('amqpConsumer: graceful shutdown against a real RabbitMQ', () => {
     const before = activeHandles();
     const queue = await broker.queue();
     const app = new LifecycleContainer();
-    app.resource('amqp', amqpConnection({ url: amqpUrl() }));
-    app.resource('orphan', amqpConsumer({ connection: 'amqp', queue, handler: async () => {} }));
+    app.resource('amqp', amqpConnection({ config: amqpUrl() }));
+    app.resource('orphan', amqpConsumer({ connectionToken: 'amqp', queue, handler: async () => {} }));
     await app.start();
     const consumer = app.get<AmqpConsumer>('orphan');
     await broker.channel.deleteQueue(queue);

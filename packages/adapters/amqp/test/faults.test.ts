@@ -63,11 +63,11 @@ async function startBlocked(driver: Driver, queue: string, prefetch: number, sto
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   app.resource('amqp', amqpConnection({ connection: await driver.connect(victim.url), stopTimeoutMs }));
-  app.resource('publisher', amqpPublisher({ connection: 'amqp', stopTimeoutMs }));
+  app.resource('publisher', amqpPublisher({ connectionToken: 'amqp', stopTimeoutMs }));
   app.resource(
     'consumer',
     amqpConsumer({
-      connection: 'amqp',
+      connectionToken: 'amqp',
       queue,
       prefetch,
       stopTimeoutMs,

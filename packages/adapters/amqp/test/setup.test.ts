@@ -25,23 +25,51 @@ async function closedPort(): Promise<number> {
 
 describe('options', () => {
   it('amqpConnection: names the bad field', () => {
-    expect(fieldsOf(() => amqpConnection({}))).toEqual(['url']);
-    expect(fieldsOf(() => amqpConnection({ url: 'http://localhost' }))).toEqual(['url']);
-    expect(fieldsOf(() => amqpConnection({ url: 'amqp://x', stopTimeoutMs: -5 }))).toEqual(['stopTimeoutMs']);
-    expect(fieldsOf(() => amqpConnection({ url: 'amqp://x', bogus: 1 } as never))).toEqual(['bogus']);
+    expect(fieldsOf(() => amqpConnection({}))).toEqual(['connection']);
+    expect(fieldsOf(() => amqpConnection({ config: 'http://localhost' }))).toEqual(['config']);
+    expect(fieldsOf(() => amqpConnection({ config: 'amqp://x', stopTimeoutMs: -5 }))).toEqual(['stopTimeoutMs']);
+    expect(fieldsOf(() => amqpConnection({ config: 'amqp://x', bogus: 1 } as never))).toEqual(['bogus']);
     expect(fieldsOf(() => amqpConnection({ connection: {} as ChannelModel }))).toContain('connection');
-    expect(fieldsOf(() => amqpConnection({ url: 'amqp://x', socketOptions: 'fast' as never }))).toEqual(['socketOptions']);
-    expect(() => amqpConnection({ url: 'amqp://x', socketOptions: { noDelay: true } })).not.toThrow();
+    expect(fieldsOf(() => amqpConnection({ config: 'amqp://x', socketOptions: 'fast' as never }))).toEqual(['socketOptions']);
+    expect(() => amqpConnection({ config: 'amqp://x', socketOptions: { noDelay: true } })).not.toThrow();
   });
 
   it('amqpConsumer: names every bad field, including noAck in consumeOptions', () => {
     const bad = fieldsOf(() =>
-      amqpConsumer({ connection: 42 as never, queue: '', handler: 'nope' as never, prefetch: 0, consumeOptions: { noAck: true } as never }),
+      amqpConsumer({ connectionToken: 42 as never, queue: '', handler: 'nope' as never, prefetch: 0, consumeOptions: { noAck: true } as never }),
     );
-    expect(bad.sort()).toEqual(['connection', 'consumeOptions.noAck', 'handler', 'prefetch', 'queue']);
-    expect(() => amqpConsumer({ connection: 'amqp', queue: 'q', handler: async () => {}, policy: 'sometimes' as never })).toThrow(
+    expect(bad.sort()).toEqual(['connectionToken', 'consumeOptions.noAck', 'handler', 'prefetch', 'queue']);
+    expect(() => amqpConsumer({ connectionToken: 'amqp', queue: 'q', handler: async () => {}, policy: 'sometimes' as never })).toThrow(
       /amqpConsumer\(q\).*policy/,
     );
+  });
+});
+
+// #27: the 0.x names are refused saying the new one; `connection` was a token on a consumer and an
+// instance on a connection, the same word for two things.
+describe('renamed options', () => {
+  const issuesOf = (build: () => unknown) => invalidOptions(build).issues;
+
+  it.each([
+    ['amqpConnection', 'url', 'config', () => amqpConnection({ url: 'amqp://127.0.0.1' } as never)],
+    ['amqpConsumer', 'connection', 'connectionToken', () => amqpConsumer({ connection: 'amqp', queue: 'q', handler: async () => {} } as never)],
+    ['amqpPublisher', 'connection', 'connectionToken', () => amqpPublisher({ connection: 'amqp' } as never)],
+    ['amqpModule', 'url', 'config', () => amqpModule({ connection: { url: 'amqp://127.0.0.1' } as never })],
+  ])('%s refuses `%s`, saying it is now `%s`', (_subject, old, now, build) => {
+    expect(issuesOf(build)).toContainEqual({ field: old, message: `\`${old}\` was renamed to \`${now}\` in 0.x` });
+  });
+
+  it('amqpConnection takes exactly one of `connection` and `config`', () => {
+    expect(issuesOf(() => amqpConnection({ connection: { createChannel: () => {} } as never, config: 'amqp://x' }))).toContainEqual({ field: 'config', message: 'cannot be combined with `connection`: give exactly one of them' });
+  });
+
+  it("amqpModule: the connection's token defaults to the module's node name", () => {
+    const app = new LifecycleContainer();
+    app.load(amqpModule({ name: 'bus', connection: { config: 'amqp://127.0.0.1' }, consumers: [{ queue: 'orders', handler: async () => {} }] }));
+    expect(app.graph().nodes.map((n) => [n.name, n.dependsOn])).toEqual([
+      ['bus', []],
+      ['bus.consumer.orders', ['bus']],
+    ]);
   });
 });
 
@@ -50,8 +78,8 @@ describe('start failures', () => {
     const port = await closedPort();
     const before = activeHandles();
     const app = new LifecycleContainer();
-    app.resource('amqp', amqpConnection({ url: `amqp://guest:guest@127.0.0.1:${port}` }));
-    app.resource('consumer', amqpConsumer({ connection: 'amqp', queue: 'never', handler: async () => {} }));
+    app.resource('amqp', amqpConnection({ config: `amqp://guest:guest@127.0.0.1:${port}` }));
+    app.resource('consumer', amqpConsumer({ connectionToken: 'amqp', queue: 'never', handler: async () => {} }));
     const error = await app.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StartError);
     expect((error as StartError).node).toBe('amqp');
@@ -69,7 +97,7 @@ describe('start failures', () => {
     own.on('close', () => (closed = true));
     const app = new LifecycleContainer();
     app.resource('amqp', amqpConnection({ connection: own }));
-    app.resource('consumer', amqpConsumer({ connection: 'amqp', queue, handler: async () => {} }));
+    app.resource('consumer', amqpConsumer({ connectionToken: 'amqp', queue, handler: async () => {} }));
     const error = (await app.start().catch((e: unknown) => e)) as StartError;
     expect(error).toBeInstanceOf(StartError);
     expect(error.node).toBe('consumer');
@@ -91,7 +119,7 @@ describe('amqpModule and amqpPublisher', () => {
     app.load(
       amqpModule({
         name: 'bus',
-        connection: { url: amqpUrl(), stopTimeoutMs: 2_000 },
+        connection: { config: amqpUrl(), stopTimeoutMs: 2_000 },
         consumers: [{ queue, assertQueue: { durable: false }, prefetch: 2, handler: async (msg) => void seen.push(msg.content.toString()) }],
       }),
     );
@@ -111,7 +139,7 @@ describe('amqpModule and amqpPublisher', () => {
   });
 
   it('amqpModule validates consumers when declared', () => {
-    expect(() => amqpModule({ connection: { url: amqpUrl() }, consumers: [{ queue: 'q', handler: async () => {}, prefetch: -1 }] })).toThrow(
+    expect(() => amqpModule({ connection: { config: amqpUrl() }, consumers: [{ queue: 'q', handler: async () => {}, prefetch: -1 }] })).toThrow(
       InvalidOptionsError,
     );
   });
@@ -120,8 +148,8 @@ describe('amqpModule and amqpPublisher', () => {
     const before = activeHandles();
     const queue = await broker.queue();
     const app = new LifecycleContainer();
-    app.resource('amqp', amqpConnection({ url: amqpUrl() }));
-    app.resource('pub', amqpPublisher({ connection: 'amqp', stopTimeoutMs: 5_000 }));
+    app.resource('amqp', amqpConnection({ config: amqpUrl() }));
+    app.resource('pub', amqpPublisher({ connectionToken: 'amqp', stopTimeoutMs: 5_000 }));
     await app.start();
     const channel = app.get<ConfirmChannel>('pub');
     const work = app.inFlight('pub');
@@ -147,8 +175,8 @@ describe('amqpPublisher force path', () => {
   it('a publish that never completes: the node times out and its channel is closed anyway', async () => {
     const before = activeHandles();
     const app = new LifecycleContainer();
-    app.resource('amqp', amqpConnection({ url: amqpUrl() }));
-    app.resource('pub', amqpPublisher({ connection: 'amqp', stopTimeoutMs: 200 }));
+    app.resource('amqp', amqpConnection({ config: amqpUrl() }));
+    app.resource('pub', amqpPublisher({ connectionToken: 'amqp', stopTimeoutMs: 200 }));
     // Holds the connection open for 1.5 s, so only the publisher's own force path can close its channel early.
     app.resource('holder', { value: 1, dependsOn: ['amqp'], stop: () => new Promise((r) => setTimeout(r, 1_500)) });
     let connectionStopping = false;
@@ -173,7 +201,7 @@ describe('errors name the node', () => {
     const before = activeHandles();
     const app = new LifecycleContainer();
     const nodes = ['orders-amqp', 'audit-amqp'];
-    for (const node of nodes) app.resource(node, amqpConnection({ url: amqpUrl() }));
+    for (const node of nodes) app.resource(node, amqpConnection({ config: amqpUrl() }));
     // Stops first (it depends on both): cuts both sockets under their connections, as a network fault mid-shutdown would.
     app.resource('cut', {
       value: 1,

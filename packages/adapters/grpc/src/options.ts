@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { type Logger, type ResourceOptions, type Resolver, type Token } from '@quiesce/core';
-import { lazySchema, loggerSchema, resourceOptionsSchema } from '@quiesce/core/kit';
+import { exactlyOneOf, lazySchema, loggerSchema, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { GrpcService } from './service.js';
 
 export interface GrpcServerOptions extends ResourceOptions {
@@ -35,9 +35,8 @@ export const grpcServerOptionsSchema = lazySchema((z) =>
       health: z.union([z.literal(false), z.object({ services: z.array(z.string().min(1)).optional() }).strict()]).default({ services: [] }),
       logger: loggerSchema().optional(),
     })
-    .superRefine((o, ctx) => {
-      if ((o.server === undefined) === (o.create === undefined)) ctx.addIssue({ code: 'custom', path: ['server'], message: 'give exactly one of `server` and `create`' });
-    }),
+    .superRefine(exactlyOneOf('server', 'create', 'give `server` (a grpc.Server) or `create` (a function of the resolver that builds one)')),
+
 );
 
 export type GrpcModuleOptions = GrpcServerOptions & {

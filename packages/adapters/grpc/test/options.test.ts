@@ -10,8 +10,8 @@ describe('options', () => {
   it('names the offending field', () => {
     const fields = (fn: () => unknown) => invalidOptions(fn).issues.map((i) => i.field);
     const server = new grpc.Server();
-    expect(invalidOptions(() => grpcServer({ port: 0 })).message).toMatch(/^Invalid options for grpcServer: server: give exactly one of `server` and `create`/);
-    expect(fields(() => grpcServer({ server, create: () => server, port: 0 }))).toEqual(['server']);
+    expect(invalidOptions(() => grpcServer({ port: 0 })).message).toMatch(/^Invalid options for grpcServer: server: give `server` \(a grpc.Server\) or `create`/);
+    expect(fields(() => grpcServer({ server, create: () => server, port: 0 }))).toEqual(['create']);
     expect(fields(() => grpcServer({ server: {} as never, port: 0 }))).toEqual(['server']);
     expect(fields(() => grpcServer({ server, port: -1 }))).toEqual(['port']);
     expect(fields(() => grpcServer({ server } as never))).toEqual(['port']);

@@ -1,5 +1,5 @@
 import { type ResourceOptions, type Resolver } from '@quiesce/core';
-import { lazySchema, resourceOptionsSchema } from '@quiesce/core/kit';
+import { exactlyOneOf, lazySchema, resourceOptionsSchema } from '@quiesce/core/kit';
 import type { HealthSource } from './probes.js';
 import { isHttpServer, type HttpServerLike } from './server-kinds.js';
 
@@ -56,8 +56,8 @@ export const httpServerOptionsSchema = lazySchema((z) => {
       // A per-server delay would run after core closed the node's InFlight, so requests in it could not be tracked.
       drainDelayMs: z.never({ error: 'set drainDelayMs on the LifecycleContainer: it keeps serving (tracked) while readiness answers 503' }).optional(),
     })
+    .superRefine(exactlyOneOf('server', 'create', 'give `server` (an http, https or http2 server) or `create` (a function of the resolver that builds one)'))
     .superRefine((o, ctx) => {
-      if ((o.server === undefined) === (o.create === undefined)) ctx.addIssue({ code: 'custom', path: ['server'], message: 'give exactly one of `server` and `create`' });
       if (o.probes && (o.probes.readiness || o.probes.liveness) && !o.probes.health) {
         ctx.addIssue({ code: 'custom', path: ['probes', 'health'], message: 'required outside httpModule: pass the container (health: app)' });
       }

@@ -171,8 +171,8 @@ describe('start errors and option validation', () => {
   it.each([
     [{ port: 70_000, create: () => http.createServer() }, 'port'],
     [{ port: '80', create: () => http.createServer() }, 'port'],
-    [{ port: 0 }, 'server: give exactly one of `server` and `create`'],
-    [{ port: 0, server: http.createServer(), create: () => http.createServer() }, 'server: give exactly one'],
+    [{ port: 0 }, 'server: give `server` (an http, https or http2 server) or `create`'],
+    [{ port: 0, server: http.createServer(), create: () => http.createServer() }, 'create: cannot be combined with `server`: give exactly one of them'],
     [{ port: 0, server: {} }, 'server: expected an http.Server, https.Server or http2 server'],
     [{ port: 0, server: http.createServer(), probes: { readiness: 'readyz', health: () => ({}) } }, 'probes.readiness'],
     [{ port: 0, server: http.createServer(), probes: { readiness: '/readyz' } }, 'probes.health'],
@@ -193,7 +193,7 @@ describe('start errors and option validation', () => {
   });
 
   it('httpModule validates when it is created and fills in probes.health from the container', () => {
-    expect(() => httpModule({ port: -1, create: () => http.createServer() })).toThrow(/Invalid options for httpServer\(port -1\): port/);
+    expect(() => httpModule({ port: -1, create: () => http.createServer() })).toThrow(/Invalid options for httpServer\(http\): port/);
     expect(() => httpModule({ port: 0, create: () => http.createServer(), probes: { readiness: '/readyz' } })).not.toThrow();
   });
 });

@@ -1,19 +1,16 @@
 import { type LifecycleModule } from '@quiesce/core';
-import { lifecycleModule, moduleTokenSchema, parseOptions } from '@quiesce/core/kit';
+import { lifecycleModule, moduleBinding } from '@quiesce/core/kit';
 import type { MysqlPool } from './driver.js';
 import type { MysqlModuleOptions } from './options.js';
 import { defineMysqlPool } from './pool.js';
 
-/** The default token of `mysqlModule`: inject the pool with `@inject(MysqlPoolToken)`. */
-export const MysqlPoolToken = Symbol.for('quiesce.mysql.pool');
-
 /**
- * A ready-made module: `app.load(mysqlModule({ config }))` binds the pool to `token` (default
- * `MysqlPoolToken`) under the node name `mysql` unless named.
+ * A ready-made module: `app.load(mysqlModule({ config }))` binds the pool to `token` (default: the
+ * node name, so `@inject('mysql')`), its node named `name`, else after the token, else `mysql`.
  */
 export function mysqlModule(options: MysqlModuleOptions): LifecycleModule {
-  const { token, ...rest } = options;
-  parseOptions(moduleTokenSchema, { token }, 'mysqlModule');
-  const definition = defineMysqlPool({ ...rest, name: rest.name ?? (token === undefined ? 'mysql' : undefined) }, 'mysqlModule');
-  return lifecycleModule(definition.name ?? 'mysql', (app) => app.resource<MysqlPool>(token ?? MysqlPoolToken, definition));
+  const { token: _token, ...rest } = options ?? ({} as MysqlModuleOptions);
+  const { name, token } = moduleBinding('mysqlModule', options ?? {}, 'mysql');
+  const definition = defineMysqlPool({ ...rest, name }, 'mysqlModule');
+  return lifecycleModule(name, (app) => app.resource<MysqlPool>(token, definition));
 }

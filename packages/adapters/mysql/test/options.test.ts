@@ -3,7 +3,7 @@ import { inject as injectToken } from 'inversify';
 import { activeHandles, invalidOptions, leftoverHandles } from '@quiesce/test-servers';
 import mysql, { type Pool } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RESERVE_MS, mysqlModule, mysqlPool, MysqlPoolToken } from '../src/index.js';
+import { DEFAULT_RESERVE_MS, mysqlModule, mysqlPool } from '../src/index.js';
 import { closedPort, liveThreads, recordThreads, server, socketsTo } from './support.js';
 
 const invalid = invalidOptions;
@@ -48,11 +48,11 @@ describe('mysqlPool options', () => {
 });
 
 describe('mysqlModule', () => {
-  it('binds the pool under MysqlPoolToken as node "mysql"; a dependent stops first and may still query', async () => {
+  it('binds the pool under its node name "mysql" (the default token); a dependent stops first and may still query', async () => {
     const events: string[] = [];
     @resource()
     class Repo {
-      constructor(@injectToken(MysqlPoolToken) readonly db: Pool) {}
+      constructor(@injectToken('mysql') readonly db: Pool) {}
       async stop(): Promise<void> {
         const [rows] = await this.db.query('SELECT 7 AS n');
         events.push(`repo stopped after querying ${(rows as Array<{ n: number }>)[0]!.n}`);

@@ -9,7 +9,7 @@ import { natsConnectionOptionsSchema, type NatsConnectionOptions } from './optio
 export const DEFAULT_RESERVE_MS = 200;
 
 /**
- * A NATS connection as a lifecycle resource: `app.resource(Nats, natsConnection({ connect: () =>
+ * A NATS connection as a lifecycle resource: `app.resource(Nats, natsConnection({ create: () =>
  * connect({ servers }) }))`. Start flushes (one round trip: the server answers). Stop drains: every
  * subscription still open is unsubscribed and its received messages dispatched, publishes still
  * buffered are flushed, then the connection closes. At the force reserve it is closed instead.
@@ -19,7 +19,7 @@ export function natsConnection(options: NatsConnectionOptions): ResourceDefiniti
 }
 
 export function defineNatsConnection(options: NatsConnectionOptions, subject: string): ResourceDefinition<NatsConnection> {
-  const { connection, connect, ...lifecycle } = parseOptions(natsConnectionOptionsSchema, options, subject);
+  const { connection, create, connect: _renamed, ...lifecycle } = parseOptions(natsConnectionOptionsSchema, options, subject);
   const definition: ResourceDefinition<NatsConnection> = {
     ...lifecycle,
     dependsOn: options.dependsOn,
@@ -66,6 +66,6 @@ export function defineNatsConnection(options: NatsConnectionOptions, subject: st
     },
   };
   if (connection) definition.value = connection;
-  else definition.create = () => connect!();
+  else definition.create = (resolver) => create!(resolver);
   return definition;
 }

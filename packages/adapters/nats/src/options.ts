@@ -1,5 +1,5 @@
-import { type Token } from '@quiesce/core';
-import { exactlyOneOf, lazySchema, resourceOptionsSchema, tokenSchema } from '@quiesce/core/kit';
+import { type Resolver, type Token } from '@quiesce/core';
+import { exactlyOneOf, lazySchema, renamedFields, resourceOptionsSchema, tokenSchema } from '@quiesce/core/kit';
 import type { Msg, NatsConnection } from '@nats-io/nats-core';
 import type { z } from 'zod';
 
@@ -12,17 +12,20 @@ export const natsConnectionOptionsSchema = lazySchema((z) => {
     .extend({
       /** An existing connection (the container still drains it at shutdown). */
       connection: connectionInstance.optional(),
-      /** Or a function that connects, called when the node is first resolved: `() => connect({ servers })`. */
-      connect: z.custom<() => Promise<NatsConnection>>((v) => typeof v === 'function', 'expected a function returning a NatsConnection').optional(),
+      /** Or a function of the resolver that connects, called when the node is first resolved: `() => connect({ servers })`. (0.x: was `connect`.) */
+      create: z.custom<(resolver: Resolver) => Promise<NatsConnection>>((v) => typeof v === 'function', 'expected a function returning a NatsConnection').optional(),
+      ...renamedFields(z, { connect: 'create' }),
     })
-    .superRefine(exactlyOneOf('connection', 'connect', 'give `connection` (a NatsConnection) or `connect` (a function that connects)'));
+    .superRefine(exactlyOneOf('connection', 'create', 'give `connection` (a NatsConnection) or `create` (a function that connects)'));
 });
 
 type Lifecycle<L extends () => z.ZodType> = Omit<z.input<ReturnType<L>>, 'dependsOn'> & { dependsOn?: readonly unknown[] };
 
-export type NatsConnectionOptions = Omit<Lifecycle<typeof natsConnectionOptionsSchema>, 'connection' | 'connect'> & {
+export type NatsConnectionOptions = Omit<Lifecycle<typeof natsConnectionOptionsSchema>, 'connection' | 'create' | 'connect'> & {
+  /** An existing connection (the container still drains it at shutdown). Exactly one of `connection` and `create`. */
   connection?: NatsConnection;
-  connect?: () => Promise<NatsConnection>;
+  /** Connects when the node is first resolved; `get` resolves other bindings: `() => connect({ servers })`. */
+  create?: (resolver: Resolver) => Promise<NatsConnection>;
 };
 
 /** What a handler receives besides the message: its signal aborts when the subscription's time is up. */
@@ -34,8 +37,9 @@ export type MsgHandler = (msg: Msg, ctx: HandlerContext) => unknown;
 
 export const natsSubscriptionOptionsSchema = lazySchema((z) =>
   resourceOptionsSchema().extend({
-    /** The token of the connection node (a natsConnection resource); the subscription depends on it. */
-    connection: tokenSchema(),
+    /** The token of the connection node (a natsConnection resource); the subscription depends on it. (0.x: was `connection`.) */
+    connectionToken: tokenSchema(),
+    ...renamedFields(z, { connection: 'connectionToken' }),
     subject: z.string().min(1).refine((s) => !/\s/.test(s), 'must not contain whitespace'),
     /** Queue group: the server gives each message to one member of the group. */
     queue: z.string().min(1).refine((s) => !/\s/.test(s), 'must not contain whitespace').optional(),
@@ -44,7 +48,7 @@ export const natsSubscriptionOptionsSchema = lazySchema((z) =>
   }),
 );
 
-export type NatsSubscriptionOptions = Omit<Lifecycle<typeof natsSubscriptionOptionsSchema>, 'connection' | 'handler'> & {
-  connection: Token<NatsConnection>;
+export type NatsSubscriptionOptions = Omit<Lifecycle<typeof natsSubscriptionOptionsSchema>, 'connectionToken' | 'connection' | 'handler'> & {
+  connectionToken: Token<NatsConnection>;
   handler: MsgHandler;
 };

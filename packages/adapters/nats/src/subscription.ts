@@ -94,17 +94,17 @@ export class NatsSubscriber {
 
 /**
  * A subscription as a lifecycle resource, depending on its connection's node (it stops first, so
- * handlers can still publish replies): `app.resource('orders', natsSubscription({ connection: Nats,
+ * handlers can still publish replies): `app.resource('orders', natsSubscription({ connectionToken: Nats,
  * subject: 'orders.*', handler }))`. Stop drains the subscription (UNSUB, then a flush: every
  * message sent before it has been dispatched) and waits for the handlers; at the force reserve
  * their signal aborts and the node fails with NatsHandlersAbandonedError.
  */
 export function natsSubscription(options: NatsSubscriptionOptions): ResourceDefinition<NatsSubscriber> {
-  const { connection, subject, queue, handler, dependsOn: _d, ...lifecycle } = parseOptions(natsSubscriptionOptionsSchema, options, 'natsSubscription');
+  const { connectionToken, connection: _renamed, subject, queue, handler, dependsOn: _d, ...lifecycle } = parseOptions(natsSubscriptionOptionsSchema, options, 'natsSubscription');
   return {
     ...lifecycle,
-    dependsOn: [connection, ...(options.dependsOn ?? [])],
-    create: ({ get }) => new NatsSubscriber(get(options.connection), subject, queue, handler),
+    dependsOn: [connectionToken, ...(options.dependsOn ?? [])],
+    create: ({ get }) => new NatsSubscriber(get(options.connectionToken), subject, queue, handler),
     start: (s, ctx) => s.start(ctx.name),
     stop: (s, ctx) => s.stop(ctx),
   };

@@ -35,12 +35,12 @@ conformance<Held, NatsServer>({
     const outside = await connect({ servers: server.url });
     const held: Held = { outside, subject: `conformance.${++n}`, arrived: 0 };
     const app = new LifecycleContainer({ shutdownTimeoutMs });
-    app.resource(Nats, natsConnection({ name: 'nats', stopTimeoutMs, connect: () => connect({ servers: server.url }) }));
+    app.resource(Nats, natsConnection({ name: 'nats', stopTimeoutMs, create: () => connect({ servers: server.url }) }));
     app.resource(
       'orders',
       natsSubscription({
         name: 'orders',
-        connection: Nats,
+        connectionToken: Nats,
         subject: held.subject,
         stopTimeoutMs,
         handler: async (msg, { signal }) => {
@@ -75,9 +75,9 @@ conformance<Held, NatsServer>({
   },
   badOptions: [
     { options: () => natsConnection({}), field: 'connection' },
-    { options: () => natsConnection({ connect: () => Promise.reject(new Error('x')), stopTimeoutMs: -1 }), field: 'stopTimeoutMs' },
-    { options: () => natsSubscription({ connection: Nats, subject: 'a b', handler: () => {} }), field: 'subject' },
-    { options: () => natsSubscription({ connection: Nats, subject: 'a', queue: '', handler: () => {} }), field: 'queue' },
-    { options: () => natsSubscription({ connection: Nats, subject: 'a' } as never), field: 'handler' },
+    { options: () => natsConnection({ create: () => Promise.reject(new Error('x')), stopTimeoutMs: -1 }), field: 'stopTimeoutMs' },
+    { options: () => natsSubscription({ connectionToken: Nats, subject: 'a b', handler: () => {} }), field: 'subject' },
+    { options: () => natsSubscription({ connectionToken: Nats, subject: 'a', queue: '', handler: () => {} }), field: 'queue' },
+    { options: () => natsSubscription({ connectionToken: Nats, subject: 'a' } as never), field: 'handler' },
   ],
 });

@@ -18,10 +18,10 @@ describe('natsSubscription + natsConnection: drain against a real nats-server', 
     const handled: number[] = [];
     let replies = 0;
     const app = new LifecycleContainer({ shutdownTimeoutMs: 10_000 });
-    app.resource(Nats, natsConnection({ name: 'nats', connect: () => connect({ servers: server().url }) }));
+    app.resource(Nats, natsConnection({ name: 'nats', create: () => connect({ servers: server().url }) }));
     app.resource('orders', natsSubscription({
       name: 'orders',
-      connection: Nats,
+      connectionToken: Nats,
       subject,
       handler: async (msg: Msg) => {
         await sleep(5 + (Number(msg.string()) % 5)); // slow enough that many are in flight at shutdown
@@ -81,7 +81,7 @@ describe('natsSubscription + natsConnection: drain against a real nats-server', 
     witness.subscribe(subject, { callback: () => void seen++ });
     await witness.flush();
     const app = new LifecycleContainer();
-    app.resource(Nats, natsConnection({ name: 'nats', connect: () => connect({ servers: server().url }) }));
+    app.resource(Nats, natsConnection({ name: 'nats', create: () => connect({ servers: server().url }) }));
     await app.start();
     const nc = app.get<NatsConnection>(Nats);
     const COUNT = 20_000;
@@ -100,10 +100,10 @@ describe('natsSubscription + natsConnection: drain against a real nats-server', 
     const subject = unique('stuck');
     const aborted: unknown[] = [];
     const app = new LifecycleContainer({ shutdownTimeoutMs: 5_000 });
-    app.resource(Nats, natsConnection({ name: 'nats', connect: () => connect({ servers: server().url }) }));
+    app.resource(Nats, natsConnection({ name: 'nats', create: () => connect({ servers: server().url }) }));
     app.resource('stuck', natsSubscription({
       name: 'stuck',
-      connection: Nats,
+      connectionToken: Nats,
       subject,
       stopTimeoutMs: 1_000,
       handler: (_msg, { signal }) => new Promise<void>((resolve) => {
@@ -132,11 +132,11 @@ describe('natsSubscription + natsConnection: drain against a real nats-server', 
   it('two subscriptions of one connection abandoning handlers: each error names its own node (message and error.node)', async () => {
     const before = activeHandles();
     const app = new LifecycleContainer({ shutdownTimeoutMs: 5_000 });
-    app.resource(Nats, natsConnection({ name: 'nats', connect: () => connect({ servers: server().url }) }));
+    app.resource(Nats, natsConnection({ name: 'nats', create: () => connect({ servers: server().url }) }));
     const subjects = { 'orders-sub': unique('orders'), 'audit-sub': unique('audit') };
     for (const [name, subject] of Object.entries(subjects)) {
       app.resource(name, natsSubscription({
-        connection: Nats,
+        connectionToken: Nats,
         subject,
         stopTimeoutMs: 1_000,
         handler: (_msg, { signal }) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
@@ -165,7 +165,7 @@ describe('natsSubscription + natsConnection: drain against a real nats-server', 
   it('a subscription after shutdown began is refused by the client itself (draining), not silently dropped', async () => {
     const before = activeHandles();
     const app = new LifecycleContainer();
-    app.resource(Nats, natsConnection({ name: 'nats', connect: () => connect({ servers: server().url }) }));
+    app.resource(Nats, natsConnection({ name: 'nats', create: () => connect({ servers: server().url }) }));
     await app.start();
     const nc = app.get<NatsConnection>(Nats);
     const shutdown = app.shutdown();

@@ -19,10 +19,10 @@ async function startApp(stopTimeoutMs: number) {
   const errors = watchProcessErrors();
   const handled: string[] = [];
   const app = new LifecycleContainer({ shutdownTimeoutMs: 5_000 });
-  app.resource(Nats, natsConnection({ name: 'nats', stopTimeoutMs, connect: () => connect({ servers: victim.url }) }));
+  app.resource(Nats, natsConnection({ name: 'nats', stopTimeoutMs, create: () => connect({ servers: victim.url }) }));
   app.resource('sub', natsSubscription({
     name: 'sub',
-    connection: Nats,
+    connectionToken: Nats,
     subject: 'work',
     stopTimeoutMs,
     handler: async (msg) => {

@@ -11,22 +11,40 @@ const handler = (): void => {};
 
 describe('nats options', () => {
   it('names the offending field', () => {
-    expect(invalid(() => natsConnection({})).issues).toEqual([{ field: 'connection', message: expect.stringMatching(/give `connection`.*or `connect`/) }]);
+    expect(invalid(() => natsConnection({})).issues).toEqual([{ field: 'connection', message: expect.stringMatching(/give `connection`.*or `create`/) }]);
     expect(invalid(() => natsConnection({ connection: {} as NatsConnection })).issues.map((i) => i.field)).toEqual(['connection']);
-    expect(invalid(() => natsConnection({ connect: 'nats://x' as never })).issues.map((i) => i.field)).toEqual(['connect']);
-    expect(invalid(() => natsConnection({ connect: () => connect(), stopTimeoutMs: 0 })).issues.map((i) => i.field)).toEqual(['stopTimeoutMs']);
-    expect(invalid(() => natsSubscription({ connection: 'nats', subject: '', handler })).issues.map((i) => i.field)).toEqual(['subject']);
-    expect(invalid(() => natsSubscription({ connection: 'nats', subject: 'a b', handler })).message).toMatch(/^Invalid options for natsSubscription: subject: must not contain whitespace/);
-    expect(invalid(() => natsSubscription({ connection: 42 as never, subject: 'a', handler: 'no' as never })).issues.map((i) => i.field)).toEqual(['connection', 'handler']);
+    expect(invalid(() => natsConnection({ create: 'nats://x' as never })).issues.map((i) => i.field)).toEqual(['create']);
+    expect(invalid(() => natsConnection({ create: () => connect(), stopTimeoutMs: 0 })).issues.map((i) => i.field)).toEqual(['stopTimeoutMs']);
+    expect(invalid(() => natsSubscription({ connectionToken: 'nats', subject: '', handler })).issues.map((i) => i.field)).toEqual(['subject']);
+    expect(invalid(() => natsSubscription({ connectionToken: 'nats', subject: 'a b', handler })).message).toMatch(/^Invalid options for natsSubscription: subject: must not contain whitespace/);
+    expect(invalid(() => natsSubscription({ connectionToken: 42 as never, subject: 'a', handler: 'no' as never })).issues.map((i) => i.field)).toEqual(['connectionToken', 'handler']);
     expect(invalid(() => natsModule({ connection: {} })).message).toMatch(/^Invalid options for natsModule: connection: /);
-    expect(invalid(() => natsModule({ connection: { connect: () => connect() }, subscriptions: [{ subject: 'x', handler, queue: ' ' }] })).issues.map((i) => i.field)).toEqual(['queue']);
+    expect(invalid(() => natsModule({ connection: { create: () => connect() }, subscriptions: [{ subject: 'x', handler, queue: ' ' }] })).issues.map((i) => i.field)).toEqual(['queue']);
+  });
+
+  // #27: `connection | create` and `connectionToken`; the 0.x names are refused saying the new one.
+  it.each([
+    ['natsConnection', 'connect', 'create', () => natsConnection({ connect: () => connect() } as never)],
+    ['natsSubscription', 'connection', 'connectionToken', () => natsSubscription({ connection: 'nats', subject: 'a', handler } as never)],
+    ['natsModule', 'connect', 'create', () => natsModule({ connection: { connect: () => connect() } as never })],
+  ])('%s refuses `%s`, saying it is now `%s`', (_subject, old, now, build) => {
+    expect(invalid(build).issues).toContainEqual({ field: old, message: `\`${old}\` was renamed to \`${now}\` in 0.x` });
+  });
+
+  it('`create` is a function of the resolver, called when the node is resolved', async () => {
+    const app = new LifecycleContainer();
+    app.resource('servers', { value: server().url });
+    app.resource('nats', natsConnection({ dependsOn: ['servers'], create: ({ get }) => connect({ servers: get<string>('servers') }) }));
+    await app.start();
+    expect(app.get<NatsConnection>('nats').getServer()).toBe(new URL(server().url).host);
+    expect((await app.shutdown()).ok).toBe(true);
   });
 
   it('a server that cannot be reached fails start(), naming the node', async () => {
     const port = await closedPort();
     const before = activeHandles();
     const app = new LifecycleContainer();
-    app.resource('nats', natsConnection({ connect: () => connect({ servers: `nats://127.0.0.1:${port}` }) }));
+    app.resource('nats', natsConnection({ create: () => connect({ servers: `nats://127.0.0.1:${port}` }) }));
     await expect(app.start()).rejects.toThrow(StartError);
     // The failed connect left no socket or reconnect timer behind.
     expect(await leftoverHandles(before)).toEqual({});
@@ -38,7 +56,7 @@ describe('natsModule', () => {
     const before = activeHandles();
     const events: string[] = [];
     const app = new LifecycleContainer();
-    app.load(natsModule({ connection: { connect: () => connect({ servers: server().url }) }, subscriptions: [{ subject: 'm.a', handler }, { subject: 'm.b', queue: 'workers', handler }] }));
+    app.load(natsModule({ connection: { create: () => connect({ servers: server().url }) }, subscriptions: [{ subject: 'm.a', handler }, { subject: 'm.b', queue: 'workers', handler }] }));
     app.on('stopped', (e) => events.push(e.node));
     await app.start();
     expect(app.get<NatsSubscriber>('nats.subscription.m.b').queue).toBe('workers');

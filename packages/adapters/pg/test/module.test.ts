@@ -7,14 +7,14 @@ import { pgModule } from '../src/index.js';
 import { backends, server, unique } from './support.js';
 
 describe('pgModule', () => {
-  it('binds a user-supplied pool under the pg.Pool token; dependents stop first and may still query', async () => {
+  it('binds a user-supplied pool under its node name "pg" (the default token); dependents stop first and may still query', async () => {
     const before = activeHandles();
     const applicationName = unique('quiesce_pg_module');
     const events: string[] = [];
 
     @resource()
     class Repo {
-      constructor(@inject(Pool) readonly db: Pool) {}
+      constructor(@inject('pg') readonly db: Pool) {}
       async stop(): Promise<void> {
         const { rows } = await this.db.query<{ n: number }>('SELECT 7 AS n');
         events.push(`repo stopped after querying ${rows[0]!.n}`);
@@ -27,7 +27,9 @@ describe('pgModule', () => {
     app.on('stopped', (e) => events.push(`${e.node} stopped`));
     await app.start();
     expect(app.get(Repo).db).toBe(pool);
-    expect(app.get(Pool)).toBe(pool);
+    expect(app.get('pg')).toBe(pool);
+    // 0.x bound it under the pg.Pool class: no longer (one convention for every module's token).
+    expect(() => app.get(Pool)).toThrow();
 
     const report = await app.shutdown();
     expect(report.ok).toBe(true);

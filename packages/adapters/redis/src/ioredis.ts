@@ -20,21 +20,23 @@ export interface IoredisLike {
 }
 
 export interface IoredisClientOptions<C extends IoredisLike = IoredisLike> extends ResourceOptions {
-  /** An existing client to manage (exclusive of `url`/`redisOptions`). */
+  /** An existing client to manage. Exactly one of `client` and `config`. */
   client?: C;
-  /** `redis://[user:pass@]host:port[/db]`; defaults to ioredis' own default (127.0.0.1:6379). */
-  url?: string;
-  /** ioredis' `RedisOptions`, passed to `new Redis()`; `lazyConnect` is forced so that start() connects and reports failures. */
-  redisOptions?: object;
+  /**
+   * What to build a client from: `redis://[user:pass@]host:port[/db]`, or ioredis' `RedisOptions`
+   * (passed to `new Redis()`), optionally with a `url` beside them (`new Redis(url, options)`).
+   * `lazyConnect` is forced so that start() connects and reports failures. (0.x: was `url` / `redisOptions`.)
+   */
+  config?: string | { url?: string; [option: string]: unknown };
 }
 
 const schema = clientOptionsSchema(
   (z) => ({
     client: clientWith<Redis>(z, ['quit', 'disconnect', 'ping'], 'an ioredis client (new Redis(...))').optional(),
-    url: redisUrl(z).optional(),
-    redisOptions: plainObject<RedisOptions>(z, 'an ioredis options object').optional(),
+    config: z.union([redisUrl(z), plainObject<RedisOptions & { url?: string }>(z, 'an ioredis options object')]).optional(),
   }),
   ['url', 'redisOptions'],
+  'an ioredis',
 );
 
 // Statuses whose socket ends with an 'end' event after QUIT. In 'reconnecting', ioredis answers QUIT
@@ -103,15 +105,15 @@ function cut(client: Redis): void {
   if (!live) internals.flushQueue?.(new Error('Connection is closed.'));
 }
 
-/** A managed ioredis client: `app.resource(Cache, ioredisClient({ url }))` (`ioredisClient<Redis>(...)` for ioredis' own type). */
+/** A managed ioredis client: `app.resource(Cache, ioredisClient({ config: 'redis://…' }))` (`ioredisClient<Redis>(...)` for ioredis' own type). */
 export function ioredisClient<C extends IoredisLike = IoredisLike>(options: IoredisClientOptions<C> = {}): ResourceDefinition<C> {
   const { lifecycle, connection: c } = parseClientOptions('ioredisClient', options, schema);
   const create = async (): Promise<Redis> => {
     if (c.client) return c.client as unknown as Redis;
     // Loaded lazily so that node-redis users need not install ioredis (optional peer).
     const { Redis } = await import('ioredis');
-    const redisOptions = { ...c.redisOptions, lazyConnect: true };
-    return c.url ? new Redis(c.url, redisOptions) : new Redis(redisOptions);
+    const { url, ...redisOptions } = typeof c.config === 'string' ? { url: c.config } : (c.config as unknown as RedisOptions & { url?: string });
+    return url ? new Redis(url, { ...redisOptions, lazyConnect: true }) : new Redis({ ...redisOptions, lazyConnect: true });
   };
   // Typed against ioredis inside; only the public signature is structural.
   return redisResource(create, lifecycle, driver) as unknown as ResourceDefinition<C>;

@@ -22,20 +22,22 @@ export interface NodeRedisLike {
 }
 
 export interface NodeRedisClientOptions<C extends NodeRedisLike = NodeRedisLike> extends ResourceOptions {
-  /** An existing client, connected or not (exclusive of `url`/`clientOptions`). */
+  /** An existing client, connected or not. Exactly one of `client` and `config`. */
   client?: C;
-  url?: string;
-  /** node-redis' `RedisClientOptions`, passed to `createClient()` (structural here: see IoredisLike). */
-  clientOptions?: object;
+  /**
+   * What to build a client from: a `redis://` URL, or node-redis' `RedisClientOptions` (its own
+   * `url` among them), passed to `createClient()` (structural here: see IoredisLike). (0.x: was `url` / `clientOptions`.)
+   */
+  config?: string | { url?: string; [option: string]: unknown };
 }
 
 const schema = clientOptionsSchema(
   (z) => ({
     client: clientWith<NodeRedisLike>(z, ['connect', 'close', 'destroy', 'ping'], 'a node-redis client (createClient())').optional(),
-    url: redisUrl(z).optional(),
-    clientOptions: plainObject<RedisClientOptions>(z, 'a node-redis createClient() options object').optional(),
+    config: z.union([redisUrl(z), plainObject<RedisClientOptions>(z, 'a node-redis createClient() options object')]).optional(),
   }),
   ['url', 'clientOptions'],
+  'a node-redis',
 );
 
 const driver: RedisDriver<NodeRedisLike> = {
@@ -66,14 +68,14 @@ const driver: RedisDriver<NodeRedisLike> = {
   },
 };
 
-/** A managed node-redis client: `app.resource(Cache, nodeRedisClient({ url }))` (`nodeRedisClient<RedisClientType>(...)` for node-redis' own type). */
+/** A managed node-redis client: `app.resource(Cache, nodeRedisClient({ config: 'redis://…' }))` (`nodeRedisClient<RedisClientType>(...)` for node-redis' own type). */
 export function nodeRedisClient<C extends NodeRedisLike = NodeRedisLike>(options: NodeRedisClientOptions<C> = {}): ResourceDefinition<C> {
   const { lifecycle, connection: c } = parseClientOptions('nodeRedisClient', options, schema);
   const create = async (): Promise<C> => {
     if (c.client) return c.client as C;
     // Loaded lazily so that ioredis users need not install redis (optional peer).
     const { createClient } = await import('redis');
-    return createClient({ ...(c.clientOptions as RedisClientOptions), ...(c.url ? { url: c.url } : {}) }) as unknown as C;
+    return createClient((typeof c.config === 'string' ? { url: c.config } : c.config) as RedisClientOptions) as unknown as C;
   };
   return redisResource<C>(create, lifecycle, driver);
 }

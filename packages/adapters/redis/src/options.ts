@@ -1,24 +1,19 @@
 import { type ResourceOptions } from '@quiesce/core';
-import { lazySchema, lifecycleFields, parseOptions, resourceOptionsSchema, type LazySchema, type Zod } from '@quiesce/core/kit';
+import { exactlyOneOf, lazySchema, lifecycleFields, parseOptions, renamedFields, resourceOptionsSchema, type LazySchema, type Zod } from '@quiesce/core/kit';
 import type { z } from 'zod';
 
 /**
- * The lifecycle fields plus one driver's connection fields, checked strictly (a typo is named),
- * with `client` exclusive of the fields that would build a client. Built on first use (zod is not
- * loaded by importing the adapter).
+ * The lifecycle fields plus one driver's `client` (adopted) and `config` (a URL or the driver's
+ * options, to build one), exactly one of them, checked strictly (a typo is named); the 0.x names
+ * `url` and the driver's options field are refused saying their new name. Built on first use (zod
+ * is not loaded by importing the adapter).
  */
-export function clientOptionsSchema<C extends Record<string, z.ZodType>>(connection: (z: Zod) => C, buildFields: readonly (keyof C & string)[]) {
+export function clientOptionsSchema<C extends Record<string, z.ZodType>>(connection: (z: Zod) => C, renamed: readonly string[], driverName: string) {
   return lazySchema((z) =>
     resourceOptionsSchema()
-      .extend(connection(z))
+      .extend({ ...connection(z), ...renamedFields(z, Object.fromEntries(renamed.map((old) => [old, 'config']))) })
       .strict()
-      .superRefine((value, ctx) => {
-        const record = value as Record<string, unknown>;
-        if (record.client === undefined) return;
-        for (const field of buildFields.filter((f) => record[f] !== undefined)) {
-          ctx.addIssue({ code: 'custom', path: [field], message: 'give either `client` or the options to build one, not both' });
-        }
-      }),
+      .superRefine(exactlyOneOf<Record<string, unknown>>('client', 'config', `give \`client\` (${driverName} client) or \`config\` (a redis:// URL or ${driverName} options)`)),
   );
 }
 

@@ -28,10 +28,10 @@ for (const driver of DRIVERS) {
     hang: ({ client, inFlight }) => inFlight.run(() => client.blpop(`conformance:hang:${++key}`, 0)),
     tryNew: ({ client, inFlight }) => inFlight.run(() => client.set(`conformance:${++key}`, 'x')),
     badOptions: [
-      { options: () => ioredisClient({ url: 'http://127.0.0.1:6379' }), field: 'url' },
+      { options: () => ioredisClient({ config: 'http://127.0.0.1:6379' }), field: 'config' },
       { options: () => ioredisClient({ client: {} as never }), field: 'client' },
-      { options: () => nodeRedisClient({ clientOptions: 'x' as never }), field: 'clientOptions' },
-      { options: () => ioredisClient({ stopTimeoutMs: -1 }), field: 'stopTimeoutMs' },
+      { options: () => nodeRedisClient({ config: 42 as never }), field: 'config' },
+      { options: () => ioredisClient({ config: 'redis://127.0.0.1:6379', stopTimeoutMs: -1 }), field: 'stopTimeoutMs' },
     ],
   });
 }

@@ -36,7 +36,7 @@ describe('ioredisClient: graceful stop against a real Redis', () => {
     const connectionName = `${prefix}:conn`;
     const app = new LifecycleContainer();
     const Cache = Symbol('Cache');
-    app.resource(Cache, ioredisClient({ url: servers.redis.url, redisOptions: { connectionName, enableAutoPipelining }, name: 'cache', stopTimeoutMs: 5_000 }));
+    app.resource(Cache, ioredisClient({ config: { url: servers.redis.url, connectionName, enableAutoPipelining }, name: 'cache', stopTimeoutMs: 5_000 }));
     await app.start();
     expect(await connectionsNamed(admin, connectionName)).toHaveLength(1);
 
@@ -68,7 +68,7 @@ describe('ioredisClient: graceful stop against a real Redis', () => {
     const channel = `${prefix}:p:1`;
     const app = new LifecycleContainer();
     const Sub = Symbol('Sub');
-    app.resource(Sub, ioredisClient({ url: servers.redis.url, redisOptions: { connectionName }, name: 'sub', stopTimeoutMs: 5_000 }));
+    app.resource(Sub, ioredisClient({ config: { url: servers.redis.url, connectionName }, name: 'sub', stopTimeoutMs: 5_000 }));
     await app.start();
     const sub = app.get<Redis>(Sub);
     const received: string[] = [];
@@ -110,7 +110,7 @@ describe('ioredisClient: graceful stop against a real Redis', () => {
     const list = `${prefix}:jobs`;
     const app = new LifecycleContainer();
     const Worker = Symbol('Worker');
-    app.resource(Worker, ioredisClient({ url: servers.redis.url, redisOptions: { connectionName }, name: 'worker', stopTimeoutMs: 300 }));
+    app.resource(Worker, ioredisClient({ config: { url: servers.redis.url, connectionName }, name: 'worker', stopTimeoutMs: 300 }));
     await app.start();
     const client = app.get<Redis>(Worker);
     const popped = client.blpop(list, 0).then(
@@ -141,15 +141,15 @@ describe('options and start failures', () => {
   const invalid = invalidOptions;
 
   it('rejects bad options with InvalidOptionsError naming the field', () => {
-    expect(invalid(() => ioredisClient({ url: 'http://127.0.0.1:6379' })).message).toMatch(/ioredisClient: url: expected a redis:\/\//);
-    expect(invalid(() => ioredisClient({ stopTimeoutMs: -1 })).issues.map((i) => i.field)).toEqual(['stopTimeoutMs']);
-    expect(invalid(() => ioredisClient({ urll: 'redis://x' } as never)).issues.map((i) => i.field)).toEqual(['urll']);
+    expect(invalid(() => ioredisClient({ config: 'http://127.0.0.1:6379' })).message).toMatch(/ioredisClient: config: .*expected a redis:\/\//);
+    expect(invalid(() => ioredisClient({ config: 'redis://127.0.0.1:6379', stopTimeoutMs: -1 })).issues.map((i) => i.field)).toEqual(['stopTimeoutMs']);
+    expect(invalid(() => ioredisClient({ config: 'redis://x', urll: 'redis://x' } as never)).issues.map((i) => i.field)).toEqual(['urll']);
     expect(invalid(() => ioredisClient({ client: {} as never })).issues.map((i) => i.field)).toEqual(['client']);
     const client = new Redis({ lazyConnect: true });
-    expect(invalid(() => ioredisClient({ client, url: servers.redis.url })).issues.map((i) => i.field)).toEqual(['url']);
-    expect(invalid(() => nodeRedisClient({ clientOptions: 'x' as never })).issues.map((i) => i.field)).toEqual(['clientOptions']);
-    expect(invalid(() => redisModule('cache', { driver: 'memcached' } as never)).issues.map((i) => i.field)).toEqual(['driver']);
-    expect(invalid(() => redisModule('cache', { driver: 'node-redis', policy: 'sometimes' } as never)).issues.map((i) => i.field)).toEqual(['policy']);
+    expect(invalid(() => ioredisClient({ client, config: servers.redis.url })).issues.map((i) => i.field)).toEqual(['config']);
+    expect(invalid(() => nodeRedisClient({ config: 42 as never })).issues.map((i) => i.field)).toEqual(['config']);
+    expect(invalid(() => redisModule({ token: 'cache', driver: 'memcached' } as never)).issues.map((i) => i.field)).toEqual(['driver']);
+    expect(invalid(() => redisModule({ token: 'cache', driver: 'node-redis', policy: 'sometimes' } as never)).issues.map((i) => i.field)).toEqual(['policy']);
   });
 
   async function closedPort(): Promise<number> {
@@ -165,7 +165,7 @@ describe('options and start failures', () => {
     const before = activeHandles();
     const app = new LifecycleContainer();
     const Cache = Symbol('Cache');
-    app.load(redisModule(Cache, { driver, url: `redis://127.0.0.1:${port}`, name: 'cache', startTimeoutMs: 10_000 }));
+    app.load(redisModule({ token: Cache, driver, config: `redis://127.0.0.1:${port}`, name: 'cache', startTimeoutMs: 10_000 }));
     const began = performance.now();
     const error = await app.start().then(
       () => undefined,

@@ -27,7 +27,7 @@ describe('nodeRedisClient (via redisModule) against a real Redis', () => {
     const before = activeHandles();
     const app = new LifecycleContainer();
     const Cache = Symbol('Cache');
-    app.load(redisModule(Cache, { driver: 'node-redis', url: servers.redis.url, clientOptions: { name: connectionName }, name: 'cache', stopTimeoutMs: 5_000 }));
+    app.load(redisModule({ token: Cache, driver: 'node-redis', config: { url: servers.redis.url, name: connectionName }, name: 'cache', stopTimeoutMs: 5_000 }));
     await app.start();
     expect(await connectionsNamed(admin, connectionName)).toHaveLength(1);
 
@@ -57,7 +57,7 @@ describe('nodeRedisClient (via redisModule) against a real Redis', () => {
     const channel = `${prefix}:p:1`;
     const app = new LifecycleContainer();
     const Sub = Symbol('Sub');
-    app.load(redisModule(Sub, { driver: 'node-redis', url: servers.redis.url, clientOptions: { name: connectionName }, name: 'sub', stopTimeoutMs: 5_000 }));
+    app.load(redisModule({ token: Sub, driver: 'node-redis', config: { url: servers.redis.url, name: connectionName }, name: 'sub', stopTimeoutMs: 5_000 }));
     await app.start();
     const sub = app.get<ReturnType<typeof createClient>>(Sub);
     const received: string[] = [];
@@ -86,7 +86,7 @@ describe('nodeRedisClient (via redisModule) against a real Redis', () => {
     const before = activeHandles();
     const app = new LifecycleContainer();
     const Worker = Symbol('Worker');
-    app.load(redisModule(Worker, { driver: 'node-redis', url: servers.redis.url, clientOptions: { name: connectionName }, name: 'worker', stopTimeoutMs: 300 }));
+    app.load(redisModule({ token: Worker, driver: 'node-redis', config: { url: servers.redis.url, name: connectionName }, name: 'worker', stopTimeoutMs: 300 }));
     await app.start();
     const client = app.get<ReturnType<typeof createClient>>(Worker);
     const popped = client.blPop(`${prefix}:jobs`, 0).then(

@@ -7,7 +7,7 @@ import { AdapterMisuseError, ConnectionsLostError, describeValue } from '@quiesc
  */
 export abstract class WsMisuseError extends AdapterMisuseError {}
 
-/** `httpServer`, given as a token, resolved to something other than an `http.Server` / `https.Server`. Thrown when the node is created. */
+/** `serverToken` resolved to something other than an `http.Server` / `https.Server`. Thrown when the node is created. */
 export class WsNotAServerError extends WsMisuseError {
   override readonly name = 'WsNotAServerError';
   override readonly code = 'QUIESCE_WS_NOT_A_SERVER';

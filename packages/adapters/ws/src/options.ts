@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { type Logger, type ResourceOptions, type Token } from '@quiesce/core';
-import { lazySchema, loggerSchema, resourceOptionsSchema } from '@quiesce/core/kit';
+import { exactlyOneOf, lazySchema, loggerSchema, renamedFields, resourceOptionsSchema, tokenSchema } from '@quiesce/core/kit';
 import type { IncomingMessage } from 'node:http';
 import type { ServerOptions, WebSocket } from 'ws';
 import type { WebSocketService } from './service.js';
@@ -9,16 +9,20 @@ import type { WebSocketService } from './service.js';
 export type SharedServer = http.Server | https.Server;
 
 export interface WsServerOptions extends ResourceOptions {
-  /** Own server: the port to listen on when the node starts (0: any free port). Exactly one of `port` and `httpServer`. */
+  /** Own server: the port to listen on when the node starts (0: any free port). Exactly one of `port`, `server` and `serverToken`. */
   port?: number;
   /** Own server's host. Default '127.0.0.1'. */
   host?: string;
   /**
-   * Shared server: the http(s) server that receives the upgrades (typically the one of an
-   * `@quiesce/http` node), or the token it is bound to. Its listening is not ours: we only take
-   * the upgrades (for `path`).
+   * Shared server, adopted: the http(s) server that receives the upgrades. Its listening is not
+   * ours: we only take the upgrades (for `path`); the two nodes stop in parallel. (0.x: was `httpServer`.)
    */
-  httpServer?: SharedServer | Token<SharedServer>;
+  server?: SharedServer;
+  /**
+   * Shared server, by reference: the token of the node whose value is the http(s) server (an
+   * `@quiesce/http` node): this node depends on it, so it is started first and stopped after us. (0.x: was `httpServer`.)
+   */
+  serverToken?: Token<SharedServer>;
   /** Only upgrades for this path are ours (e.g. '/feed'); others are left to other 'upgrade' listeners. */
   path?: string;
   /** Passed to `new WebSocketServer({ noServer: true, ...ws })` (maxPayload, perMessageDeflate, verifyClient…). */
@@ -41,12 +45,13 @@ export const isSendableCloseCode = (code: number): boolean => (code >= 1000 && c
 
 export const wsServerOptionsSchema = lazySchema((z) => {
   const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', `expected ${what}`);
-  const token = z.custom<unknown>((v) => typeof v === 'function' || typeof v === 'string' || typeof v === 'symbol', 'expected an http.Server, https.Server or the token of one');
   return resourceOptionsSchema()
     .extend({
       port: z.number().int().min(0).max(65_535).optional(),
       host: z.string().min(1).default('127.0.0.1'),
-      httpServer: z.union([z.custom<SharedServer>((v) => v instanceof http.Server || v instanceof https.Server), token]).optional(),
+      server: z.custom<SharedServer>((v) => v instanceof http.Server || v instanceof https.Server, 'expected an http.Server or https.Server (for a token: `serverToken`)').optional(),
+      serverToken: tokenSchema().optional(),
+      ...renamedFields(z, { httpServer: 'server` (an instance) or `serverToken' }),
       path: z.string().regex(/^\//, 'expected a path starting with "/"').optional(),
       ws: z.record(z.string(), z.unknown()).optional(),
       onConnection: fn('a function (socket, req, service) => void').optional(),
@@ -62,10 +67,10 @@ export const wsServerOptionsSchema = lazySchema((z) => {
       closeReason: z.string().refine((r) => Buffer.byteLength(r) <= 123, 'at most 123 bytes of UTF-8 (a close frame holds 125 with the code)').default('Going Away'),
       logger: loggerSchema().optional(),
     })
+    .superRefine(exactlyOneOf(['port', 'server', 'serverToken'], 'give `port` (own server), `server` (an http.Server to share) or `serverToken` (the node of one)'))
     .superRefine((o, ctx) => {
-      if ((o.port === undefined) === (o.httpServer === undefined)) ctx.addIssue({ code: 'custom', path: ['port'], message: 'give exactly one of `port` (own server) and `httpServer` (shared)' });
       if (o.ws && ['noServer', 'server', 'port', 'host', 'path'].some((k) => k in o.ws!)) {
-        ctx.addIssue({ code: 'custom', path: ['ws'], message: 'noServer/server/port/host/path are set by the adapter: use its own `port`, `httpServer`, `host`, `path`' });
+        ctx.addIssue({ code: 'custom', path: ['ws'], message: 'noServer/server/port/host/path are set by the adapter: use its own `port`, `server`, `serverToken`, `host`, `path`' });
       }
     });
 });

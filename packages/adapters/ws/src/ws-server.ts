@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { type Logger, type ResourceDefinition, type Resolver } from '@quiesce/core';
+import { type Logger, type ResourceDefinition, type Resolver, type Token } from '@quiesce/core';
 import { parseOptions } from '@quiesce/core/kit';
 import { WebSocketServer } from 'ws';
 import { WsForeignServiceError, WsNotAServerError } from './errors.js';
@@ -24,19 +24,19 @@ export function wsServer(options: WsServerOptions): ResourceDefinition<WebSocket
 /** wsServer with the subject validation errors carry (wsModule reports as itself). */
 export function defineWsServer(options: WsServerOptions, subject: string, fallbackLogger: () => Logger | undefined = () => undefined): ResourceDefinition<WebSocketService> {
   const parsed = parseOptions(wsServerOptionsSchema, options, subject);
-  const { port, host, httpServer, path, ws, onConnection, closeCode, closeReason, logger, ...lifecycle } = parsed;
+  const { port, host, server, serverToken, httpServer: _renamed, path, ws, onConnection, closeCode, closeReason, logger, ...lifecycle } = parsed;
   const name = lifecycle.name ?? 'ws';
   const created = new WeakSet<WebSocketService>();
   return {
     ...lifecycle,
     // Given by token, the http node is resolved (and must be started) before this one: an edge.
     // Given as an instance, there is none, and the two nodes stop in parallel.
-    dependsOn: isServer(httpServer) || httpServer === undefined ? options.dependsOn : [...(options.dependsOn ?? []).filter((t) => t !== httpServer), httpServer],
+    dependsOn: serverToken === undefined ? options.dependsOn : [...(options.dependsOn ?? []).filter((t) => t !== serverToken), serverToken],
     create: (resolver: Resolver) => {
       const own = port !== undefined;
-      const server = own ? ownServer() : resolveServer(options.httpServer!, resolver, name);
+      const shared = own ? ownServer() : (server ?? resolveServer(serverToken!, resolver, name));
       const wss = new WebSocketServer({ ...(ws as object), noServer: true });
-      const gateway = new Gateway(wss, server, { name, path, closeCode, closeReason, logger: () => logger ?? fallbackLogger(), listen: own ? { port, host } : undefined });
+      const gateway = new Gateway(wss, shared, { name, path, closeCode, closeReason, logger: () => logger ?? fallbackLogger(), listen: own ? { port, host } : undefined });
       const service = new WebSocketService(gateway);
       if (onConnection) wss.on('connection', (socket, req) => (onConnection as NonNullable<WsServerOptions['onConnection']>)(socket, req, service));
       created.add(service);
@@ -60,9 +60,9 @@ function ownServer(): http.Server {
   });
 }
 
-function resolveServer(given: NonNullable<WsServerOptions['httpServer']>, resolver: Resolver, node: string): SharedServer {
-  const server = isServer(given) ? given : resolver.get<unknown>(given);
-  if (!isServer(server)) throw new WsNotAServerError(node, given, server);
+function resolveServer(token: Token, resolver: Resolver, node: string): SharedServer {
+  const server = resolver.get<unknown>(token);
+  if (!isServer(server)) throw new WsNotAServerError(node, token, server);
   return server;
 }
 

@@ -8,10 +8,15 @@ import { connect, memoryLogger, portOf } from './support.js';
 describe('options', () => {
   it('names the offending field', () => {
     const fields = (fn: () => unknown) => invalidOptions(fn).issues.map((i) => i.field);
-    expect(invalidOptions(() => wsServer({})).message).toMatch(/^Invalid options for wsServer: port: give exactly one of `port` \(own server\) and `httpServer` \(shared\)/);
-    expect(fields(() => wsServer({ port: 0, httpServer: 'http' }))).toEqual(['port']);
+    expect(invalidOptions(() => wsServer({})).message).toMatch(/^Invalid options for wsServer: port: give `port` \(own server\), `server` \(an http.Server to share\) or `serverToken` \(the node of one\)/);
+    expect(fields(() => wsServer({ port: 0, serverToken: 'http' }))).toEqual(['serverToken']);
+    expect(fields(() => wsServer({ server: http.createServer(), serverToken: 'http' }))).toEqual(['serverToken']);
+    expect(fields(() => wsServer({ server: 'http' as never }))).toEqual(['server']);
     expect(fields(() => wsServer({ port: 70_000 }))).toEqual(['port']);
-    expect(fields(() => wsServer({ httpServer: 42 as never }))).toEqual(['httpServer']);
+    expect(fields(() => wsServer({ serverToken: 42 as never }))).toEqual(['serverToken']);
+    // #27: the 0.x name is refused saying the new ones, not ignored (a strict schema would only say "Unrecognized key").
+    expect(invalidOptions(() => wsServer({ httpServer: 'http' } as never)).issues).toContainEqual({ field: 'httpServer', message: '`httpServer` was renamed to `server` (an instance) or `serverToken` in 0.x' });
+    expect(invalidOptions(() => wsModule({ httpServer: http.createServer() } as never)).issues).toContainEqual({ field: 'httpServer', message: expect.stringMatching(/^`httpServer` was renamed to `server`/) });
     expect(fields(() => wsServer({ port: 0, path: 'feed' }))).toEqual(['path']);
     expect(fields(() => wsServer({ port: 0, closeCode: 1006 }))).toEqual(['closeCode']);
     expect(fields(() => wsServer({ port: 0, closeReason: 'x'.repeat(124) }))).toEqual(['closeReason']);
@@ -79,7 +84,7 @@ describe('misuse: typed errors with stable codes, naming the node', () => {
     const before = activeHandles();
     const app = new LifecycleContainer();
     app.value('shared', { not: 'a server' });
-    app.resource('feed', wsServer({ name: 'feed', httpServer: 'shared' }));
+    app.resource('feed', wsServer({ name: 'feed', serverToken: 'shared' }));
     const error = await app.start().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(StartError);
     const cause = (error as StartError).cause;
@@ -108,7 +113,7 @@ describe('wsModule', () => {
     const server = http.createServer();
     const app = new LifecycleContainer({ logger });
     app.value('shared', server);
-    app.load(wsModule({ name: 'feed', httpServer: 'shared', onConnection: (socket) => socket.send('hello') }));
+    app.load(wsModule({ name: 'feed', serverToken: 'shared', onConnection: (socket) => socket.send('hello') }));
     await app.start();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const client = await connect(portOf(server));
@@ -129,7 +134,7 @@ describe('wsModule', () => {
     const before = activeHandles();
     const app = new LifecycleContainer();
     app.value('shared', { not: 'a server' });
-    app.load(wsModule({ httpServer: 'shared' }));
+    app.load(wsModule({ serverToken: 'shared' }));
     await expect(app.start()).rejects.toThrow(/serverToken shared resolved to a plain object; bind an http\.Server/);
     expect(await leftoverHandles(before)).toEqual({});
   });

@@ -19,7 +19,7 @@ async function sharedApp(options: { httpStopMs: number; wsStopMs: number; drainD
   app.resource(
     'ws',
     wsServer({
-      httpServer: server,
+      server,
       path: '/feed',
       stopTimeoutMs: options.wsStopMs,
       onConnection: (socket, _req, service) =>
@@ -90,7 +90,7 @@ describe('sharing an @quiesce/http server', () => {
     const app = new LifecycleContainer();
     const events: string[] = [];
     app.resource('http', httpServer({ create: () => http.createServer(), port: 0 }));
-    app.resource('ws', wsServer({ httpServer: 'http' }));
+    app.resource('ws', wsServer({ serverToken: 'http' }));
     app.on('started', (e) => events.push(`${e.node} started`));
     app.on('stopped', (e) => events.push(`${e.node} stopped`));
     await app.start();
@@ -126,7 +126,7 @@ describe('a shared server outlives its ws nodes', () => {
         app.resource(
           'ws',
           wsServer({
-            httpServer: server,
+            server,
             path: '/feed',
             stopTimeoutMs: round.startsWith('clean') ? 5_000 : 400,
             onConnection: (socket, _req, service) => service.onMessage(socket, () => new Promise<void>((r) => release.push(r))),

@@ -7,6 +7,8 @@ export { forceAt } from '../engine/force.js';
 export { forceCloseConnections, withinBudget } from '../engine/force-close.js';
 export { lazySchema, zod, type LazySchema, type Zod } from '../validation/lazy-schema.js';
 export { exactlyOneOf } from '../validation/exactly-one-of.js';
+export { renamedFields } from '../validation/renamed-fields.js';
+export { moduleBinding } from './module-binding.js';
 export { parseOptions, lifecycleFields, resourceOptionsSchema, loggerSchema, tokenSchema, moduleTokenSchema } from '../container/options.js';
 export { lifecycleModule, type LifecycleModule } from '../container/module.js';
 export { describeError } from '../errors.js';
