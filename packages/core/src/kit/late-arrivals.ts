@@ -1,18 +1,21 @@
 import { ReportWarningCodes } from '../report/warning-codes.js';
 
 /**
- * The last part of the drain in which an arrival means the drain was too short: its last 20 %.
- * Traffic that still arrives there means the balancers took at least 80 % of the drain to stop
- * routing here, so the drain had (almost) no margin; earlier arrivals are what a drain is for.
- * A share rather than fixed milliseconds, so a 1 s drain and a 20 s one are judged alike.
+ * The last part of the drain in which an arrival means the drain was too short: its last 20 %,
+ * and at least its last LATE_WINDOW_MIN_MS. Traffic that still arrives there means the balancers
+ * took (nearly) the whole drain to stop routing here, so it had no margin; earlier arrivals are
+ * what a drain is for. A share, so a 1 s drain and a 20 s one are judged alike; a floor, so a short
+ * drain's window is wide enough to see moderate traffic at all (a 100 ms drain's 20 % is 20 ms:
+ * behind HAProxy at ~80 requests/s per replica it missed a replacement whose requests failed).
  */
 export const LATE_WINDOW_SHARE = 0.2;
+export const LATE_WINDOW_MIN_MS = 100;
 
 /** What a server saw arrive from the shutdown request to its close (see LateArrivals). */
 export interface ArrivalCounts {
   /** New requests/connections/calls after the shutdown request (the drain delay included). */
   readonly afterRequest: number;
-  /** Of those, how many in the drain's last LATE_WINDOW_SHARE or after it, before the server closed. */
+  /** Of those, how many in the drain's last part (see LATE_WINDOW_SHARE) or after it, before the server closed. */
   readonly late: number;
   /** The drain as it ran: from the shutdown request to the node's quiesce (drainDelayMs, unless cut). */
   readonly drainMs: number;
@@ -65,7 +68,7 @@ export class LateArrivals {
     const ended = this.#drainEndedAt;
     if (requestedAt === undefined || ended === undefined) return undefined;
     const drainMs = ended - requestedAt;
-    const windowMs = drainMs * LATE_WINDOW_SHARE;
+    const windowMs = Math.min(drainMs, Math.max(drainMs * LATE_WINDOW_SHARE, LATE_WINDOW_MIN_MS));
     const from = ended - windowMs;
     let late = 0;
     for (const t of this.#times) if (t >= from) late++;
