@@ -1,4 +1,5 @@
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { LifecycleContainer, ReportWarningCodes, type NodeReport } from '@quiesce/core';
 import { startHaproxy, type HaproxyServer } from '@quiesce/test-servers';
@@ -110,6 +111,33 @@ describe('QUIESCE_DRAIN_TOO_SHORT: no balancer', () => {
     await sleep(440);
     expect((await get(late.port, '/work')).status).toBe(200);
     const [warning] = drainWarnings((await lateDone).node('api')!);
+    expect(warning?.message).toMatch(/^1 request arrived in the last 1\d\d ms of the 5\d\d ms drain or after it, before the listener closed \(1 after the shutdown request\)/);
+  });
+
+  it('HTTP/2: a stream in the last 20 % of the drain warns, a /readyz probe stream does not count', async () => {
+    const server = http2.createServer((_req, res) => res.end('ok'));
+    const container = new LifecycleContainer({ drainDelayMs: 500, shutdownTimeoutMs: 10_000 });
+    container.resource('api', httpServer({ server, port: 0, probes: { readiness: '/readyz', health: container } }));
+    await container.start();
+    cleanup.push(() => container.shutdown());
+    const session = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    cleanup.unshift(() => session.close());
+    const h2get = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = session.request({ ':path': path });
+        req.on('response', (h) => resolve(Number(h[':status'])));
+        req.on('error', reject);
+        req.resume();
+        req.end();
+      });
+    expect(await h2get('/work')).toBe(200);
+    const done = container.shutdown();
+    await sleep(100);
+    expect(await h2get('/readyz')).toBe(503);
+    await sleep(340);
+    expect(await h2get('/work')).toBe(200);
+    const [warning, ...more] = drainWarnings((await done).node('api')!);
+    expect(more).toEqual([]);
     expect(warning?.message).toMatch(/^1 request arrived in the last 1\d\d ms of the 5\d\d ms drain or after it, before the listener closed \(1 after the shutdown request\)/);
   });
 });
