@@ -10,20 +10,21 @@ import { effectsFor, pgConnectionsOf, redisConnectionsOf, servers } from './supp
 // resets counts as failed. `pnpm example:rolling` also runs each variant behind a retrying HAProxy.
 const SHUTDOWN_TIMEOUT_MS = 8_000;
 
-function run(variant: 'quiesce' | 'naive'): Promise<RollingResult> {
+function run(variant: 'quiesce' | 'naive', drainDelayMs?: number, rounds = 2): Promise<RollingResult> {
   const s = servers();
   return runRollingDeploy({
     urls: { DATABASE_URL: s.pg.url, REDIS_URL: s.redis.url, AMQP_URL: s.amqp.url },
     variant,
-    rounds: 2,
+    rounds,
+    ...(drainDelayMs !== undefined ? { drainDelayMs } : {}),
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
     entry: fileURLToPath(new URL('../dist/main.js', import.meta.url)),
   });
 }
 
 /** Runs the deploy, reads its effects in PostgreSQL and prints the counts. */
-async function deploy(variant: 'quiesce' | 'naive'): Promise<{ r: RollingResult; effects: RollingEffects }> {
-  const r = await run(variant);
+async function deploy(variant: 'quiesce' | 'naive', drainDelayMs?: number, rounds?: number): Promise<{ r: RollingResult; effects: RollingEffects }> {
+  const r = await run(variant, drainDelayMs, rounds);
   const effects = await rollingEffects(servers().pg.url, r);
   console.log(summary(r, effects));
   return { r, effects };
@@ -36,7 +37,7 @@ function summary(r: RollingResult, e: RollingEffects): string {
   }, {});
   const lines = [
     `${r.variant} (balancer retries ${r.balancerRetries}): ${r.requests.length} requests, ${r.failed.length} failed ${JSON.stringify(errors)}, ${r.orderIds.length} orders, lost audit entries ${e.lostAuditEntries}, items created twice ${e.duplicatedItems}, missing ${e.missingItems}, wall ${Math.round(r.wallMs)} ms (drain delay ${r.drainDelayMs} ms)`,
-    ...r.replacements.map((p) => `  replace ${p.replica}: exit ${p.exit.code} after ${Math.round(p.exitMs)} ms, UP again after ${Math.round(p.replaceMs)} ms, ${p.requests} requests, ${p.failed} failed, worst latency ${Math.round(p.worstLatencyMs)} ms`),
+    ...r.replacements.map((p) => `  replace ${p.replica}: exit ${p.exit.code} after ${Math.round(p.exitMs)} ms, UP again after ${Math.round(p.replaceMs)} ms, ${p.requests} requests, ${p.failed} failed, worst latency ${Math.round(p.worstLatencyMs)} ms${p.reportWarnings.map((w) => `\n    report warning: ${w}`).join('')}`),
   ];
   return lines.join('\n');
 }
@@ -57,6 +58,8 @@ describe('rolling deploy of 3 replicas behind HAProxy under load, no balancer re
       expect(e.exitMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
       expect(e.reportOk, `replica ${e.replica}'s shutdown report`).toBe(true);
     }
+    // The drain (1000 ms) outlasts HAProxy's detection (≤ 3 × 200 ms): no report says it was too short.
+    for (const p of r.replacements) expect(p.reportWarnings, `replica ${p.replica}'s report`).toEqual([]);
     // Every POST sent got its 201 (above) and is exactly one row: none lost, none retried into a second row.
     expect(effects).toMatchObject({ missingItems: 0, duplicatedItems: 0, lostAuditEntries: 0, ordersApplied: r.orderIds.length });
     const perOrder = await effectsFor(r.orderIds);
@@ -65,6 +68,17 @@ describe('rolling deploy of 3 replicas behind HAProxy under load, no balancer re
     for (const pid of r.pids) {
       expect(await pgConnectionsOf(pid)).toBe(0);
       expect(await redisConnectionsOf(pid)).toBe(0);
+    }
+  });
+
+  it('a balancer slower than the drain (100 ms drain, HAProxy needs 400–600 ms): requests fail, and the reports say so with QUIESCE_DRAIN_TOO_SHORT', async () => {
+    const { r } = await deploy('quiesce', 100, 1);
+    expect(r.replacements).toHaveLength(3);
+    expect(r.failed.length).toBeGreaterThan(0);
+    // #29: these replicas' reports said ok with no warning while requests failed; now each says why.
+    for (const p of r.replacements) {
+      expect(p.reportOk, `replica ${p.replica}'s shutdown report`).toBe(true);
+      expect(p.reportWarnings, `replica ${p.replica}'s report`).toContainEqual(expect.stringMatching(/ QUIESCE_DRAIN_TOO_SHORT: \d+ requests? arrived in the last \d+ ms of the \d+ ms drain .*raise drainDelayMs/));
     }
   });
 

@@ -43,7 +43,9 @@ export type { ShutdownReason } from './shutdown-reason.js';
 /** What `shutdown()` resolves to: every node's outcome and timing (`report.ok`, `report.toJSON()`). */
 export { ShutdownReport } from './report/report.js';
 /** The report's parts and its JSON form (the shape `schema/shutdown-report.schema.json` describes). */
-export type { NodeReport, NodeStatus, ShutdownReportJSON, ReportedError, PhaseReport, CutReport, DrainReport, StopPhase, ReportSummary } from './report/report.js';
+export type { NodeReport, NodeStatus, ShutdownReportJSON, ReportedError, ReportWarning, PhaseReport, CutReport, DrainReport, StopPhase, ReportSummary } from './report/report.js';
+/** Stable codes of the warnings nodes put in a report (`ctx.warn`): `QUIESCE_DRAIN_TOO_SHORT`. */
+export { ReportWarningCodes, type ReportWarningCode } from './report/warning-codes.js';
 /** The dependency graph as registered: `app.graph()` (toDot, toMermaid, chains). */
 export { GraphExport, type GraphNodeInfo, type ChainStep } from './graph/export.js';
 /** The stop plan checked against the budget before the first stop, and its refusal. */

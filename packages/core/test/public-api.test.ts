@@ -46,6 +46,7 @@ const ROOT_VALUES = [
   'PlanDoesNotFitError',
   'ProcessExitedError',
   'QuiesceError',
+  'ReportWarningCodes',
   'ShutdownError',
   'ShutdownReport',
   'ShuttingDownError',
@@ -103,10 +104,14 @@ describe('public API: the root entry', () => {
 
     expectTypeOf<HookContext>().toMatchTypeOf<PhaseContext>();
     expectTypeOf<HookContext['reason']>().toEqualTypeOf<ShutdownReason | undefined>();
+    expectTypeOf<HookContext['warn']>().toEqualTypeOf<(code: string, message: string) => void>();
     expectTypeOf<PhaseContext['signal']>().toEqualTypeOf<AbortSignal>();
     expectTypeOf<ShutdownReason['kind']>().toEqualTypeOf<'signal' | 'crash' | 'startFailed' | 'requested'>();
 
     expectTypeOf<ShutdownReport['ok']>().toBeBoolean();
+    expectTypeOf<ShutdownReport['durationMs']>().toBeNumber();
+    expectTypeOf<ShutdownReport['startedAt']>().toEqualTypeOf<Date>();
+    expectTypeOf<NodeReport['warnings']>().toEqualTypeOf<readonly core.ReportWarning[] | undefined>();
     expectTypeOf<ShutdownReport['toJSON']>().returns.toEqualTypeOf<ShutdownReportJSON>();
     expectTypeOf<ShutdownReport['node']>().returns.toEqualTypeOf<NodeReport | undefined>();
     expectTypeOf<NodeReport['status']>().toEqualTypeOf<NodeStatus>();

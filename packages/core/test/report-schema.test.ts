@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { describe, expect, it } from 'vitest';
-import { LifecycleContainer, StartError } from '../src/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { LifecycleContainer, StartError, type ExitCause } from '../src/index.js';
+import { EXIT_CAUSES } from '../src/report/fields.js';
+import { REPORT_SCHEMA_FILE, reportJsonSchemaText } from '../src/report/json-schema.js';
 import { REPORT_STATUS } from '../src/report/types.js';
+import { zod } from '../src/validation/lazy-schema.js';
 import { sleep } from './support/timeline.js';
 import { troubledShutdown } from './support/troubled.js';
 
@@ -53,6 +56,28 @@ describe('the shipped JSON Schema describes real reports', () => {
     expect(validate({ ...json, surprise: 1 })).toBe(false);
     expect(validate({ ...json, nodes: [{ ...json.nodes[0], status: 'fine' }] })).toBe(false);
     expect(validate({ ...json, durationMs: 1.234 })).toBe(false);
+  });
+});
+
+describe('the schema file is generated from the field descriptors (report/fields.ts)', () => {
+  it('the committed file is exactly what `pnpm run schema` writes', () => {
+    const committed = readFileSync(new URL(`../${REPORT_SCHEMA_FILE}`, import.meta.url), 'utf8');
+    // A field changed in fields.ts without regenerating the file (or the file edited by hand) fails here.
+    expect(committed, 'run `pnpm run schema` and commit the file').toBe(reportJsonSchemaText(zod()));
+  });
+
+  it("the exit causes it lists are ProcessExitReport's, no more, no less", () => {
+    expectTypeOf<(typeof EXIT_CAUSES)[number]>().toEqualTypeOf<ExitCause>();
+    expect(schema.properties.exit.properties.cause.enum).toEqual([...EXIT_CAUSES]);
+  });
+
+  it("validates a node's ctx.warn warnings and refuses one without a code", async () => {
+    const app = new LifecycleContainer().resource('api', { value: 1, stop: (_v, ctx) => ctx.warn('QUIESCE_TEST', 'late traffic') });
+    await app.start();
+    const json = JSON.parse(JSON.stringify(await app.shutdown()));
+    expect(json.nodes[0].warnings).toEqual([{ code: 'QUIESCE_TEST', message: 'late traffic' }]);
+    expectValid(json);
+    expect(validate({ ...json, nodes: [{ ...json.nodes[0], warnings: [{ message: 'x' }] }] })).toBe(false);
   });
 });
 

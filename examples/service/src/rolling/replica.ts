@@ -60,6 +60,11 @@ export class Replica {
     return JSON.parse(line.slice('quiesce-report '.length)) as ShutdownReportJSON;
   }
 
+  /** The report's warnings (best-effort failures, nodes' `ctx.warn` such as QUIESCE_DRAIN_TOO_SHORT); [] if it printed none. */
+  reportWarnings(): readonly string[] {
+    return this.stdout.includes('quiesce-report ') ? this.report().warnings : [];
+  }
+
   /** The report's `ok`; undefined if it printed none (the naive variant prints none). */
   reportOk(): boolean | undefined {
     return this.stdout.includes('quiesce-report ') ? this.report().ok : undefined;

@@ -38,6 +38,8 @@ export interface Replacement {
   exit: ReplicaExit;
   /** Its shutdown report's `ok` (undefined: it printed none, as the naive variant). */
   reportOk: boolean | undefined;
+  /** Its shutdown report's warnings: QUIESCE_DRAIN_TOO_SHORT when HAProxy still routed to it as the drain ended. */
+  reportWarnings: readonly string[];
   /** From SIGTERM to the old process's exit. */
   exitMs: number;
   /** From SIGTERM until HAProxy reported the replacement UP. */
@@ -139,6 +141,7 @@ export async function runRollingDeploy(opts: RollingOptions): Promise<RollingRes
           pid: old.replica.pid,
           exit,
           reportOk: old.replica.reportOk(),
+          reportWarnings: old.replica.reportWarnings(),
           exitMs: exit.at - signalledAt,
           replaceMs: upAt - signalledAt,
           requests: during.length,

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { InFlight } from '@quiesce/core';
+import { LateArrivals } from '@quiesce/core/kit';
 
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>;
 type AnyHandler = (call: AnyCall, callback?: grpc.sendUnaryData<unknown>) => void;
@@ -21,6 +22,8 @@ export class CallTracker {
    * forceShutdown() cancels are cut by us, and the node is timedOut for them already).
    */
   countCancelled = false;
+  /** Calls after the shutdown request (health checks aside: not ours): the report's QUIESCE_DRAIN_TOO_SHORT when they came late. */
+  readonly late = new LateArrivals('call', 'calls');
 
   constructor(readonly name: string) {}
 
@@ -68,6 +71,7 @@ export class CallTracker {
 
   #wrapOne(path: string, responseStream: boolean, handler: AnyHandler): AnyHandler {
     return (call, callback) => {
+      this.late.arrived();
       const untrack = this.#track();
       if (!untrack) {
         const refusal = { code: grpc.status.UNAVAILABLE, details: `${this.name} is shutting down` };

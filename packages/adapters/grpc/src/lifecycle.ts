@@ -64,11 +64,12 @@ export class ServerLifecycle {
       throw error;
     }
     // The gRPC equivalent of /readyz: health-checking load balancers stop sending calls here.
-    onAbort(ctx.shutdownRequested, () => this.health?.setAll('NOT_SERVING'));
+    onAbort(ctx.shutdownRequested, () => (this.calls.late.requested(), this.health?.setAll('NOT_SERVING')));
     if (!ctx.shutdownRequested.aborted) this.health?.setAll('SERVING');
   }
 
   quiesce(ctx: HookContext): void {
+    this.calls.late.drainEnded();
     // From the node's stop on (the drain delay is still normal serving), a call its client cancels is counted.
     if (!this.#forced) this.calls.countCancelled = true;
     onAbort(ctx.signal, () => this.#force());
@@ -90,6 +91,8 @@ export class ServerLifecycle {
     } finally {
       // tryShutdown() completed: every session closed, and its socket with it. Forced: #force cuts what is left.
       if (!this.#forced) this.#sockets.unwatch();
+      // No new call can arrive now: whether clients were still sending them by then goes on the report.
+      this.calls.late.report(ctx);
     }
     // Nothing was cut by us, but calls of the shutdown ended without their answer: the report says so.
     if (!this.#forced && this.calls.cancelled.size > 0) throw new GrpcCallsCancelledError(this.config.name, this.calls.cancelled);

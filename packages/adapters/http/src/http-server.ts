@@ -5,6 +5,7 @@ import { ConnectionTracker } from './connections.js';
 import { HttpListenError, HttpNotAServerError, HttpServerAlreadyListeningError, HttpServerAlreadyStartedError } from './errors.js';
 import { httpServerOptionsSchema, type HttpServerOptions } from './options.js';
 import { readinessNeedsDrainDelay } from './drain-delay-warning.js';
+import { countLateRequests } from './late-traffic.js';
 import { probeRouter } from './probes.js';
 import { isHttp2Server, isHttpServer, type HttpServerLike, type ServerTracker } from './server-kinds.js';
 import { SessionTracker } from './sessions.js';
@@ -25,6 +26,8 @@ export function httpServer(options: HttpServerOptions): ResourceDefinition<HttpS
   // One tracker per server instance (not per definition): a definition or server reused by a
   // second container must not make the first one's stop act on the wrong tracker.
   const trackers = new WeakMap<HttpServerLike, ServerTracker>();
+  // What arrived after the shutdown request: the report's QUIESCE_DRAIN_TOO_SHORT (see late-traffic.ts).
+  const arrivals = new WeakMap<HttpServerLike, ReturnType<typeof countLateRequests>>();
   const planWarning = readinessNeedsDrainDelay(probes?.readiness);
   return {
     ...lifecycle,
@@ -36,11 +39,14 @@ export function httpServer(options: HttpServerOptions): ResourceDefinition<HttpS
       if (trackers.has(srv)) throw new HttpServerAlreadyStartedError(ctx.name);
       const own = isHttp2Server(srv) ? new SessionTracker(srv, ctx.inFlight, probe, headerGraceMs) : new ConnectionTracker(srv, ctx.inFlight, probe, headerGraceMs);
       trackers.set(srv, own);
-      ctx.shutdownRequested.addEventListener('abort', () => own.closeAfterEachResponse(), { once: true });
+      const late = countLateRequests(srv, probe);
+      arrivals.set(srv, late);
+      ctx.shutdownRequested.addEventListener('abort', () => (late.requested(), own.closeAfterEachResponse()), { once: true });
       await listenOn(srv, ctx.name, { port, host, ...listen });
     },
-    quiesce: (srv, ctx) => trackers.get(srv)?.close(ctx.signal, ctx.name),
-    stop: (srv, ctx) => trackers.get(srv)?.closed(ctx.name),
+    quiesce: (srv, ctx) => (arrivals.get(srv)?.drainEnded(), trackers.get(srv)?.close(ctx.signal, ctx.name)),
+    // Once closed, the listener is too: whether traffic was still arriving then goes on the report.
+    stop: (srv, ctx) => trackers.get(srv)?.closed(ctx.name).finally(() => arrivals.get(srv)?.report(ctx)),
   };
 }
 

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type HookContext, type InFlight, type Logger } from '@quiesce/core';
-import { onAbort } from '@quiesce/core/kit';
+import { LateArrivals, onAbort } from '@quiesce/core/kit';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { ClientLedger } from './clients.js';
 import { WsClientsLostError } from './errors.js';
@@ -47,6 +47,8 @@ export class Gateway {
    */
   readonly #lost = { clients: 0, handlers: 0 };
   #stopping = false;
+  /** Upgrades after the shutdown request (all refused): the report's QUIESCE_DRAIN_TOO_SHORT when they came late. */
+  readonly #late = new LateArrivals('WebSocket upgrade', 'WebSocket upgrades');
 
   constructor(
     readonly wss: WebSocketServer,
@@ -61,6 +63,7 @@ export class Gateway {
       return;
     }
     claimSocket(socket, this.config.name);
+    this.#late.arrived();
     if (!this.#accepting) {
       this.#refusedUpgrades++;
       return refuseUpgrade(socket, 503);
@@ -77,7 +80,7 @@ export class Gateway {
     this.#attach();
     // From the shutdown request on (the drain delay included) a new WebSocket would only be told
     // to go away moments later: refuse it at once, with a status the client can retry elsewhere.
-    onAbort(ctx.shutdownRequested, () => (this.#accepting = false));
+    onAbort(ctx.shutdownRequested, () => ((this.#accepting = false), this.#late.requested()));
     if (this.config.listen) {
       try {
         await listenOn(this.server, this.config.listen);
@@ -110,6 +113,7 @@ export class Gateway {
    * own client's goes out when its handlers are done, their replies ahead of it).
    */
   quiesce(ctx: HookContext): void {
+    this.#late.drainEnded();
     this.#accepting = false;
     this.#stopping = true;
     onAbort(ctx.signal, () => this.#force());
@@ -138,6 +142,8 @@ export class Gateway {
       }
     } finally {
       this.#detach();
+      // The upgrade listener is gone: whether clients were still arriving by then goes on the report.
+      this.#late.report(ctx);
     }
     if (this.#forced) return;
     this.#log();

@@ -1,53 +1,18 @@
+import { reportZod } from '../report/fields.js';
 import type { ShutdownReportJSON } from '../report/report.js';
+import { REPORT_SCHEMA_ID } from '../report/types.js';
 import { lazySchema } from '../validation/lazy-schema.js';
 import { ReportInputError } from './errors.js';
 
-export const REPORT_SCHEMA = 'quiesce.shutdown-report/1';
+export const REPORT_SCHEMA = REPORT_SCHEMA_ID;
 const SCHEMA_FAMILY = 'quiesce.shutdown-report/';
 /** How deep inside a log line's object a report may sit (pino: `{ …, report: {…} }` is depth 1). */
 const MAX_DEPTH = 4;
 
-// What the renderers read, after the shipped JSON Schema (schema/shutdown-report.schema.json):
-// loose objects, so fields added later under the same schema id pass through.
-const reportSchema = lazySchema((z) => {
-  const ms = z.number().nonnegative();
-  const offset = z.number();
-  const phase = z.enum(['quiesce', 'drain', 'stop', 'deactivate']);
-  const nodeSchema = z.looseObject({
-    name: z.string(),
-    status: z.enum(['stopped', 'failed', 'timedOut', 'skipped']),
-    policy: z.enum(['critical', 'bestEffort']),
-    dependsOn: z.array(z.string()),
-    startOffsetMs: offset.nullable(),
-    endOffsetMs: offset.nullable(),
-    durationMs: ms.nullable(),
-    timeoutMs: ms,
-    effectiveTimeoutMs: ms,
-    limitedBy: z.enum(['own timeout', 'global deadline', 'budget']),
-    reserveMs: ms,
-    onCriticalPath: z.boolean(),
-    waitedFor: z.string().optional(),
-    phases: z.array(z.looseObject({ phase, startOffsetMs: offset, durationMs: ms, inFlight: z.number().int().nonnegative().optional() })).optional(),
-    cut: z.looseObject({ phase, open: z.array(z.string()) }).optional(),
-    reason: z.string().optional(),
-    note: z.string().optional(),
-    error: z.looseObject({ name: z.string(), message: z.string(), code: z.string().optional() }).optional(),
-  });
-  return z.looseObject({
-    schema: z.literal(REPORT_SCHEMA),
-    service: z.string().optional(),
-    ok: z.boolean(),
-    startedAt: z.iso.datetime(),
-    durationMs: ms,
-    deadlineMs: ms,
-    deadlinePassed: z.boolean(),
-    drain: z.looseObject({ configuredMs: ms, durationMs: ms, note: z.string().optional() }),
-    criticalPath: z.array(z.string()),
-    failedNodes: z.array(z.string()),
-    warnings: z.array(z.string()),
-    nodes: z.array(nodeSchema),
-  });
-});
+// What the renderers read: the report's own field descriptors (report/fields.ts, the same ones
+// the shipped JSON Schema is generated from), with loose objects, so fields added later under the
+// same schema id pass through.
+const reportSchema = lazySchema((z) => reportZod(z, 'loose'));
 
 /**
  * The report in a captured text: the JSON object alone, or a log line holding it (a pino line's

@@ -18,6 +18,14 @@ export interface HookContext extends PhaseContext {
    * undefined while nothing asked for one (a start hook before any shutdown).
    */
   readonly reason: ShutdownReason | undefined;
+  /**
+   * Put a warning on this node's report line (`NodeReport.warnings`, and `report.warnings` as
+   * `<node> <code>: <message>`): something the status alone does not say, that an operator should
+   * act on — a drain too short for the traffic still arriving, say. Never makes the report not ok.
+   * `code`: a stable `QUIESCE_*`-style word (see ReportWarningCodes). Callable from any hook of
+   * the node, also after it returned; the next shutdown report of this run shows it.
+   */
+  warn(code: string, message: string): void;
 }
 
 /** A node's hooks as data. All optional; each may return a promise. */
@@ -73,6 +81,8 @@ export class NodeHookContext implements HookContext {
     private readonly ctx: PhaseContext,
     private readonly host: HookHost,
     private readonly token: Token,
+    /** Where `warn` records (the running graph's NodeWarnings, bound to this node). */
+    private readonly record: (code: string, message: string) => void,
   ) {}
   get name(): string {
     return this.ctx.name;
@@ -97,5 +107,8 @@ export class NodeHookContext implements HookContext {
   }
   get reason(): ShutdownReason | undefined {
     return this.host.shutdownReason;
+  }
+  warn(code: string, message: string): void {
+    this.record(String(code), String(message));
   }
 }

@@ -59,6 +59,7 @@ export function interruptedReport(run: RunningGraph, stops: StopSoFar, options: 
     service: options.serviceName,
     reserveMs: (i) => run.limits.reserveMs[i]!,
     recorded: (i, at) => run.stops.recorder.recorded(i, at),
+    warnings: run.warnings.any ? (i) => run.warnings.of(i) : undefined,
     interrupted: true,
   });
 }

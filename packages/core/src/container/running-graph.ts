@@ -5,6 +5,7 @@ import type { CompiledGraph } from './compile.js';
 import { NodeHookContext, type HookContext, type HookHost, type LifecycleHooks } from './hooks.js';
 import type { InFlight } from './in-flight.js';
 import type { NodeLimits } from './node-limits.js';
+import { NodeWarnings } from './node-warnings.js';
 import { NodeStops } from './node-stops.js';
 import type { ContainerOptions } from './options.js';
 import type { Registry } from './registry.js';
@@ -24,6 +25,8 @@ export class RunningGraph {
   readonly instances: unknown[];
   readonly starts: StartTracker;
   readonly stops: NodeStops;
+  /** What the nodes' hooks reported through `ctx.warn`, for the report. */
+  readonly warnings = new NodeWarnings();
   readonly #owner = new Map<unknown, number>();
 
   constructor(
@@ -72,6 +75,6 @@ export class RunningGraph {
   }
 
   hookContext(i: number, ctx: PhaseContext): HookContext {
-    return new NodeHookContext(ctx, this.host, this.compiled.registrations[i]!.token as Token);
+    return new NodeHookContext(ctx, this.host, this.compiled.registrations[i]!.token as Token, (code, message) => this.warnings.add(i, code, message));
   }
 }

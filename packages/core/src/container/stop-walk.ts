@@ -53,5 +53,6 @@ export async function stopWalk(run: RunningGraph, options: ContainerOptions, obs
     reserveMs: (i) => reserveMs[i]!,
     note: notes.size > 0 ? (i) => notes.get(i) : undefined,
     recorded: (i, began) => run.stops.recorder.recorded(i, began),
+    warnings: run.warnings.any ? (i) => run.warnings.of(i) : undefined,
   });
 }

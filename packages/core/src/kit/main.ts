@@ -21,3 +21,5 @@ export { buildGraph, type LifecycleGraph } from '../graph/graph.js';
 export { walk, NodeSettlement, BUDGET_SLACK_MS, type WalkOptions, type WalkResult, type NodeOutcome, type WalkStatus } from '../engine/walk.js';
 export { buildShutdownReport } from '../report/build.js';
 export { describeValue } from './misuse.js';
+// Counting what still arrives after the shutdown request: the servers' QUIESCE_DRAIN_TOO_SHORT warning.
+export { LateArrivals, LATE_WINDOW_SHARE, LATE_WINDOW_MIN_MS, drainTooShortMessage, type ArrivalCounts, type Warns } from './late-arrivals.js';

@@ -1,8 +1,8 @@
 import type { WalkResult, WalkStatus } from '../engine/walk.js';
 import type { LifecycleGraph } from '../graph/graph.js';
 import type { RecordedStop } from './phases.js';
-import { isClean, round, ShutdownReport, type ReportDetail } from './report.js';
-import { REPORT_STATUS, type CutReport, type DrainReport, type FailurePolicy, type NodeReport, type NodeStatus, type PhaseReport, type ReportedError } from './types.js';
+import { isClean, NO_DRAIN, round, ShutdownReport, type ReportDetail } from './report.js';
+import { REPORT_STATUS, type CutReport, type DrainReport, type FailurePolicy, type NodeReport, type NodeStatus, type PhaseReport, type ReportedError, type ReportWarning } from './types.js';
 
 // Builds a ShutdownReport from a stop walk: `ok` the moment the walk ends, the per-node table only
 // when someone reads it (the process is often about to exit). Every number is rounded to 0.1 ms.
@@ -36,6 +36,8 @@ export interface ReportInput {
   readonly note?: (i: number) => string | undefined;
   /** What each node's stop did, part by part (`began`: when the walk began it, performance.now()). */
   readonly recorded?: (i: number, began: number) => RecordedStop | undefined;
+  /** What each node's hooks reported through `ctx.warn` (see NodeReport.warnings). */
+  readonly warnings?: (i: number) => readonly ReportWarning[] | undefined;
   /** The process ended before the walk did: whatever the nodes say, the report is not ok. */
   readonly interrupted?: boolean;
 }
@@ -52,6 +54,7 @@ export function buildShutdownReport(input: ReportInput): ShutdownReport {
     const nodes: NodeReport[] = walk.outcomes.map((o, i) => {
       const began = !Number.isNaN(o.beganAt);
       const note = input.note?.(i);
+      const warnings = input.warnings?.(i);
       const status = reportStatus(o.status);
       const recorded = began ? input.recorded?.(i, o.beganAt) : undefined;
       const phases = recorded ? phasesOf(recorded, o.beganAt, o.endedAt, at) : undefined;
@@ -75,12 +78,13 @@ export function buildShutdownReport(input: ReportInput): ShutdownReport {
         ...(o.reason !== undefined ? { reason: o.reason } : {}),
         ...(o.error !== undefined ? { error: toReportedError(o.error) } : {}),
         ...(note !== undefined ? { note } : {}),
+        ...(warnings !== undefined && warnings.length > 0 ? { warnings } : {}),
       };
     });
     return { nodes, criticalPath: critical.map((i) => graph.names[i]!) };
   };
-  const durationMs = walk.endedAt - walk.beganAt + offsetMs;
-  return new ShutdownReport({ startedAt, durationMs, deadlineMs, deadlinePassed: walk.deadlinePassed, ok, drain, service }, detail);
+  const durationMs = round(walk.endedAt - walk.beganAt + offsetMs);
+  return new ShutdownReport({ service, ok, startedAt, durationMs, deadlineMs, deadlinePassed: walk.deadlinePassed, drain: drain ?? NO_DRAIN }, detail);
 }
 
 /**

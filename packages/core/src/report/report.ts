@@ -1,7 +1,7 @@
 import { describeError, ErrorCodes, QuiesceError } from '../errors.js';
-import type { CutReport, DrainReport, FailurePolicy, NodeReport, NodeStatus, PhaseReport, ReportedError, ShutdownReportJSON, StopPhase } from './types.js';
+import { REPORT_SCHEMA_ID, SUMMARY_KEYS, type CutReport, type DrainReport, type FailurePolicy, type NodeReport, type NodeStatus, type PhaseReport, type ReportedError, type ReportWarning, type ShutdownReportJSON, type StopPhase, type SummaryKey } from './types.js';
 
-export type { CutReport, DrainReport, FailurePolicy, NodeReport, NodeStatus, PhaseReport, ReportedError, ShutdownReportJSON, StopPhase };
+export type { CutReport, DrainReport, FailurePolicy, NodeReport, NodeStatus, PhaseReport, ReportedError, ReportWarning, ShutdownReportJSON, StopPhase };
 import { isClean, neverStarted, NOT_STARTED, round, START_NOT_COMPLETED } from './clean.js';
 import { headline } from './format.js';
 import { renderTable } from './table.js';
@@ -13,19 +13,14 @@ export interface ReportDetail {
   readonly criticalPath: readonly string[];
 }
 
-/** What is known of a shutdown the moment its walk ends (the per-node detail comes later). */
-export interface ReportSummary {
-  readonly startedAt: Date;
-  readonly durationMs: number;
-  readonly deadlineMs: number;
-  readonly deadlinePassed: boolean;
-  /** Every critical node stopped (or never started) and the deadline held. */
-  readonly ok: boolean;
-  readonly drain?: DrainReport;
-  readonly service?: string;
-}
+/** What is known of a shutdown the moment its walk ends (the per-node detail comes later): the JSON's summary fields. */
+export type ReportSummary = Omit<Pick<ShutdownReportJSON, SummaryKey>, 'startedAt'> & { readonly startedAt: Date };
 
-const NO_DRAIN: DrainReport = Object.freeze({ configuredMs: 0, durationMs: 0 });
+export const NO_DRAIN: DrainReport = Object.freeze({ configuredMs: 0, durationMs: 0 });
+
+// The summary fields (ok, durationMs, drain, …) are declared once, in ShutdownReportJSON, and
+// reach the class through this interface: a field added there and to SUMMARY_KEYS needs no getter.
+export interface ShutdownReport extends ReportSummary {}
 
 /**
  * What happened to every node during one shutdown. Returned by `shutdown()`; never thrown.
@@ -33,28 +28,13 @@ const NO_DRAIN: DrainReport = Object.freeze({ configuredMs: 0, durationMs: 0 });
  * shutdown resolves without paying for a table nobody may look at (the process is about to exit).
  */
 export class ShutdownReport {
-  readonly startedAt: Date;
-  readonly durationMs: number;
-  readonly deadlineMs: number;
-  readonly deadlinePassed: boolean;
-  /** Every critical node stopped (or never started) and the deadline held. */
-  readonly ok: boolean;
-  /** The drain delay before the first stop: a phase of its own, not a gap before every node. */
-  readonly drain: DrainReport;
-  /** The container's `serviceName`, when set. */
-  readonly service: string | undefined;
   readonly #build: () => ReportDetail;
   #detail: ReportDetail | undefined;
   #warnings: readonly string[] | undefined;
 
   constructor(summary: ReportSummary, detail: () => ReportDetail) {
-    this.startedAt = summary.startedAt;
-    this.durationMs = round(summary.durationMs);
-    this.deadlineMs = summary.deadlineMs;
-    this.deadlinePassed = summary.deadlinePassed;
-    this.ok = summary.ok;
-    this.drain = summary.drain ?? NO_DRAIN;
-    this.service = summary.service;
+    const fields = this as unknown as Record<SummaryKey, unknown>;
+    for (const key of SUMMARY_KEYS) fields[key] = summary[key];
     this.#build = detail;
   }
 
@@ -81,11 +61,15 @@ export class ShutdownReport {
     return this.nodes.filter((n) => n.policy === 'critical' && !isClean(n.status, n.reason)).map((n) => n.name);
   }
 
-  /** One line per best-effort node that did not stop cleanly (they do not make `ok` false). */
+  /**
+   * One line per best-effort node that did not stop cleanly, then one per warning a node's hooks
+   * gave (`ctx.warn`), named by its node. Neither makes `ok` false.
+   */
   get warnings(): readonly string[] {
-    this.#warnings ??= this.nodes
-      .filter((n) => n.policy === 'bestEffort' && !isClean(n.status, n.reason))
-      .map((n) => `${n.name} (best effort) ${n.status}${n.error ? `: ${n.error.message}` : ''}`);
+    this.#warnings ??= [
+      ...this.nodes.filter((n) => n.policy === 'bestEffort' && !isClean(n.status, n.reason)).map((n) => `${n.name} (best effort) ${n.status}${n.error ? `: ${n.error.message}` : ''}`),
+      ...this.nodes.flatMap((n) => (n.warnings ?? []).map((w) => `${n.name} ${w.code}: ${w.message}`)),
+    ];
     return this.#warnings;
   }
 
@@ -105,20 +89,12 @@ export class ShutdownReport {
   }
 
   toJSON(): ShutdownReportJSON {
-    return {
-      schema: 'quiesce.shutdown-report/1',
-      ...(this.service !== undefined ? { service: this.service } : {}),
-      ok: this.ok,
-      startedAt: this.startedAt.toISOString(),
-      durationMs: this.durationMs,
-      deadlineMs: this.deadlineMs,
-      deadlinePassed: this.deadlinePassed,
-      drain: this.drain,
-      criticalPath: this.criticalPath,
-      failedNodes: this.failedNodes,
-      warnings: this.warnings,
-      nodes: this.nodes,
-    };
+    const summary: Record<string, unknown> = { schema: REPORT_SCHEMA_ID };
+    for (const key of SUMMARY_KEYS) {
+      const value = key === 'startedAt' ? this.startedAt.toISOString() : this[key];
+      if (value !== undefined) summary[key] = value;
+    }
+    return { ...(summary as Pick<ShutdownReportJSON, 'schema' | SummaryKey>), criticalPath: this.criticalPath, failedNodes: this.failedNodes, warnings: this.warnings, nodes: this.nodes };
   }
 
   /** A Gantt chart of every node's stop as SVG: its parts, why it waited, where it was cut. */

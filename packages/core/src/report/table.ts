@@ -24,7 +24,9 @@ export function renderTable(r: ShutdownReportJSON): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
   const line = (cells: string[]): string => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd();
   const path = `critical path: ${r.criticalPath.join(' → ') || '-'}`;
-  return [headline(r), line(header), ...rows.map(line), `${path}${r.deadlinePassed ? '; deadline PASSED' : ''}`].join('\n');
+  // The nodes' own warnings (ctx.warn) under the table: each is advice, too long for a cell.
+  const warnings = r.nodes.flatMap((n) => (n.warnings ?? []).map((w) => `warning: ${n.name} ${w.code}: ${w.message}`));
+  return [headline(r), line(header), ...rows.map(line), `${path}${r.deadlinePassed ? '; deadline PASSED' : ''}`, ...warnings].join('\n');
 }
 
 /** The configured timeout, and the effective one with what set it when that is shorter. */

@@ -24,6 +24,16 @@ export interface ReportedError {
   readonly code?: string;
 }
 
+/**
+ * Something a node's hooks noticed that its status alone does not say, through `ctx.warn(code,
+ * message)` (a drain too short for the traffic still arriving, say). A warning never makes the
+ * report not ok; `code` is stable (`QUIESCE_*`, see ReportWarningCodes) for alerting to branch on.
+ */
+export interface ReportWarning {
+  readonly code: string;
+  readonly message: string;
+}
+
 /** One part of a node's stop (offsets in ms since shutdown began, like the node's own). */
 export interface PhaseReport {
   readonly phase: StopPhase;
@@ -70,22 +80,37 @@ export interface NodeReport {
    * interrupted and waited for, a late release of a start that completed after it was given up on.
    */
   readonly note?: string;
+  /** What its hooks reported through `ctx.warn(code, message)`, in the order they did (absent when none). */
+  readonly warnings?: readonly ReportWarning[];
 }
 
+/** The report format's id: `schema` in every report, `$id`'s last part in the JSON Schema. */
+export const REPORT_SCHEMA_ID = 'quiesce.shutdown-report/1';
+
 export interface ShutdownReportJSON {
-  readonly schema: 'quiesce.shutdown-report/1';
+  readonly schema: typeof REPORT_SCHEMA_ID;
   /** The container's `serviceName`, when set. */
   readonly service?: string;
+  /** Every critical node stopped (or never started) and the deadline held. */
   readonly ok: boolean;
+  /** When the shutdown was requested (ISO 8601). */
   readonly startedAt: string;
+  /** From the shutdown request to the last node settled, drain delay included. */
   readonly durationMs: number;
+  /** The global deadline (`shutdownTimeoutMs`). */
   readonly deadlineMs: number;
+  /** The global deadline passed before every node settled. */
   readonly deadlinePassed: boolean;
   /** The drain delay before the first stop (readiness already failing): configured, and as run. */
   readonly drain: DrainReport;
+  /** The chain of nodes that bounded the total time, first to stop first. */
   readonly criticalPath: readonly string[];
   /** Critical nodes that did not stop cleanly: why `ok` is false (with `deadlinePassed`). */
   readonly failedNodes: readonly string[];
+  /**
+   * One line per best-effort node that did not stop cleanly, then one per node warning
+   * (`ctx.warn`), as `<node> <code>: <message>`. Neither makes `ok` false.
+   */
   readonly warnings: readonly string[];
   readonly nodes: readonly NodeReport[];
   /**
@@ -101,3 +126,11 @@ export interface DrainReport {
   readonly durationMs: number;
   readonly note?: string;
 }
+
+/**
+ * The top-level fields known the moment the walk ends (ReportSummary): the report's constructor
+ * takes exactly these and `toJSON()` writes them in this order. A field added here needs no
+ * getter: the class declares these through its interface (report.ts).
+ */
+export const SUMMARY_KEYS = ['service', 'ok', 'startedAt', 'durationMs', 'deadlineMs', 'deadlinePassed', 'drain'] as const;
+export type SummaryKey = (typeof SUMMARY_KEYS)[number];
