@@ -1,3 +1,4 @@
+import type { Clock } from '../engine/clock.js';
 import type { PhaseContext } from '../engine/node-run.js';
 import type { FailurePolicy } from '../report/report.js';
 import type { Token } from '../token.js';
@@ -24,6 +25,8 @@ export class RunningGraph {
   readonly instances: unknown[];
   readonly starts: StartTracker;
   readonly stops: NodeStops;
+  /** The container's clock: every walk, timer and duration of this graph reads it. */
+  readonly clock: Clock;
   readonly #owner = new Map<unknown, number>();
 
   constructor(
@@ -37,8 +40,10 @@ export class RunningGraph {
     const n = compiled.graph.names.length;
     this.hooks = new Array(n);
     this.instances = new Array(n);
-    this.starts = new StartTracker(n);
+    this.clock = host.options.clock;
+    this.starts = new StartTracker(n, this.clock);
     this.stops = new NodeStops({
+      clock: this.clock,
       compiled,
       limits,
       hooks: this.hooks,

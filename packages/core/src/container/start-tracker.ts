@@ -4,6 +4,8 @@
  * resource is then running and must be stopped exactly once — by the stop walk if one is waiting
  * for it, else by a late release. This is the one record both consult.
  */
+import type { Clock } from '../engine/clock.js';
+
 export const NOT_BEGUN = 0;
 export const STARTING = 1;
 export const STARTED = 2;
@@ -13,7 +15,10 @@ export class StartTracker {
   readonly state: Uint8Array;
   readonly #waiters = new Map<number, () => void>();
 
-  constructor(size: number) {
+  constructor(
+    size: number,
+    private readonly clock: Clock,
+  ) {
     this.state = new Uint8Array(size);
   }
 
@@ -40,12 +45,12 @@ export class StartTracker {
     if (this.state[i] !== STARTING) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         signal.removeEventListener('abort', done);
         this.#waiters.delete(i);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      const timer = this.clock.setTimeout(done, Math.max(0, ms));
       signal.addEventListener('abort', done, { once: true });
       this.#waiters.set(i, done);
     });
