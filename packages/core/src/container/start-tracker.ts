@@ -1,11 +1,11 @@
+import type { Clock } from '../engine/clock.js';
+
 /**
  * Where each node's start is, independent of the walk that began it. A walk gives up on a start
  * (its timeout, a shutdown interrupting it) but the hook may still complete afterwards: the
  * resource is then running and must be stopped exactly once — by the stop walk if one is waiting
  * for it, else by a late release. This is the one record both consult.
  */
-import type { Clock } from '../engine/clock.js';
-
 export const NOT_BEGUN = 0;
 export const STARTING = 1;
 export const STARTED = 2;
