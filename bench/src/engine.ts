@@ -8,9 +8,8 @@ export interface EngineRow {
   nodes: number;
   quiesceMs: number;
   bareWalkMs: number;
+  /** Reference only (no target since #28): the engine against a bare Kahn walk of the same graph. */
   ratio: number;
-  /** What the engine's per-node timing costs by itself: one clock read per node per walk (2n), timed in the same rounds. */
-  clockReadsMs: number;
   containerMs: number | null;
   peakRssMb: number;
 }
@@ -24,13 +23,6 @@ async function engineRun(names: string[], deps: number[][]): Promise<void> {
   const started = await walk({ graph, direction: 'start', haltOnFailure: true, run: noop, timeoutMs });
   const stopped = await walk({ graph, direction: 'stop', haltOnFailure: false, run: noop, timeoutMs, deadlineAt: performance.now() + 60_000 });
   if (started.counts.done !== names.length || stopped.counts.done !== names.length) throw new Error('engine run failed');
-}
-
-/** 2n clock reads: the floor of per-node timing (each node's begin/end in the report), whatever the engine. */
-function clockReads(count: number): number {
-  let sum = 0;
-  for (let k = 0; k < count; k++) sum += performance.now();
-  return sum;
 }
 
 /** The baseline: Kahn's algorithm over the same arrays, forwards to start, backwards to stop. */
@@ -76,17 +68,12 @@ export async function engine(sizes: readonly number[]): Promise<EngineRow[]> {
   for (const { nodes, deps } of graphs) {
     const names = deps.map((_, i) => `n${i}`);
     const runs = nodes >= 100_000 ? 5 : 51;
-    const [quiesceMs, bareWalkMs, clockMs] = (await interleavedMedians(
-      runs,
-      [() => engineRun(names, deps), () => bareWalk(deps), () => clockReads(2 * nodes)],
-      20,
-    )) as [number, number, number];
+    const [quiesceMs, bareWalkMs] = (await interleavedMedians(runs, [() => engineRun(names, deps), () => bareWalk(deps)], 20)) as [number, number];
     rows.push({
       nodes,
       quiesceMs: round(quiesceMs, 2),
       bareWalkMs: round(bareWalkMs, 2),
       ratio: round(quiesceMs / bareWalkMs, 2),
-      clockReadsMs: round(clockMs, 2),
       containerMs: null,
       peakRssMb: peakRssMb(),
     });

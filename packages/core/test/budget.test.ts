@@ -1,34 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { LifecycleContainer, PlanDoesNotFitError } from '../src/index.js';
+import { fakeClock } from '../src/kit/main.js';
 import { randomDag, rng } from './support/random-dag.js';
 import { Timeline, fake, sleep } from './support/timeline.js';
 
-/** http → api → pg, where http's stop hangs far past the global deadline. */
+/** http → api → pg, where http's stop hangs far past the global deadline (on fake time: exact). */
 async function hungFrontDoor(budget: boolean) {
-  const t = new Timeline();
-  const app = new LifecycleContainer({ shutdownTimeoutMs: 1_000, budget });
+  const clock = fakeClock();
+  const t = new Timeline(clock);
+  const app = new LifecycleContainer({ shutdownTimeoutMs: 1_000, budget, clock });
   app
     .resource('pg', { ...fake(t, 'pg', 250), reserveMs: 300 })
     .resource('api', { ...fake(t, 'api', 60), reserveMs: 100, dependsOn: ['pg'] })
     .resource('http', { ...fake(t, 'http', 'hang'), stopTimeoutMs: 5_000, dependsOn: ['api'] });
-  await app.start();
-  const began = performance.now();
-  const report = await app.shutdown();
-  return { t, report, began, took: performance.now() - began };
+  await clock.run(app.start());
+  const began = clock.now();
+  const report = await clock.run(app.shutdown());
+  return { t, report, began, took: clock.now() - began };
 }
 
 describe('7. reserved time is really reserved', () => {
   it('db reserving 400 ms begins its stop at least 400 ms before the deadline, every time', async () => {
     for (let run = 0; run < 3; run++) {
-      const t = new Timeline();
-      const app = new LifecycleContainer({ shutdownTimeoutMs: 800 })
+      const clock = fakeClock();
+      const t = new Timeline(clock);
+      const app = new LifecycleContainer({ shutdownTimeoutMs: 800, clock })
         .resource('db', { ...fake(t, 'db', 10), reserveMs: 400 })
         .resource('http', { ...fake(t, 'http', 'hang'), stopTimeoutMs: 5_000, dependsOn: ['db'] });
-      await app.start();
-      const began = performance.now();
-      const report = await app.shutdown();
+      await clock.run(app.start());
+      const began = clock.now();
+      const report = await clock.run(app.shutdown());
       expect(report.node('db')!.status).toBe('stopped');
       expect(800 - (t.at('db', 'stop', 'begin') - began), `run ${run}`).toBeGreaterThanOrEqual(400);
+      expect(800 - (t.at('db', 'stop', 'begin') - began)).toBe(400 + 25); // exact: the reserve and its slack
     }
   });
 });
@@ -40,6 +44,8 @@ describe('deadline budgets: a hung front door never eats the time the database n
     // Cut at deadline − (100 + 300 reserved, + 25 ms slack each) = 550 ms.
     expect(report.node('http')!.effectiveTimeoutMs).toBeGreaterThan(500);
     expect(report.node('http')!.effectiveTimeoutMs).toBeLessThanOrEqual(550);
+    expect(report.node('http')!.effectiveTimeoutMs).toBe(550); // exact on fake time
+    expect(took).toBe(550 + 60 + 250);
     expect(report.node('api')!.status).toBe('stopped');
     expect(report.node('pg')!.status).toBe('stopped');
     expect(1_000 - (t.at('pg', 'stop', 'begin') - began)).toBeGreaterThanOrEqual(300 - 5);

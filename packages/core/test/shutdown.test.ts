@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LifecycleContainer, NodeTimeoutError, StartAbortedError, resource } from '../src/index.js';
+import { fakeClock } from '../src/kit/main.js';
 import { Timeline, fake, sleep } from './support/timeline.js';
 import { collectingUnhandled } from './support/unhandled.js';
 
@@ -44,23 +45,27 @@ describe('shutdown stops dependents before dependencies', () => {
 
 describe('a hung stop', () => {
   it('is timedOut after its own timeout, its dependencies still stop, unrelated branches are not delayed', async () => {
-    const t = new Timeline();
+    const clock = fakeClock(); // exact: the timeout is 150 ms, db begins 150 ms after http
+    const t = new Timeline(clock);
     let abortReason: unknown;
-    const app = await started((a) =>
-      a
-        .resource('db', fake(t, 'db', 5))
-        .resource('http', {
-          ...fake(t, 'http', (ctx) => {
-            ctx.signal.addEventListener('abort', () => (abortReason = ctx.signal.reason));
-            return new Promise(() => {});
-          }),
-          stopTimeoutMs: 150,
-          dependsOn: ['db'],
-        })
-        .resource('metrics', fake(t, 'metrics', 10)),
-    );
-    const report = await app.shutdown();
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 5_000, clock });
+    app
+      .resource('db', fake(t, 'db', 5))
+      .resource('http', {
+        ...fake(t, 'http', (ctx) => {
+          ctx.signal.addEventListener('abort', () => (abortReason = ctx.signal.reason));
+          return new Promise(() => {});
+        }),
+        stopTimeoutMs: 150,
+        dependsOn: ['db'],
+      })
+      .resource('metrics', fake(t, 'metrics', 10));
+    await clock.run(app.start());
+    const report = await clock.run(app.shutdown());
     const http = report.node('http')!;
+    expect(http.durationMs).toBe(150);
+    expect(t.at('db', 'stop', 'begin') - t.at('http', 'stop', 'begin')).toBe(150);
+    expect(report.node('metrics')!.endOffsetMs).toBe(10);
     expect(http.status).toBe('timedOut');
     expect(http.error?.name).toBe('NodeTimeoutError');
     expect(http.error?.message).toContain('http: stop did not finish within 150 ms');

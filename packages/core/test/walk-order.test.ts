@@ -41,4 +41,14 @@ describe('nodes ready at once begin deepest chain first', () => {
     expect(began.indexOf('b')).toBeGreaterThan(began.indexOf('c'));
     expect(began.indexOf('a')).toBeGreaterThan(began.indexOf('b'));
   });
+
+  it('every run gets its context, whatever it declares (a (...args) => wrapper too), synchronous or not', async () => {
+    const graph = buildGraph(['a', 'b'], [[], [0]]);
+    const seen: unknown[] = [];
+    const wrapped = (...args: unknown[]): unknown => void seen.push((args[1] as { name: string } | undefined)?.name);
+    await walk({ graph, direction: 'start', haltOnFailure: true, timeoutMs: () => 1_000, run: wrapped });
+    const async = (...args: unknown[]): Promise<void> => Promise.resolve(void seen.push((args[1] as { deadline: number }).deadline > Date.now()));
+    await walk({ graph, direction: 'stop', haltOnFailure: false, timeoutMs: () => 1_000, run: async });
+    expect(seen).toEqual(['a', 'b', true, true]);
+  });
 });

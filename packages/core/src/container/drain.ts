@@ -1,4 +1,5 @@
 import { budgeted } from '../graph/budget.js';
+import type { Clock } from '../engine/clock.js';
 import { longestStopChain } from '../graph/graph.js';
 import { round, type DrainReport } from '../report/report.js';
 import type { ContainerOptions } from './options.js';
@@ -8,8 +9,8 @@ import type { RunningGraph } from './running-graph.js';
 // already fails, so a load balancer stops routing here first. A phase of its own in the report.
 
 /** The delay itself. Ref'd: it is part of shutdown; an idle process must not exit in the middle of it. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+export function sleep(ms: number, clock: Clock): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }
 
 /**
@@ -29,7 +30,7 @@ export function drainFor(run: RunningGraph, options: ContainerOptions, began: nu
   const reserved = options.budget && anyReserve ? longestStopChain(run.compiled.graph, (i) => budgeted(reserveMs[i]!), started).total : 0;
   const worstCase = longestStopChain(run.compiled.graph, stopMs, started).total;
   const kept = Math.max(reserved, Math.min(worstCase, options.shutdownTimeoutMs / 2));
-  const allowed = Math.max(0, options.shutdownTimeoutMs - kept - (performance.now() - began));
+  const allowed = Math.max(0, options.shutdownTimeoutMs - kept - (options.clock.now() - began));
   if (wanted <= allowed) return { ms: wanted };
   const why = kept === reserved ? 'the reserved stop time fits the deadline' : 'the stops keep their time before the deadline';
   options.logger?.warn({ drainDelayMs: wanted, cutToMs: allowed }, `quiesce: drain delay cut from ${wanted} ms to ${Math.round(allowed)} ms so ${why}`);
@@ -45,8 +46,9 @@ export function drainFor(run: RunningGraph, options: ContainerOptions, began: nu
 export function runDrain<T>(run: RunningGraph, options: ContainerOptions, began: number, interrupted: boolean, stopMs: (i: number) => number, then: (drain: DrainReport) => T | Promise<T>): T | Promise<T> {
   const cut = interrupted ? { ms: 0 } : drainFor(run, options, began, stopMs);
   if (cut.ms <= 0) return then(drainReport(options.drainDelayMs, 0, interrupted, cut));
-  const drainBegan = performance.now();
-  return sleep(cut.ms).then(() => then(drainReport(options.drainDelayMs, performance.now() - drainBegan, interrupted, cut)));
+  const { clock } = options;
+  const drainBegan = clock.now();
+  return sleep(cut.ms, clock).then(() => then(drainReport(options.drainDelayMs, clock.now() - drainBegan, interrupted, cut)));
 }
 
 /** How long the drain runs, and why it is shorter than configured when it is. */

@@ -10,7 +10,7 @@ import type { RunningGraph } from './running-graph.js';
 /** When the shutdown began, as the container knows it before the stop walk has a result. */
 export interface ShutdownBegan {
   readonly requestedAt: number;
-  /** performance.now() of the request. */
+  /** clock.now() of the request. */
   readonly began: number;
   readonly drain?: DrainReport;
 }
@@ -23,7 +23,7 @@ export interface ShutdownBegan {
  */
 export function interruptedReport(run: RunningGraph, stops: StopSoFar, options: ContainerOptions, began: ShutdownBegan, why: string): ShutdownReport {
   const { graph } = run.compiled;
-  const now = performance.now();
+  const now = options.clock.now();
   const { stopTimeoutMs } = run.limits;
   const outcomes: NodeOutcome[] = graph.names.map((name, i) => {
     const limits = { timeoutMs: stopTimeoutMs[i]!, effectiveTimeoutMs: stopTimeoutMs[i]!, limitedBy: 'own timeout' as const, gatedBy: -1 };

@@ -49,7 +49,7 @@ export class LifecycleContainer extends ResourceDeclarations {
 
   constructor(options: ContainerOptionsInput = {}) {
     super(options);
-    this.#observer = new NodeObserver(this.events);
+    this.#observer = new NodeObserver(this.events, this.options.clock);
     this.origins = new HandleOrigins(this.options.handleOrigins);
   }
 
@@ -107,7 +107,7 @@ export class LifecycleContainer extends ResourceDeclarations {
       const report = await this.#beginShutdown(() => {
         this.#shutdownRequested.abort();
         this.#observer.draining();
-        this.#began = { requestedAt: Date.now(), began: performance.now() };
+        this.#began = { requestedAt: this.options.clock.wallNow(), began: this.options.clock.now() };
         return this.#stop({ ...this.#began, elapsedMs: 0 });
       });
       throw new StartError(run.compiled.graph.names[failed]!, result.outcomes[failed]!.error, report);
@@ -169,8 +169,8 @@ export class LifecycleContainer extends ResourceDeclarations {
   }
 
   async #requestedShutdown(): Promise<ShutdownReport> {
-    const requestedAt = Date.now();
-    const began = performance.now();
+    const requestedAt = this.options.clock.wallNow();
+    const began = this.options.clock.now();
     this.#began = { requestedAt, began };
     this.#shutdownRequested.abort();
     if (this.#state === 'idle') {
@@ -189,7 +189,7 @@ export class LifecycleContainer extends ResourceDeclarations {
     return runDrain(run, this.options, began, interrupted, (i) => (this.mayStop(run.compiled, i) ? run.limits.stopTimeoutMs[i]! : 0), (drain) => {
       this.#observer.drained();
       this.#began = { requestedAt, began, drain };
-      return this.#stop({ requestedAt, began, elapsedMs: performance.now() - began, drain });
+      return this.#stop({ requestedAt, began, elapsedMs: this.options.clock.now() - began, drain });
     });
   }
 

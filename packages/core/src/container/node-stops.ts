@@ -6,6 +6,7 @@ import type { InFlight } from './in-flight.js';
 import type { NodeLimits } from './node-limits.js';
 import type { Logger } from './options.js';
 import { onAbort } from '../engine/abort.js';
+import { unrefTimer, type Clock } from '../engine/clock.js';
 import { NodeRun, type PhaseContext } from '../engine/node-run.js';
 import { NodeSettlement, START_NOT_COMPLETED } from '../engine/walk.js';
 import { STARTING, START_FAILED, type StartTracker } from './start-tracker.js';
@@ -14,6 +15,7 @@ import { StopRecorder, stopSequence } from './stop-sequence.js';
 
 /** What stopping a node needs from the container that started it. */
 export interface StopContext {
+  readonly clock: Clock;
   readonly compiled: CompiledGraph;
   readonly limits: NodeLimits;
   readonly hooks: readonly (LifecycleHooks | undefined)[];
@@ -43,11 +45,16 @@ class LateRelease {
   #settle!: (stop: LateStop) => void;
   #done = false;
 
-  constructor(name: string, deadline: number, stop: (run: NodeRun) => unknown) {
+  constructor(
+    private readonly clock: Clock,
+    name: string,
+    deadline: number,
+    stop: (run: NodeRun) => unknown,
+  ) {
     this.run = NodeRun.until(name, 'stop', deadline);
     this.outcome = new Promise<LateStop>((resolve) => (this.#settle = resolve)).finally(() => {
       this.#done = true;
-      this.run.clearTimer();
+      this.run.clearTimer(clock);
     });
     Promise.resolve()
       .then(() => stop(this.run))
@@ -60,10 +67,10 @@ class LateRelease {
   /** (Re)arm the timer: `ref` while a shutdown waits for it, unref'd otherwise. */
   arm(limitMs: number, error: () => unknown, ref: boolean): void {
     if (this.#done) return;
-    this.run.clearTimer();
-    this.run.deadline = Date.now() + Math.max(0, limitMs);
-    this.run.timer = setTimeout(() => this.cut(error()), Math.max(0, limitMs));
-    if (!ref) this.run.timer.unref();
+    this.run.clearTimer(this.clock);
+    this.run.deadline = this.clock.wallNow() + Math.max(0, limitMs);
+    this.run.timer = this.clock.setTimeout(() => this.cut(error()), Math.max(0, limitMs));
+    if (!ref) unrefTimer(this.run.timer);
   }
 
   cut(error: unknown): void {
@@ -85,12 +92,12 @@ export class NodeStops {
   readonly #notes = new Map<number, string>();
   /** What each node's stop did, part by part, for the report. */
   readonly recorder: StopRecorder;
-  /** performance.now() of the running shutdown's global deadline; undefined outside a shutdown. */
+  /** The running shutdown's global deadline (clock.now()); undefined outside a shutdown. */
   #deadlineAt: number | undefined;
 
   constructor(private readonly c: StopContext) {
     this.#claimed = new Uint8Array(c.compiled.graph.names.length);
-    this.recorder = new StopRecorder(c.compiled.graph.names.length);
+    this.recorder = new StopRecorder(c.compiled.graph.names.length, c.clock);
   }
 
   /** A remark for the node's report line. */
@@ -102,7 +109,8 @@ export class NodeStops {
   begin(deadlineAt: number): void {
     this.#deadlineAt = deadlineAt;
     // Releases already running are bounded by this deadline from now on, and the shutdown waits for them.
-    for (const [i, late] of this.#late) late.arm(Math.min(late.run.deadline - Date.now(), deadlineAt - performance.now()), () => this.#deadlineError(i), true);
+    const { clock } = this.c;
+    for (const [i, late] of this.#late) late.arm(Math.min(late.run.deadline - clock.wallNow(), deadlineAt - clock.now()), () => this.#deadlineError(i), true);
   }
 
   /**
@@ -142,10 +150,10 @@ export class NodeStops {
    * deadline), then stop it in order — or report why not.
    */
   #afterStart(i: number, ctx: PhaseContext): Promise<unknown> {
-    const began = performance.now();
+    const began = this.c.clock.now();
     const spare = this.#deadlineAt! - this.#stopChainBelow(i) - began;
     return this.c.starts.waitFor(i, spare, ctx.signal).then(() => {
-      const waited = performance.now() - began;
+      const waited = this.c.clock.now() - began;
       const state = this.c.starts.state[i];
       if (ctx.aborted) return undefined; // the walk already cut it; a late completion is released
       if (state === STARTING) return NodeSettlement.timedOut(new StartNotSettledError(this.#name(i), waited));
@@ -172,16 +180,16 @@ export class NodeStops {
     if (this.#claimed[i]) return;
     this.#claimed[i] = 1;
     const name = this.#name(i);
-    const began = performance.now();
+    const began = this.c.clock.now();
     const inShutdown = this.#deadlineAt !== undefined;
     const own = this.c.limits.stopTimeoutMs[i]!;
     const limitMs = inShutdown ? Math.max(0, Math.min(own, this.#deadlineAt! - began)) : own;
     this.#log('warn', { node: name }, `quiesce: ${name} finished starting after it was given up on; stopping it now`);
-    const late = new LateRelease(name, Date.now() + limitMs, (run) => this.#sequence(i, run));
+    const late = new LateRelease(this.c.clock, name, this.c.clock.wallNow() + limitMs, (run) => this.#sequence(i, run));
     late.arm(limitMs, () => (inShutdown && limitMs < own ? this.#deadlineError(i) : new NodeTimeoutError(name, 'stop', own, 'own timeout')), inShutdown);
     this.#late.set(i, late);
     void late.outcome.then((result) => {
-      const note = `its start completed after it was given up on; released late: ${result.status} in ${Math.round(performance.now() - began)} ms`;
+      const note = `its start completed after it was given up on; released late: ${result.status} in ${Math.round(this.c.clock.now() - began)} ms`;
       this.#notes.set(i, note);
       this.#log(result.status === 'stopped' ? 'warn' : 'error', { node: name, err: result.error }, `quiesce: ${name} ${note}`);
     });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Token } from '../token.js';
+import { CLOCK_METHODS, isClock, realClock, type Clock } from '../engine/clock.js';
 import { lazySchema } from '../validation/lazy-schema.js';
 import { consoleLines, type Logger } from '../process/logger.js';
 import type { FailurePolicy } from '../report/report.js';
@@ -97,6 +98,8 @@ export const containerOptionsSchema = lazySchema((z) =>
        */
       handleOrigins: z.enum(['phases', 'always', 'off']).default('phases'),
       container: z.custom<object>((v) => typeof v === 'object' && v !== null, 'expected an inversify Container').optional(),
+      /** Where the container reads time and arms its timers; tests pass the kit's fakeClock(). */
+      clock: z.custom<Clock>(isClock, `expected a clock with ${CLOCK_METHODS.map((m) => `${m}()`).join(', ')} methods`).default(realClock),
     })
     .strict(),
 );

@@ -1,3 +1,4 @@
+import type { Clock } from '../engine/clock.js';
 import type { PhaseContext } from '../engine/node-run.js';
 import type { FailurePolicy } from '../report/report.js';
 import type { Token } from '../token.js';
@@ -27,6 +28,8 @@ export class RunningGraph {
   readonly stops: NodeStops;
   /** What the nodes' hooks reported through `ctx.warn`, for the report. */
   readonly warnings = new NodeWarnings();
+  /** The container's clock: every walk, timer and duration of this graph reads it. */
+  readonly clock: Clock;
   readonly #owner = new Map<unknown, number>();
 
   constructor(
@@ -40,8 +43,10 @@ export class RunningGraph {
     const n = compiled.graph.names.length;
     this.hooks = new Array(n);
     this.instances = new Array(n);
-    this.starts = new StartTracker(n);
+    this.clock = host.options.clock;
+    this.starts = new StartTracker(n, this.clock);
     this.stops = new NodeStops({
+      clock: this.clock,
       compiled,
       limits,
       hooks: this.hooks,

@@ -1,3 +1,5 @@
+import type { Clock } from '../engine/clock.js';
+
 /**
  * Where each node's start is, independent of the walk that began it. A walk gives up on a start
  * (its timeout, a shutdown interrupting it) but the hook may still complete afterwards: the
@@ -13,7 +15,10 @@ export class StartTracker {
   readonly state: Uint8Array;
   readonly #waiters = new Map<number, () => void>();
 
-  constructor(size: number) {
+  constructor(
+    size: number,
+    private readonly clock: Clock,
+  ) {
     this.state = new Uint8Array(size);
   }
 
@@ -40,12 +45,12 @@ export class StartTracker {
     if (this.state[i] !== STARTING) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         signal.removeEventListener('abort', done);
         this.#waiters.delete(i);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      const timer = this.clock.setTimeout(done, Math.max(0, ms));
       signal.addEventListener('abort', done, { once: true });
       this.#waiters.set(i, done);
     });

@@ -20,6 +20,7 @@ export function startWalk(run: RunningGraph, container: Container, interrupt: Ab
   return walk({
     graph: run.compiled.graph,
     direction: 'start',
+    clock: run.clock,
     haltOnFailure: true,
     interrupt,
     timeoutMs: (i) => startTimeoutMs[i]!,

@@ -1,5 +1,6 @@
 import { describeError } from '../errors.js';
 import { onAbort } from '../engine/abort.js';
+import type { Clock } from '../engine/clock.js';
 import type { PhaseContext } from '../engine/node-run.js';
 import { runSteps, type Step } from '../engine/steps.js';
 import type { PhaseMark, RecordedStop, StopPhase } from '../report/phases.js';
@@ -17,7 +18,10 @@ export class StopRecorder {
   /** Nodes whose stop is their stop hook alone (the common case): one byte, no mark objects. */
   readonly #stopOnly: Uint8Array;
 
-  constructor(n: number) {
+  constructor(
+    n: number,
+    private readonly clock: Clock,
+  ) {
     this.#stopOnly = new Uint8Array(n);
   }
 
@@ -26,7 +30,7 @@ export class StopRecorder {
   }
 
   mark(i: number, phase: StopPhase, inFlight?: number): void {
-    const mark = { phase, at: performance.now(), ...(inFlight !== undefined ? { inFlight } : {}) };
+    const mark = { phase, at: this.clock.now(), ...(inFlight !== undefined ? { inFlight } : {}) };
     const marks = this.#marks.get(i);
     if (marks) marks.push(mark);
     else this.#marks.set(i, [mark]);

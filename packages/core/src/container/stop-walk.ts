@@ -7,9 +7,9 @@ import type { ContainerOptions } from './options.js';
 import type { RunningGraph } from './running-graph.js';
 
 export interface StopTiming {
-  /** Date.now() when shutdown was requested (the report's startedAt). */
+  /** clock.wallNow() when shutdown was requested (the report's startedAt). */
   readonly requestedAt: number;
-  /** performance.now() when shutdown was requested: the global deadline counts from here. */
+  /** clock.now() when shutdown was requested: the global deadline counts from here. */
   readonly began: number;
   /** Time already spent before the walk (the drain delay), shown in the report. */
   readonly elapsedMs: number;
@@ -30,6 +30,7 @@ export async function stopWalk(run: RunningGraph, options: ContainerOptions, obs
   const result = await walk({
     graph,
     direction: 'stop',
+    clock: run.clock,
     haltOnFailure: false,
     include: (i) => run.starts.needsStop(i),
     deadlineAt,

@@ -1,3 +1,5 @@
+import { realClock, type Clock } from './clock.js';
+
 /**
  * The force path of a pool whose busy connections may hold work on the server, shared by the SQL
  * adapters: leave nothing open on either side of the wire by `deadline` (epoch ms). Destroying a
@@ -28,24 +30,26 @@ export async function forceCloseConnections(options: {
   readonly killBusy?: (budgetMs: number, signal: AbortSignal) => Promise<number>;
   /** The share of the time left kept free after the destroy (0 < share < 1; default 1/4). */
   readonly settleShare?: number;
+  /** The container's clock, when it is not the real one (tests); `deadline` is on its wallNow(). */
+  readonly clock?: Clock;
 }): Promise<number> {
-  const { deadline, signal, destroyOpen, closed, killBusy } = options;
+  const { deadline, signal, destroyOpen, closed, killBusy, clock = realClock } = options;
   const settleShare = Math.min(0.9, Math.max(0, options.settleShare ?? 0.25));
   // Begun at (or after) the node's cut, or with no time to give: an 'abort' listener would never
   // fire, and a timer would fire after the node was reported. Destroy now.
-  if (signal.aborted || !Number.isFinite(deadline) || deadline <= Date.now()) {
+  if (signal.aborted || !Number.isFinite(deadline) || deadline <= clock.wallNow()) {
     destroyOpen();
     await closed();
     return 0;
   }
   signal.addEventListener('abort', destroyOpen, { once: true });
   try {
-    const reserve = deadline - Date.now();
+    const reserve = deadline - clock.wallNow();
     const killed = killBusy ? await killBusy(((1 - settleShare) * reserve * 2) / 3, signal) : 0;
     // The kill may come back after its window (a starved loop runs the cut late): then no timer,
     // not even a zero-length one, stands between it and the destroy.
-    const closeWithin = deadline - settleShare * reserve - Date.now();
-    if (!signal.aborted && closeWithin > 0) await Promise.race([closed(), abortableSleep(closeWithin, signal)]);
+    const closeWithin = deadline - settleShare * reserve - clock.wallNow();
+    if (!signal.aborted && closeWithin > 0) await Promise.race([closed(), abortableSleep(closeWithin, signal, clock)]);
     destroyOpen();
     await closed(); // destroyed sockets close within the loop iteration
     return killed;
@@ -62,13 +66,13 @@ export async function forceCloseConnections(options: {
  * destroyed socket (mysql2 under load: the force path then hung until the node's deadline). With
  * `signal` already aborted `work` never starts (it rejects with the signal's reason).
  */
-export function withinBudget<T>(budgetMs: number, signal: AbortSignal, cut: () => void, work: () => Promise<T>): Promise<T> {
+export function withinBudget<T>(budgetMs: number, signal: AbortSignal, cut: () => void, work: () => Promise<T>, clock: Clock = realClock): Promise<T> {
   if (signal.aborted) {
     cut();
     return Promise.reject(signal.reason);
   }
   return new Promise<T>((resolve, reject) => {
-    const cutNow = atOrOnAbort(budgetMs, signal, () => {
+    const cutNow = atOrOnAbort(budgetMs, signal, clock, () => {
       cut();
       reject(new Error(`cut after ${Math.round(budgetMs)} ms`));
     });
@@ -85,26 +89,26 @@ export function withinBudget<T>(budgetMs: number, signal: AbortSignal, cut: () =
   });
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => atOrOnAbort(ms, signal, resolve));
+function abortableSleep(ms: number, signal: AbortSignal, clock: Clock): Promise<void> {
+  return new Promise((resolve) => atOrOnAbort(ms, signal, clock, resolve));
 }
 
 /**
  * Calls `fn` after `ms` or when `signal` aborts (at once when it already has: its 'abort' event
  * will not come again); returns a function that calls it now. Each call disarms both.
  */
-function atOrOnAbort(ms: number, signal: AbortSignal, fn: () => void): () => void {
+function atOrOnAbort(ms: number, signal: AbortSignal, clock: Clock, fn: () => void): () => void {
   if (signal.aborted) {
     fn();
     return fn;
   }
   const now = (): void => {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
     signal.removeEventListener('abort', now);
     fn();
   };
-  // Clamped: setTimeout treats a delay it cannot hold (Infinity, > 2^31 − 1) as 1 ms.
-  const timer = setTimeout(now, Math.min(Math.max(0, ms), 2_147_483_647));
+  // The real clock clamps what setTimeout cannot hold (Infinity, > 2^31 − 1 would become 1 ms).
+  const timer = clock.setTimeout(now, ms);
   signal.addEventListener('abort', now, { once: true });
   return now;
 }

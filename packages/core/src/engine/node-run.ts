@@ -1,4 +1,5 @@
 import { abortState, signalOf, type AbortState } from './abort.js';
+import type { Clock, ClockTimer } from './clock.js';
 
 /**
  * What a start/quiesce/stop hook receives. `signal` aborts when the node's time is up (its own
@@ -25,7 +26,8 @@ export class NodeRun implements PhaseContext, AbortState {
   abortReason: unknown = undefined;
   aborted = false;
   deadline = Infinity;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Armed on the walk's clock; cleared with the same clock. */
+  timer: ClockTimer = undefined;
 
   constructor(
     readonly name: string,
@@ -47,8 +49,8 @@ export class NodeRun implements PhaseContext, AbortState {
     abortState(this, reason);
   }
 
-  clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+  clearTimer(clock: Clock): void {
+    if (this.timer !== undefined) clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 }

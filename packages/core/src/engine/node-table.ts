@@ -1,76 +1,87 @@
-import { LIMITS, STATUSES, type NodeOutcome, type WalkResult, type WalkStatus } from './walk-types.js';
+import type { TimeoutReason } from '../errors.js';
+import type { NodeRun } from './node-run.js';
+import type { NodeOutcome, WalkResult, WalkStatus } from './walk-types.js';
 
 /**
- * One walk's per-node state as typed arrays over a single buffer: one off-heap allocation per walk
- * instead of nine (ARCHITECTURE.md, performance: nine of them triggered GC marking steps of up to
- * ~4 ms before a shutdown's first stop). Widest element type first keeps every view aligned.
+ * Where a node is in one walk: the one status vocabulary of the engine. `waiting` for its
+ * predecessors, `running` its hook, or settled as one of the walk's statuses (the report's words
+ * for those are REPORT_STATUS, report/types.ts).
  */
-export class NodeTable {
-  readonly beganAt: Float64Array;
-  readonly endedAt: Float64Array;
-  /** Configured and effective timeouts, read when a node begins (NaN until then). */
-  readonly timeout: Float64Array;
-  readonly allowed: Float64Array;
-  readonly remaining: Int32Array;
-  readonly gatedBy: Int32Array;
-  readonly state: Uint8Array;
-  readonly status: Uint8Array;
-  readonly limit: Uint8Array;
-  readonly errors = new Map<number, unknown>();
-  readonly reasons = new Map<number, string>();
+export type NodeStatus = 'waiting' | 'running' | WalkStatus;
 
-  constructor(n: number) {
-    const f64 = 8 * n;
-    const i32 = 4 * n;
-    const buffer = new ArrayBuffer(4 * f64 + 2 * i32 + 3 * n);
-    this.beganAt = new Float64Array(buffer, 0, n).fill(NaN);
-    this.endedAt = new Float64Array(buffer, f64, n).fill(NaN);
-    this.timeout = new Float64Array(buffer, 2 * f64, n).fill(NaN);
-    this.allowed = new Float64Array(buffer, 3 * f64, n).fill(NaN);
-    this.remaining = new Int32Array(buffer, 4 * f64, n);
-    this.gatedBy = new Int32Array(buffer, 4 * f64 + i32, n).fill(-1);
-    this.state = new Uint8Array(buffer, 4 * f64 + 2 * i32, n);
-    this.status = new Uint8Array(buffer, 4 * f64 + 2 * i32 + n, n).fill(3);
-    this.limit = new Uint8Array(buffer, 4 * f64 + 2 * i32 + 2 * n, n);
-  }
+/**
+ * One node's state in one walk, as a plain record. Services have tens to hundreds of nodes; a
+ * record per node reads as what it is, and 10k of them cost well under the bench's 20 ms. A class
+ * only so every record is built with the same fields in the same order (one shape for V8).
+ */
+export class NodeRecord {
+  status: NodeStatus = 'waiting';
+  /** clock.now() when its hook began / the node settled (NaN when it never began). */
+  beganAt = NaN;
+  endedAt = NaN;
+  /**
+   * Its own timeout and the time it was given (after deadline and budget); -1 until it begins (not
+   * NaN: an integer field stays unboxed, and a walk allocates one record per node).
+   */
+  timeoutMs = -1;
+  allowedMs = -1;
+  limitedBy: TimeoutReason = 'own timeout';
+  /** Predecessors still to settle before it may begin. */
+  waitingOn = 0;
+  /** The predecessor whose settling let it begin (-1: none). */
+  gatedBy = -1;
+  /** Its run while its hook is pending (asynchronous), for its timer and for giving up on it. */
+  run: NodeRun | undefined = undefined;
+  error: unknown = undefined;
+  reason: string | undefined = undefined;
+}
 
-  /** The walk's answer: counts at once, one outcome record per node only when first read. */
-  result(timeoutMs: (i: number) => number, beganAt: number, halted: boolean, deadlinePassed: boolean): WalkResult {
-    const counts: Record<WalkStatus, number> = { done: 0, failed: 0, timedOut: 0, skipped: 0 };
-    for (let i = 0; i < this.status.length; i++) counts[STATUSES[this.status[i]!]!]++;
-    let outcomes: NodeOutcome[] | undefined;
-    const table = this;
-    return {
-      get outcomes() {
-        outcomes ??= table.#materialize(timeoutMs);
-        return outcomes;
-      },
-      statusOf: (i) => STATUSES[this.status[i]!]!,
-      reasonOf: (i) => this.reasons.get(i),
-      counts,
-      beganAt,
-      endedAt: performance.now(),
-      halted,
-      deadlinePassed,
-    };
-  }
+export function nodeRecords(n: number): NodeRecord[] {
+  const nodes: NodeRecord[] = new Array(n);
+  for (let i = 0; i < n; i++) nodes[i] = new NodeRecord();
+  return nodes;
+}
 
-  #materialize(timeoutMs: (i: number) => number): NodeOutcome[] {
-    const out: NodeOutcome[] = new Array(this.status.length);
-    for (let i = 0; i < out.length; i++) {
-      if (Number.isNaN(this.timeout[i])) this.timeout[i] = this.allowed[i] = timeoutMs(i);
-      out[i] = {
-        status: STATUSES[this.status[i]!]!,
-        beganAt: this.beganAt[i]!,
-        endedAt: this.endedAt[i]!,
-        timeoutMs: this.timeout[i]!,
-        effectiveTimeoutMs: this.allowed[i]!,
-        limitedBy: LIMITS[this.limit[i]!]!,
-        gatedBy: this.gatedBy[i]!,
-        ...(this.errors.has(i) ? { error: this.errors.get(i) } : {}),
-        ...(this.reasons.has(i) ? { reason: this.reasons.get(i) } : {}),
-      };
-    }
-    return out;
-  }
+export function isSettled(status: NodeStatus): status is WalkStatus {
+  return status !== 'waiting' && status !== 'running';
+}
+
+/** The walk's answer: counts at once, one outcome record per node only when first read. */
+export function walkResult(nodes: readonly NodeRecord[], timeoutMs: (i: number) => number, times: { beganAt: number; endedAt: number }, halted: boolean, deadlinePassed: boolean): WalkResult {
+  const counts: Record<WalkStatus, number> = { done: 0, failed: 0, timedOut: 0, skipped: 0 };
+  for (const node of nodes) counts[settled(node)]++;
+  let outcomes: NodeOutcome[] | undefined;
+  return {
+    get outcomes() {
+      outcomes ??= nodes.map((node, i) => outcomeOf(node, timeoutMs, i));
+      return outcomes;
+    },
+    statusOf: (i) => settled(nodes[i]!),
+    reasonOf: (i) => nodes[i]!.reason,
+    counts,
+    ...times,
+    halted,
+    deadlinePassed,
+  };
+}
+
+/** Every node has settled by the time a walk answers: this only narrows the type. */
+function settled(node: NodeRecord): WalkStatus {
+  return isSettled(node.status) ? node.status : 'skipped';
+}
+
+function outcomeOf(node: NodeRecord, timeoutMs: (i: number) => number, i: number): NodeOutcome {
+  // A node that never began reports the timeout it would have had.
+  if (node.timeoutMs < 0) node.timeoutMs = node.allowedMs = timeoutMs(i);
+  return {
+    status: settled(node),
+    beganAt: node.beganAt,
+    endedAt: node.endedAt,
+    timeoutMs: node.timeoutMs,
+    effectiveTimeoutMs: node.allowedMs,
+    limitedBy: node.limitedBy,
+    gatedBy: node.gatedBy,
+    ...(node.error !== undefined ? { error: node.error } : {}),
+    ...(node.reason !== undefined ? { reason: node.reason } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import type { TimeoutReason } from '../errors.js';
 import type { LifecycleGraph } from '../graph/graph.js';
+import type { Clock } from './clock.js';
 import type { PhaseContext } from './node-run.js';
 
 // The engine's vocabulary: what a walk is given, what it reports, and how a node can settle.
@@ -9,7 +10,7 @@ export type WalkStatus = 'done' | 'failed' | 'timedOut' | 'skipped';
 
 export interface NodeOutcome {
   status: WalkStatus;
-  /** performance.now() when its hook began / the node settled (NaN when it never began). */
+  /** The walk clock's now() when its hook began / the node settled (NaN when it never began). */
   beganAt: number;
   endedAt: number;
   error?: unknown;
@@ -24,7 +25,7 @@ export interface NodeOutcome {
 }
 
 /**
- * A node began ('running') or settled, at `at` (performance.now()). Positional, not a record:
+ * A node began ('running') or settled, at `at` (the walk clock's now()). Positional, not a record:
  * the walk calls it twice per node and allocating there showed up in the time before a
  * shutdown's first stop began.
  */
@@ -36,9 +37,12 @@ export interface WalkOptions {
   readonly direction: 'start' | 'stop';
   /** Nodes outside the walk (not started, say) are reported 'skipped' and gate nothing. */
   readonly include?: (i: number) => boolean;
+  /** Every call gets the node's context, whatever the function declares. */
   readonly run: (i: number, ctx: PhaseContext) => unknown;
   readonly timeoutMs: (i: number) => number;
-  /** Absolute performance.now() of the global deadline. */
+  /** Where the walk reads time and arms its timers (default: the real clock). */
+  readonly clock?: Clock;
+  /** The global deadline, absolute, on the walk's clock (its now()). */
   readonly deadlineAt?: number;
   /** The configured global deadline, quoted by the errors of nodes it cut. */
   readonly deadlineMs?: number;
@@ -52,7 +56,7 @@ export interface WalkOptions {
 }
 
 export interface WalkResult {
-  /** One record per node; built on first access (the engine itself keeps typed arrays). */
+  /** One record per node; built on first access (the engine's own records hold more). */
   readonly outcomes: NodeOutcome[];
   /** One node's status and skip/limit reason, without building every outcome record. */
   statusOf(i: number): WalkStatus;
@@ -89,12 +93,8 @@ export class NodeSettlement {
 }
 
 
-/** A node's status in a walk's typed arrays: named, never bare numbers. */
-export const Status = { done: 0, failed: 1, timedOut: 2, skipped: 3 } as const;
+/** Every settled status, for counting. */
 export const STATUSES: readonly WalkStatus[] = ['done', 'failed', 'timedOut', 'skipped'];
-/** Which limit cut a node, index-aligned with LIMITS. */
-export const Limit = { ownTimeout: 0, globalDeadline: 1, budget: 2 } as const;
-export const LIMITS: readonly TimeoutReason[] = ['own timeout', 'global deadline', 'budget'];
 
 /**
  * A hook that answers later than its limit by more than this overran it (it kept the event loop

@@ -18,8 +18,12 @@ export { poolResource, type PoolDriver, type PoolResourceOptions, type TrackedCo
 // a walk's result. Moved here from the root entry (#28): the bench and core's tests drive it; a
 // service never does, and its shape is still allowed to change.
 export { buildGraph, type LifecycleGraph } from '../graph/graph.js';
-export { walk, NodeSettlement, BUDGET_SLACK_MS, type WalkOptions, type WalkResult, type NodeOutcome, type WalkStatus } from '../engine/walk.js';
+export { walk, NodeSettlement, BUDGET_SLACK_MS, type WalkOptions, type WalkResult, type NodeOutcome, type WalkStatus, type WalkTransition } from '../engine/walk.js';
 export { buildShutdownReport } from '../report/build.js';
 export { describeValue } from './misuse.js';
 // Counting what still arrives after the shutdown request: the servers' QUIESCE_DRAIN_TOO_SHORT warning.
 export { LateArrivals, LATE_WINDOW_SHARE, LATE_WINDOW_MIN_MS, drainTooShortMessage, type ArrivalCounts, type Warns } from './late-arrivals.js';
+// Time: the seam the container and the walk read (`clock` option), and a fake one for tests —
+// adapters' authors can run their own timing cases on it.
+export { realClock, type Clock, type ClockTimer } from '../engine/clock.js';
+export { fakeClock, type FakeClock } from './fake-clock.js';

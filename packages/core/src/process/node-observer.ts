@@ -1,5 +1,6 @@
 import type { LifecycleEvents, NodeEvent, NodeEventType } from './events.js';
 import { HealthBoard, type ContainerState, type HealthReport } from './health.js';
+import type { Clock } from '../engine/clock.js';
 import type { WalkStatus } from '../engine/walk.js';
 import { REPORT_STATUS } from '../report/types.js';
 
@@ -29,14 +30,18 @@ const SETTLED_TYPES: Readonly<Record<WalkStatus, NodeEventType>> = REPORT_STATUS
 export class NodeObserver {
   readonly #health = new HealthBoard();
   #names: readonly string[] = [];
-  /** performance.now() each node's hook began, NaN when not running. */
+  /** clock.now() each node's hook began, NaN when not running. */
   #runningSince = new Float64Array(0);
   #drainSince = NaN;
   #runningPhase: 'start' | 'stop' = 'start';
   /** The stop walk so far (for a report written if the process ends before it finishes). */
   #stops: StopSoFar = { began: new Float64Array(0), ended: new Float64Array(0), status: [], error: [] };
 
-  constructor(private readonly events: LifecycleEvents) {}
+  constructor(
+    private readonly events: LifecycleEvents,
+    /** The container's clock: the walks report their times on it. */
+    private readonly clock: Clock,
+  ) {}
 
   /** A new graph is about to be walked. */
   reset(names: readonly string[]): void {
@@ -47,7 +52,7 @@ export class NodeObserver {
     this.#stops = { began: new Float64Array(n).fill(NaN), ended: new Float64Array(n).fill(NaN), status: new Array(n), error: new Array(n) };
   }
 
-  /** Each node's stop so far: when it began and, if it settled, how (performance.now() times). */
+  /** Each node's stop so far: when it began and, if it settled, how (clock.now() times). */
   stopsSoFar(): StopSoFar {
     return this.#stops;
   }
@@ -55,7 +60,7 @@ export class NodeObserver {
   /** Shutdown was requested: readiness fails from now on, before any node stops. */
   draining(): void {
     this.#health.draining();
-    this.#drainSince = performance.now();
+    this.#drainSince = this.clock.now();
   }
 
   /** The drain delay is over: the stop walk begins. */
@@ -71,7 +76,7 @@ export class NodeObserver {
       this.#runningPhase = phase;
       this.#health.set(i, phase === 'start' ? 'starting' : 'stopping');
       const type = phase === 'start' ? 'starting' : 'stopping';
-      if (this.events.observed(phase, type)) this.events.publish({ type, node, phase, at: Date.now() });
+      if (this.events.observed(phase, type)) this.events.publish({ type, node, phase, at: this.clock.wallNow() });
       return;
     }
     const since = this.#runningSince[i]!;
@@ -83,7 +88,7 @@ export class NodeObserver {
       type,
       node,
       phase,
-      at: Date.now(),
+      at: this.clock.wallNow(),
       ...(!Number.isNaN(since) ? { durationMs: at - since } : {}),
       ...(error !== undefined ? { error } : {}),
     };
@@ -102,7 +107,7 @@ export class NodeObserver {
 
   /** Nodes whose hook is running right now, longest first. */
   pending(): PendingNode[] {
-    const now = performance.now();
+    const now = this.clock.now();
     const pending: PendingNode[] = [];
     // A shutdown still in its drain delay waits on that, not on a node: say so.
     if (!Number.isNaN(this.#drainSince)) pending.push({ name: '(drain delay)', phase: 'drain', forMs: Math.round(now - this.#drainSince) });

@@ -34,7 +34,7 @@ export interface ReportInput {
   readonly reserveMs?: (i: number) => number;
   /** Per-node remarks from the container (see NodeReport.note). */
   readonly note?: (i: number) => string | undefined;
-  /** What each node's stop did, part by part (`began`: when the walk began it, performance.now()). */
+  /** What each node's stop did, part by part (`began`: when the walk began it, on the container's clock). */
   readonly recorded?: (i: number, began: number) => RecordedStop | undefined;
   /** What each node's hooks reported through `ctx.warn` (see NodeReport.warnings). */
   readonly warnings?: (i: number) => readonly ReportWarning[] | undefined;

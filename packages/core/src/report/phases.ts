@@ -17,7 +17,7 @@ export const PHASE_LABELS: Readonly<Record<StopPhase, string>> = {
   deactivate: 'deactivation',
 };
 
-/** One recorded step of a node's stop: when it began (performance.now()), and drain's open count. */
+/** One recorded step of a node's stop: when it began (the container clock's now()), and drain's open count. */
 export interface PhaseMark {
   readonly phase: StopPhase;
   readonly at: number;

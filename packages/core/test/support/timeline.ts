@@ -1,11 +1,17 @@
 import type { HookContext } from '../../src/index.js';
+import { realClock, type Clock } from '../../src/kit/main.js';
 
-/** Records when each fake resource's hooks began and ended, to check ordering invariants. */
+/**
+ * Records when each fake resource's hooks began and ended, to check ordering invariants. On a
+ * fakeClock (the container's too) every mark and every fake's sleep is on its exact time.
+ */
 export class Timeline {
   readonly events: { node: string; hook: 'start' | 'stop'; edge: 'begin' | 'end'; at: number }[] = [];
 
+  constructor(readonly clock: Clock = realClock) {}
+
   mark(node: string, hook: 'start' | 'stop', edge: 'begin' | 'end'): void {
-    this.events.push({ node, hook, edge, at: performance.now() });
+    this.events.push({ node, hook, edge, at: this.clock.now() });
   }
 
   at(node: string, hook: 'start' | 'stop', edge: 'begin' | 'end'): number {
@@ -23,11 +29,11 @@ export class Timeline {
   }
 }
 
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+export const sleep = (ms: number, signal?: AbortSignal, clock: Clock = realClock): Promise<void> =>
   new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
+    const timer = clock.setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       resolve();
     });
   });
@@ -44,7 +50,7 @@ export function fake(timeline: Timeline, name: string, stop: Behaviour = 0, star
       throw new Error(`${name} ${hook} exploded`);
     }
     if (typeof behaviour === 'function') await behaviour(ctx);
-    else if (typeof behaviour === 'number' && behaviour > 0) await sleep(behaviour);
+    else if (typeof behaviour === 'number' && behaviour > 0) await sleep(behaviour, undefined, timeline.clock);
     timeline.mark(name, hook, 'end');
   };
   return { value: { name }, start: run('start', start), stop: run('stop', stop) };
