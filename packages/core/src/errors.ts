@@ -95,6 +95,8 @@ export class InvalidOptionsError extends QuiesceError {
 
 /** Which limit cut a node short: its own timeout, the global deadline, or the budget reserved for nodes after it. */
 export type TimeoutReason = 'own timeout' | 'global deadline' | 'budget';
+/** Every TimeoutReason, for schemas (the report's `limitedBy`). */
+export const TIMEOUT_REASONS: readonly TimeoutReason[] = ['own timeout', 'global deadline', 'budget'];
 
 /** A node did not finish its start or stop within its time budget. */
 export class NodeTimeoutError extends QuiesceError {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { LIMITS } from '../engine/walk-types.js';
+import { TIMEOUT_REASONS } from '../errors.js';
 import type { Zod } from '../validation/lazy-schema.js';
 import { STOP_PHASES } from './phases.js';
 import { REPORT_SCHEMA_ID, REPORT_STATUS, type NodeReport, type ShutdownReportJSON } from './types.js';
@@ -51,7 +51,7 @@ export const NODE_FIELDS = {
   durationMs: { schema: (k) => k.ms().nullable() },
   timeoutMs: { schema: (k) => k.ms() },
   effectiveTimeoutMs: { schema: (k) => k.ms() },
-  limitedBy: { schema: ({ z }) => z.enum(LIMITS as [string, ...string[]]) },
+  limitedBy: { schema: ({ z }) => z.enum(TIMEOUT_REASONS as [string, ...string[]]) },
   reserveMs: { schema: (k) => k.ms() },
   onCriticalPath: { schema: bool },
   waitedFor: { doc: 'The node whose settling let this one begin.', schema: optionalStr },
