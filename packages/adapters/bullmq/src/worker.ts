@@ -49,6 +49,8 @@ export function bullWorker(options: BullWorkerOptions): ResourceDefinition<Worke
     },
     stop: async (w, ctx) => {
       const active = track(w);
+      // The report's row says what the stop waited for (#30), counted when it began.
+      const waitedFor = active.size;
       const errors: unknown[] = [];
       // A worker emits 'error' for Redis trouble; with no listener that is an uncaught exception
       // mid-shutdown. Heard here, and the report says what happened to the jobs instead.
@@ -63,7 +65,7 @@ export function bullWorker(options: BullWorkerOptions): ResourceDefinition<Worke
         const graceful = await Promise.race([w.pause().then(() => 'paused' as const), force.reached]);
         if (graceful === 'paused') {
           const closed = await Promise.race([w.close().then(() => 'closed' as const), force.reached]);
-          if (closed === 'closed') return;
+          if (closed === 'closed') return ctx.note(`waited for ${waitedFor} active job${waitedFor === 1 ? '' : 's'} to finish`);
           // Paused with nothing active, but the close hangs (frozen Redis): cut its connections.
           cutConnections(w);
           throw new BullJobsReleasedError(ctx.name, w.name, [...active]);

@@ -57,6 +57,8 @@ describe('bullWorker: shutdown mid-stream, a second worker process drains the re
     expect(report.ok).toBe(true);
     expect(report.node('work')).toMatchObject({ status: 'stopped' });
     expect(report.node('jobs')).toMatchObject({ status: 'stopped' });
+    // Its row says how many jobs the stop waited for (taken mid-stream: 1 to the concurrency).
+    expect(report.node('work')?.note).toMatch(/^waited for [1-9]\d* active jobs? to finish$/);
     // The app's worker finished what it had taken: nothing of it left active, and it took no more.
     const afterApp = await countsOf(server(), queueName);
     expect(afterApp.active).toBe(0);

@@ -26,6 +26,12 @@ export interface HookContext extends PhaseContext {
    * the node, also after it returned; the next shutdown report of this run shows it.
    */
   warn(code: string, message: string): void;
+  /**
+   * Say on this node's report line what its stop did or waited for ("waited for 3 active jobs",
+   * "served 12 requests in flight"): the `note` of its `NodeReport`, in the table's "why" column.
+   * Notes of one node are joined with "; ". Informational: never makes the report not ok.
+   */
+  note(text: string): void;
 }
 
 /** A node's hooks as data. All optional; each may return a promise. */
@@ -83,6 +89,8 @@ export class NodeHookContext implements HookContext {
     private readonly token: Token,
     /** Where `warn` records (the running graph's NodeWarnings, bound to this node). */
     private readonly record: (code: string, message: string) => void,
+    /** Where `note` records (the node's remarks for its report line). */
+    private readonly remark: (text: string) => void = () => {},
   ) {}
   get name(): string {
     return this.ctx.name;
@@ -110,5 +118,8 @@ export class NodeHookContext implements HookContext {
   }
   warn(code: string, message: string): void {
     this.record(String(code), String(message));
+  }
+  note(text: string): void {
+    this.remark(String(text));
   }
 }

@@ -100,9 +100,10 @@ export class NodeStops {
     this.recorder = new StopRecorder(c.compiled.graph.names.length, c.clock);
   }
 
-  /** A remark for the node's report line. */
+  /** A remark for the node's report line; a node's remarks are joined with "; ". */
   note(i: number, text: string): void {
-    this.#notes.set(i, text);
+    const before = this.#notes.get(i);
+    this.#notes.set(i, before === undefined ? text : `${before}; ${text}`);
   }
 
   /** A shutdown's stop walk is about to run under this deadline. */

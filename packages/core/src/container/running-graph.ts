@@ -80,6 +80,12 @@ export class RunningGraph {
   }
 
   hookContext(i: number, ctx: PhaseContext): HookContext {
-    return new NodeHookContext(ctx, this.host, this.compiled.registrations[i]!.token as Token, (code, message) => this.warnings.add(i, code, message));
+    return new NodeHookContext(
+      ctx,
+      this.host,
+      this.compiled.registrations[i]!.token as Token,
+      (code, message) => this.warnings.add(i, code, message),
+      (text) => this.stops.note(i, text),
+    );
   }
 }
