@@ -1,5 +1,5 @@
 import type { Newable } from 'inversify';
-import { stopTakesTime } from './hook-table.js';
+import { STEP_HOOKS, stopTakesTime, type StepHookName } from './hook-table.js';
 import { hooksOf, type HookContext, type LifecycleHooks } from './hooks.js';
 import { injectedDependencies, type DependencyRef } from './injected-dependencies.js';
 import type { ResourceOptions } from './options.js';
@@ -10,14 +10,16 @@ export interface Resolver {
   get<T>(token: Token<T>): T;
 }
 
+/** The hooks of the plain-object form: each of LifecycleHooks' steps, given the value first. */
+export type DefinitionHooks<T> = {
+  [K in StepHookName]?: (value: T, ctx: HookContext) => unknown;
+};
+
 /** The plain-object form, for clients the user does not own (no subclass, no decorator). */
-export interface ResourceDefinition<T> extends ResourceOptions {
+export interface ResourceDefinition<T> extends ResourceOptions, DefinitionHooks<T> {
   /** Builds the value (may be async). Exactly one of `create` and `value`. */
   create?: (resolver: Resolver) => T | Promise<T>;
   value?: T;
-  start?: (value: T, ctx: HookContext) => unknown;
-  quiesce?: (value: T, ctx: HookContext) => unknown;
-  stop?: (value: T, ctx: HookContext) => unknown;
   /** What is still open when the stop's time runs out, for the report (see LifecycleHooks.pending). */
   pending?: (value: T) => string | readonly string[] | undefined;
 }
@@ -71,12 +73,10 @@ export function definitionRegistration<T>(token: unknown, definition: ResourceDe
       // A value that knows how to dispose itself needs no explicit stop.
       const own = hooksOf(instance);
       const pending = definition.pending ? () => definition.pending!(instance as T) : own.pending;
-      return {
-        start: bindTo(definition.start, instance),
-        quiesce: bindTo(definition.quiesce, instance),
-        stop: bindTo(definition.stop, instance) ?? (definition.stop === undefined ? disposeOnly(instance, own) : undefined),
-        ...(pending ? { pending } : {}),
-      };
+      const bound: LifecycleHooks = {};
+      for (const name of STEP_HOOKS) bound[name] = bindTo(definition[name], instance);
+      bound.stop ??= definition.stop === undefined ? disposeOnly(instance, own) : undefined;
+      return pending ? { ...bound, pending } : bound;
     },
   };
 }

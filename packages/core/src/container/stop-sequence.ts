@@ -3,9 +3,9 @@ import { onAbort } from '../engine/abort.js';
 import type { Clock } from '../engine/clock.js';
 import type { PhaseContext } from '../engine/node-run.js';
 import { runSteps, type Step } from '../engine/steps.js';
-import type { PhaseMark, RecordedStop, StopPhase } from '../report/phases.js';
+import { STOP_STEPS, type PhaseMark, type RecordedStop, type StopPhase } from '../report/phases.js';
 import type { HookContext, LifecycleHooks } from './hooks.js';
-import { stopTakesTime } from './hook-table.js';
+import { stopTakesTime, TIMED_STOP_HOOKS } from './hook-table.js';
 import type { InFlight } from './in-flight.js';
 
 /**
@@ -71,7 +71,7 @@ export function stopSequence(i: number, ctx: PhaseContext, parts: SequenceParts,
   if (!stopTakesTime(hooks) && !group && deactivation.length === 0) return undefined;
   const hookCtx = parts.hookContext();
   // The common case, a stop hook alone, needs no step list: the hook's own answer is the node's.
-  if (!hooks?.quiesce && !group && deactivation.length === 0 && !hooks?.pending) {
+  if (stopHookAlone(hooks) && !group && deactivation.length === 0 && !hooks?.pending) {
     recorder.stopOnly(i);
     return hooks!.stop!(hookCtx);
   }
@@ -79,11 +79,24 @@ export function stopSequence(i: number, ctx: PhaseContext, parts: SequenceParts,
   // listeners (registered later, inside the hooks) force things closed.
   if (group || hooks?.pending) onAbort(ctx.signal, () => recorder.cut(i, openWork(group, hooks)));
   const steps: Step[] = [];
-  if (hooks?.quiesce) steps.push(() => (recorder.mark(i, 'quiesce'), hooks.quiesce!(hookCtx)));
-  if (group) steps.push(() => (recorder.mark(i, 'drain', group.active), group.active > 0 ? group.drain(ctx.signal) : undefined));
-  if (hooks?.stop) steps.push(() => (recorder.mark(i, 'stop'), hooks.stop!(hookCtx)));
-  if (deactivation.length > 0) steps.push(() => recorder.mark(i, 'deactivate'), ...deactivation);
+  // The parts in the table's order (report/phases.ts): a hook step runs the node's hook; core's
+  // own are the in-flight drain and inversify's deactivation.
+  for (const { phase, hook } of STOP_STEPS) {
+    if (hook !== undefined) {
+      const fn = hooks?.[hook];
+      if (fn) steps.push(() => (recorder.mark(i, phase), fn(hookCtx)));
+    } else if (phase === 'drain') {
+      if (group) steps.push(() => (recorder.mark(i, 'drain', group.active), group.active > 0 ? group.drain(ctx.signal) : undefined));
+    } else if (deactivation.length > 0) {
+      steps.push(() => recorder.mark(i, phase), ...deactivation);
+    }
+  }
   return runSteps(steps, 0, ctx);
+}
+
+/** Whether `stop` is the only stop hook that takes time (quiesce and any other step absent). */
+function stopHookAlone(hooks: LifecycleHooks | undefined): boolean {
+  return TIMED_STOP_HOOKS.every((name) => name === 'stop' || hooks?.[name] === undefined);
 }
 
 function openWork(group: InFlight | undefined, hooks: LifecycleHooks | undefined): string[] {

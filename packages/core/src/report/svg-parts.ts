@@ -1,4 +1,5 @@
 import type { NodeStatus } from './types.js';
+import { PHASE_OPACITY } from './phases.js';
 
 // The chart's vocabulary: colors, patterns, the legend and the axis, shared by its rows.
 
@@ -8,9 +9,6 @@ export const COLORS: Readonly<Record<NodeStatus, string>> = {
   timedOut: '#e8912d',
   skipped: '#9aa1a9',
 };
-
-/** Phases are tints of the node's status color, light to full: the parts read left to right. */
-export const PHASE_OPACITY = { quiesce: 0.45, drain: 0.7, stop: 1, deactivate: 0.85 } as const;
 
 export const INK = '#1f2328';
 export const MUTED = '#57606a';

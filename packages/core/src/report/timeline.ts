@@ -1,7 +1,7 @@
 import { isClean } from './clean.js';
 import { fmt, headline, phaseSummary, whyNode } from './format.js';
-import { PHASE_LABELS } from './phases.js';
-import { COLORS, defs, DRAIN, esc, fit, INK, legend, MUTED, PHASE_OPACITY, RESERVE, ticks, TRACK } from './svg-parts.js';
+import { PHASE_LABELS, PHASE_OPACITY } from './phases.js';
+import { COLORS, defs, DRAIN, esc, fit, INK, legend, MUTED, RESERVE, ticks, TRACK } from './svg-parts.js';
 import type { NodeReport, ShutdownReportJSON } from './types.js';
 
 /**
