@@ -82,13 +82,16 @@ export function releaseStuckWrites(withinMs: number): StuckWrite[] {
     const buffer = Buffer.allocUnsafe(64 * 1024);
     let discarded = 0;
     // The writer wakes for each chunk we free and blocks again on the next: it is done only when
-    // the pipe stays empty and no thread waits on it for several looks in a row.
-    let quiet = 0;
+    // the pipe stays empty and no thread waits on it for QUIET_MS. Counted in time, not looks: a
+    // woken writer shows as "running", not blocked, until it gets a CPU, and on a loaded machine
+    // that took longer than five 2 ms looks — we stopped reading after 64 KiB and it blocked again.
+    let quietSince: number | undefined;
     try {
-      while (Date.now() < end && quiet < QUIET_LOOKS) {
+      while (Date.now() < end) {
         const n = readSome(reader, buffer);
         discarded += n;
-        quiet = n === 0 && !blockedPipeWrites().has(fd) ? quiet + 1 : 0;
+        if (n > 0 || blockedPipeWrites().has(fd)) quietSince = undefined;
+        else if ((quietSince ??= Date.now()) + QUIET_MS <= Date.now()) break;
         if (n === 0) pause(2);
       }
     } finally {
@@ -108,7 +111,7 @@ function readSome(fd: number, buffer: Buffer): number {
   }
 }
 
-const QUIET_LOOKS = 5;
+const QUIET_MS = 150;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /** A short synchronous wait for the writer thread to refill the pipe. */
