@@ -15,7 +15,7 @@ export class NestShutdownHooksEnabledError extends AdapterMisuseError {
   ) {
     super(
       node,
-      `app.enableShutdownHooks() is on${signals.length ? ` (${signals.join(', ')})` : ''}: Nest would run the shutdown hooks itself, by module distance, next to quiesce's ordered stop`,
+      `app.enableShutdownHooks() was called${signals.length ? ` (${signals.join(', ')})` : ''}: Nest would run the shutdown hooks itself, by module distance, next to quiesce's ordered stop`,
       'remove the enableShutdownHooks() call and use lifecycle.handleSignals()',
     );
   }

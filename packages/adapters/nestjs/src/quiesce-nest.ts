@@ -57,12 +57,15 @@ export async function quiesceNest(app: unknown, options?: QuiesceNestOptions): P
 function refuseNestSignals(app: NestApp): void {
   const signals = shutdownHookSignals(app);
   if (signals) throw new NestShutdownHooksEnabledError(NEST_APP_NODE, signals);
-  // Called later, it would subscribe Nest's own handler next to handleSignals' one.
+  // Called later, it would subscribe Nest's own handler next to handleSignals' one: it subscribes
+  // nothing and warns instead. Not a throw: Nest's application proxy turns an error thrown by any
+  // of its methods into process.exit(1) (abortOnError, the default).
   Object.defineProperty(app, 'enableShutdownHooks', {
     configurable: true,
     writable: true,
     value: (signals: unknown) => {
-      throw new NestShutdownHooksEnabledError(NEST_APP_NODE, Array.isArray(signals) ? signals.map(String) : []);
+      process.emitWarning(new NestShutdownHooksEnabledError(NEST_APP_NODE, Array.isArray(signals) ? signals.map(String) : []));
+      return app;
     },
   });
 }

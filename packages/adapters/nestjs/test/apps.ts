@@ -6,7 +6,7 @@ import { quiesceNest, type QuiesceNestOptions } from '../src/index.js';
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Nest apps built for a test, quiet, without listening (init() is what quiesceNest needs). */
-export const create = (module: object) => NestFactory.create(module as never, { logger: false });
+export const create = (module: object) => NestFactory.create(module as never, { logger: false, abortOnError: false });
 
 /**
  * The nestjs/nest #14118 reproduction: AService (AModule) injects BService (BModule, imported by
