@@ -118,3 +118,14 @@ describe('bad options', () => {
     expect(error).toMatchObject({ code: 'QUIESCE_NEST_NOT_AN_APPLICATION' });
   });
 });
+
+describe('an application context (NestFactory.createApplicationContext, no HTTP server)', () => {
+  it('is adopted the same way', async () => {
+    const { NestFactory } = await import('@nestjs/core');
+    const context = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
+    const lifecycle = await quiesceNest(context);
+    await lifecycle.start();
+    expect((await lifecycle.shutdown()).ok).toBe(true);
+    expect(calls).toEqual(['onModuleDestroy', 'beforeApplicationShutdown undefined', 'onApplicationShutdown undefined']);
+  });
+});

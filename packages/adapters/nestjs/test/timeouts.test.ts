@@ -61,3 +61,31 @@ describe('a hung provider', () => {
     expect(report.durationMs).toBeLessThan(600);
   });
 });
+
+describe('a failing hook', () => {
+  @Injectable()
+  class Broken implements OnModuleDestroy {
+    constructor(readonly db: Database) {}
+    async onModuleDestroy() {
+      throw new Error('broker refused the close');
+    }
+  }
+  @Module({ providers: [Database, Broken] })
+  class BrokenModule {}
+
+  it('fails its node (Nest only logs it) and what it injects still stops after it', async () => {
+    log.length = 0;
+    const { report } = await shutDownWithQuiesce(BrokenModule);
+    expect(report.node('Broken')!.status).toBe('failed');
+    expect(report.node('Broken')!.error?.message).toMatch(/broker refused the close/);
+    expect(report.node('Database')!.status).toBe('stopped');
+    expect(report.ok).toBe(false);
+    expect(log).toEqual(['db closed']);
+  });
+
+  it('bestEffort by override: reported, the shutdown stays ok', async () => {
+    const { report } = await shutDownWithQuiesce(BrokenModule, { overrides: [{ token: Broken, policy: 'bestEffort', name: 'broker' }] });
+    expect(report.node('broker')!.status).toBe('failed');
+    expect(report.ok).toBe(true);
+  });
+});
