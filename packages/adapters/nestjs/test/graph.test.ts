@@ -92,4 +92,40 @@ describe('the provider graph', () => {
     expect(() => lifecycle.validate()).toThrowError(CycleError);
     expect(() => lifecycle.validate()).toThrowError(/Left → Right → Left|Right → Left → Right/);
   });
+
+  it('a transient provider with a hook: one node per instance, each injector depends on them, all stopped after their users', async () => {
+    log.length = 0;
+    let made = 0;
+    @Injectable({ scope: Scope.TRANSIENT })
+    class Tracer implements OnModuleDestroy {
+      readonly id = ++made;
+      onModuleDestroy() {
+        log.push(`tracer ${this.id} flushed`);
+      }
+    }
+    @Injectable()
+    class Billing implements OnModuleDestroy {
+      constructor(readonly tracer: Tracer) {}
+      onModuleDestroy() {
+        log.push('billing closed');
+      }
+    }
+    @Injectable()
+    class Shipping implements OnModuleDestroy {
+      constructor(readonly tracer: Tracer) {}
+      onModuleDestroy() {
+        log.push('shipping closed');
+      }
+    }
+    @Module({ providers: [Tracer, Billing, Shipping] })
+    class TransientModule {}
+    const { lifecycle, report } = await shutDownWithQuiesce(TransientModule);
+    expect(report.ok).toBe(true);
+    const tracers = lifecycle.graph().nodes.filter((n) => n.name.startsWith('Tracer')).map((n) => n.name).sort();
+    expect(tracers).toEqual(['Tracer#1', 'Tracer#2']);
+    expect(lifecycle.graph().nodes.find((n) => n.name === 'Billing')!.dependsOn).toEqual(expect.arrayContaining(tracers));
+    const lastUser = Math.max(log.indexOf('billing closed'), log.indexOf('shipping closed'));
+    expect(log.filter((l) => l.startsWith('tracer')).map((l) => log.indexOf(l)).every((i) => i > lastUser)).toBe(true);
+    expect(log.filter((l) => l.startsWith('tracer'))).toHaveLength(2);
+  });
 });
