@@ -90,7 +90,7 @@ export function loggerApp(log: string[]) {
   class OrdersService implements BeforeApplicationShutdown {
     constructor(readonly repo: OrdersRepository) {}
     async beforeApplicationShutdown(signal?: string) {
-      await sleep(20);
+      await sleep(60);
       this.repo.logger.info(`orders flushed (${signal ?? 'no signal'})`);
     }
   }
@@ -102,7 +102,7 @@ export function loggerApp(log: string[]) {
     inject: [LOGGER, CONFIG],
     useFactory: (logger: Logger, config: { name: string }) => ({
       async onModuleDestroy() {
-        await sleep(10);
+        await sleep(40);
         logger.info(`metrics pushed for ${config.name}`);
       },
     }),
@@ -112,7 +112,7 @@ export function loggerApp(log: string[]) {
   class Audit implements OnModuleDestroy {
     constructor(@Inject(forwardRef(() => LOGGER)) readonly logger: Logger) {}
     async onModuleDestroy() {
-      await sleep(30);
+      await sleep(80);
       this.logger.info('audit closed');
     }
   }

@@ -6,19 +6,21 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/sigterm-app.mjs', import.meta.
 
 interface Run {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string[];
   stderr: string;
   /** From SIGTERM to the process's exit. */
   exitMs: number;
 }
 
-/** Starts the fixture, sends SIGTERM once it listens, and waits for it to exit by itself. */
-function sigterm(args: string[]): Promise<Run> {
+/** Starts the fixture, sends SIGTERM once it listens, and waits for it to exit by itself (SIGKILL `capMs` after the SIGTERM). */
+function sigterm(args: string[], capMs = 10_000): Promise<Run> {
   const child = spawn(process.execPath, [FIXTURE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   let stderr = '';
   let sentAt = 0;
-  const hardCap = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  // Also before the SIGTERM: a fixture that never gets ready cannot hang the test.
+  let hardCap = setTimeout(() => child.kill('SIGKILL'), 15_000);
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let buffered = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -30,18 +32,21 @@ function sigterm(args: string[]): Promise<Run> {
       if (line.startsWith('ready ')) {
         sentAt = performance.now();
         child.kill('SIGTERM');
+        clearTimeout(hardCap);
+        hardCap = setTimeout(() => child.kill('SIGKILL'), capMs);
       }
     }
   });
   return new Promise((resolve) => {
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(hardCap);
-      resolve({ code, stdout, stderr, exitMs: performance.now() - sentAt });
+      resolve({ code, signal, stdout, stderr, exitMs: performance.now() - sentAt });
     });
   });
 }
 
-describe('SIGTERM through lifecycle.handleSignals()', () => {
+// Each test is a process of its own: run side by side (Nest's start costs ≈ 1 s a process).
+describe.concurrent('SIGTERM through lifecycle.handleSignals()', () => {
   it('runs the hooks in provider order with the signal, prints the report, closes the HTTP server, exits 0 by itself', async () => {
     const run = await sigterm([]);
     expect(run.stdout.slice(1)).toEqual(['db outbox flushed on SIGTERM', 'db closed']);
@@ -58,5 +63,20 @@ describe('SIGTERM through lifecycle.handleSignals()', () => {
     expect(run.stderr).toMatch(/beforeApplicationShutdown\(\) still running/);
     expect(run.code).toBe(1);
     expect(run.exitMs).toBeLessThan(2_500);
+  });
+});
+
+describe.concurrent('the same app with Nest alone (app.enableShutdownHooks())', () => {
+  it('destroys the db before the publisher’s beforeApplicationShutdown (#15936): the outbox flush is lost', async () => {
+    const run = await sigterm(['plain']);
+    expect(run.stdout.slice(1)).toEqual(['db closed', 'outbox lost: db closed']);
+    // Nest re-sends the signal to itself once its hooks ran: no exit code, no report.
+    expect(run.signal).toBe('SIGTERM');
+  });
+
+  it('with the hung hook never ends by itself: still alive 2 s after SIGTERM (killed by the test)', async () => {
+    const run = await sigterm(['plain', 'hang'], 2_000);
+    expect(run.signal).toBe('SIGKILL');
+    expect(run.exitMs).toBeGreaterThanOrEqual(1_900);
   });
 });
