@@ -128,4 +128,28 @@ describe('the provider graph', () => {
     expect(log.filter((l) => l.startsWith('tracer')).map((l) => log.indexOf(l)).every((i) => i > lastUser)).toBe(true);
     expect(log.filter((l) => l.startsWith('tracer'))).toHaveLength(2);
   });
+
+  it('property injection (@Inject() on a field) is a dependency too', async () => {
+    log.length = 0;
+    @Injectable()
+    class Store implements OnModuleDestroy {
+      onModuleDestroy() {
+        log.push('store closed');
+      }
+    }
+    @Injectable()
+    class Sessions implements OnModuleDestroy {
+      @Inject(Store) readonly store!: Store;
+      async onModuleDestroy() {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        log.push('sessions saved');
+      }
+    }
+    @Module({ providers: [Store, Sessions] })
+    class PropertyModule {}
+    const { lifecycle, report } = await shutDownWithQuiesce(PropertyModule);
+    expect(lifecycle.graph().nodes.find((n) => n.name === 'Sessions')!.dependsOn).toContain('Store');
+    expect(log).toEqual(['sessions saved', 'store closed']);
+    expect(report.node('Store')!.waitedFor).toBe('Sessions');
+  });
 });
