@@ -21,7 +21,8 @@ export const NEST_APP_NODE = 'nest';
 export async function quiesceNest(app: unknown, options?: QuiesceNestOptions): Promise<LifecycleContainer> {
   const parsed = parseOptions(quiesceNestOptionsSchema, options, SUBJECT);
   if (!isNestApp(app)) throw new NestNotAnApplicationError(NEST_APP_NODE, app);
-  refuseNestSignals(app);
+  const signals = shutdownHookSignals(app);
+  if (signals) throw new NestShutdownHooksEnabledError(NEST_APP_NODE, signals);
   await app.init();
   const graph = readProviderGraph(app);
   const overrides = resolveOverrides(graph, parsed.overrides ?? []);
@@ -51,12 +52,12 @@ export async function quiesceNest(app: unknown, options?: QuiesceNestOptions): P
   // Last: Nest's own close (HTTP server, microservices, websockets). Every hook it calls was
   // replaced by one that has already run, so this closes the servers and nothing else.
   lifecycle.resource(Symbol(NEST_APP_NODE), { name: NEST_APP_NODE, value: app, stopsLast: true, stop: (nest, ctx) => nest.close(signalOf(ctx.reason)) });
+  // Only now that nothing can be refused any more: the app is changed only when it is adopted.
+  guardShutdownHooks(app);
   return lifecycle;
 }
 
-function refuseNestSignals(app: NestApp): void {
-  const signals = shutdownHookSignals(app);
-  if (signals) throw new NestShutdownHooksEnabledError(NEST_APP_NODE, signals);
+function guardShutdownHooks(app: NestApp): void {
   // Called later, it would subscribe Nest's own handler next to handleSignals' one: it subscribes
   // nothing and warns instead. Not a throw: Nest's application proxy turns an error thrown by any
   // of its methods into process.exit(1) (abortOnError, the default).

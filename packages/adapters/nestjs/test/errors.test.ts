@@ -112,6 +112,15 @@ describe('bad options', () => {
     expect(await invalid({ overrides: [{ token: Store, dependsOn: [Plain, 'nothing'] }] })).toEqual(['overrides.0.dependsOn.1']);
   });
 
+  it('a refused call leaves the app as it was: its hooks and enableShutdownHooks() are Nest’s own', async () => {
+    const nest = await app();
+    await expect(quiesceNest(nest, { overrides: [{ token: Plain }] })).rejects.toThrowError(InvalidOptionsError);
+    expect(Object.getOwnPropertyNames(nest)).not.toContain('enableShutdownHooks');
+    const before = process.listenerCount('SIGUSR2');
+    nest.enableShutdownHooks(['SIGUSR2']);
+    expect(process.listenerCount('SIGUSR2')).toBe(before + 1);
+  });
+
   it('something that is not a Nest application is refused with a typed error', async () => {
     const error = await quiesceNest({ get() {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NestNotAnApplicationError);
