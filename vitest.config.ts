@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -25,9 +25,19 @@ export default defineConfig({
             // The README's and the guides' snippets, run from the packed tarballs in a fresh project.
             'test/docs/**/*.test.ts',
           ],
+          // Needs none of the servers: in a project of its own, without the global setup.
+          exclude: [...configDefaults.exclude, 'packages/adapters/nestjs/**'],
           globalSetup: ['packages/test-servers/src/vitest-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // @quiesce/nestjs on real Nest applications, in-process and in child processes; no servers.
+        test: {
+          name: 'nestjs',
+          include: ['packages/adapters/nestjs/test/**/*.test.ts'],
+          testTimeout: 30_000,
         },
       },
     ],
