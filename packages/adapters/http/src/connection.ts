@@ -17,8 +17,12 @@ export const remoteKey = (socket: Socket): string => `${socket.remoteAddress}|${
  */
 export class Connection {
   http: Socket | undefined;
-  /** Responses still open on it → what settles each (a pipelining client queues several). */
-  readonly responses = new Map<ServerResponse, () => void>();
+  /**
+   * Responses still open on it, oldest first (a pipelining client queues several; nearly always
+   * zero or one). An array, not a Map keyed by response: set + delete per request was the largest
+   * part of the tracker's cost (docs/PERFORMANCE.md §7).
+   */
+  readonly responses: ServerResponse[] = [];
   /** Requests seen on it: a grace that ends knows whether one arrived meanwhile. */
   requests = 0;
   /** `http.bytesRead` when its last response closed: more since means a next request is arriving. */
@@ -42,7 +46,7 @@ export class Connection {
       socket !== undefined &&
       !this.upgraded &&
       this.requests > 0 &&
-      this.responses.size === 0 &&
+      this.responses.length === 0 &&
       socket.writableLength === 0 &&
       socket.bytesRead === this.readAtLastResponse
     );
@@ -62,6 +66,16 @@ export class Connection {
     this.http?.destroy();
     this.raw.destroy();
   }
+
+  /** Takes a response off `responses`; false when it was not there (already settled). */
+  settled(res: ServerResponse): boolean {
+    const list = this.responses;
+    const i = list.indexOf(res);
+    if (i < 0) return false;
+    if (i === 0) list.shift();
+    else list.splice(i, 1);
+    return true;
+  }
 }
 
 /** Responses we marked `Connection: close`: only our own mark is ever taken back. */
@@ -74,7 +88,7 @@ const markedClose = new WeakSet<ServerResponse>();
  * request arriving behind a marked response (`next`) takes the mark over when its headers have not gone.
  */
 export function lastOnConnection(conn: Connection, next?: ServerResponse): void {
-  const open = [...conn.responses.keys()];
+  const open = [...conn.responses];
   if (next) open.push(next);
   const last = open.at(-1);
   for (const res of open) if (res !== last && !res.headersSent && markedClose.delete(res)) res.removeHeader('Connection');
