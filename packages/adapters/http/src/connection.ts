@@ -23,6 +23,8 @@ export class Connection {
    * part of the tracker's cost (docs/PERFORMANCE.md §7).
    */
   readonly responses: ServerResponse[] = [];
+  /** Beside each open response, its InFlight release (undefined when it was not counted): kept here, nothing is added to the response. */
+  readonly #untracks: Array<(() => void) | undefined> = [];
   /** Requests seen on it: a grace that ends knows whether one arrived meanwhile. */
   requests = 0;
   /** `http.bytesRead` when its last response closed: more since means a next request is arriving. */
@@ -67,14 +69,20 @@ export class Connection {
     this.raw.destroy();
   }
 
-  /** Takes a response off `responses`; false when it was not there (already settled). */
-  settled(res: ServerResponse): boolean {
+  opened(res: ServerResponse, untrack: (() => void) | undefined): void {
+    this.responses.push(res);
+    this.#untracks.push(untrack);
+  }
+
+  /** Takes a response off `responses`: its InFlight release (undefined if not counted), or false when it was not open (already settled). */
+  settled(res: ServerResponse): (() => void) | undefined | false {
     const list = this.responses;
     const i = list.indexOf(res);
     if (i < 0) return false;
-    if (i === 0) list.shift();
-    else list.splice(i, 1);
-    return true;
+    // Nearly always the only one, or the oldest of a pipelined few.
+    if (i === 0) return list.shift(), this.#untracks.shift();
+    list.splice(i, 1);
+    return this.#untracks.splice(i, 1)[0];
   }
 }
 

@@ -13,8 +13,8 @@ import type { ProbeRouter } from './probes.js';
 
 type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
 
-/** A socket or response with this tracker's properties on it (see #connectionKey). */
-type Marked<T> = T & Record<symbol, unknown>;
+/** A socket with this tracker's property on it (see #connectionKey). */
+type Marked = Socket & Record<symbol, Connection | undefined>;
 
 /**
  * Sees every connection, request and response of one server so that closing it is graceful. What
@@ -27,13 +27,11 @@ type Marked<T> = T & Record<symbol, unknown>;
 export class ConnectionTracker implements ServerTracker {
   readonly #connections = new Set<Connection>();
   /**
-   * The property holding the connection, on the socket HTTP is parsed from (the TLS socket under
-   * https) and on each of its open responses: one symbol per tracker, so two trackers of one
-   * server keep their own. A property, not a WeakMap: it is read on every request.
+   * The property holding the connection on the socket HTTP is parsed from (the TLS socket under
+   * https; a response finds it through `res.req.socket`): one symbol per tracker, so two trackers
+   * of one server keep their own. A property, not a WeakMap: it is read twice per request.
    */
   readonly #connectionKey = Symbol('quiesce.http.connection');
-  /** On a response: its InFlight release, when it was counted (a property: no Map entry or closure per request). */
-  readonly #untrackKey = Symbol('quiesce.http.untrack');
   /** The server's emit before ours. */
   readonly #emit: Emit;
   /** One 'close' listener shared by every response (`this` is the response). */
@@ -68,7 +66,8 @@ export class ConnectionTracker implements ServerTracker {
     const emit = (this.#emit = server.emit as Emit);
     const tracker = this;
     this.#onResponseClose = function (this: ServerResponse) {
-      tracker.#settle(this);
+      const conn = (this.req.socket as Marked | null)?.[tracker.#connectionKey];
+      if (conn) tracker.#settle(conn, this);
     };
     server.emit = function (event: string | symbol, a?: unknown, b?: unknown): boolean {
       if (event === 'request') return tracker.#onRequest(a as IncomingMessage, b as ServerResponse);
@@ -110,13 +109,13 @@ export class ConnectionTracker implements ServerTracker {
 
   #attach(conn: Connection, socket: Socket): void {
     conn.http = socket;
-    (socket as Marked<Socket>)[this.#connectionKey] = conn;
+    (socket as Marked)[this.#connectionKey] = conn;
     if (socket !== conn.raw) socket.once('close', () => this.#gone(conn));
   }
 
   /** A socket that reached HTTP without our 'connection' listener seeing it (emitted by hand): adopt it. */
   #connectionOf(socket: Socket): Connection {
-    let conn = (socket as Marked<Socket>)[this.#connectionKey] as Connection | undefined;
+    let conn = (socket as Marked)[this.#connectionKey];
     if (conn) return conn;
     conn = new Connection(socket);
     this.#connections.add(conn);
@@ -129,7 +128,7 @@ export class ConnectionTracker implements ServerTracker {
   #gone(conn: Connection): void {
     if (!this.#connections.delete(conn)) return;
     clearTimeout(conn.grace);
-    if (conn.responses.length > 0) for (const res of [...conn.responses]) this.#settle(res);
+    if (conn.responses.length > 0) for (const res of [...conn.responses]) this.#settle(conn, res);
     if (this.#draining) this.#checkDrained();
   }
 
@@ -179,10 +178,7 @@ export class ConnectionTracker implements ServerTracker {
     const probe = this.probe?.(req);
     // Once the node is stopping its InFlight refuses new work: a request that still reaches us
     // (its headers were mid-way at close time) is served untracked; stop() waits for its socket.
-    const marked = res as Marked<ServerResponse>;
-    marked[this.#untrackKey] = probe || conn.late || this.inFlight.closed ? undefined : this.inFlight.track();
-    marked[this.#connectionKey] = conn;
-    conn.responses.push(res);
+    conn.opened(res, probe || conn.late || this.inFlight.closed ? undefined : this.inFlight.track());
     // 'close' follows 'finish' (every byte handed to the kernel) or the socket's end.
     res.on('close', this.#onResponseClose);
     if (conn.late && !probe) return refuse(req, res, this.headerGraceMs), true;
@@ -192,11 +188,9 @@ export class ConnectionTracker implements ServerTracker {
   }
 
   /** A response closed, or its socket went first (#gone): once each. */
-  #settle(res: ServerResponse): void {
-    const marked = res as Marked<ServerResponse>;
-    const conn = marked[this.#connectionKey] as Connection | undefined;
-    if (!conn?.settled(res)) return;
-    const untrack = marked[this.#untrackKey] as (() => void) | undefined;
+  #settle(conn: Connection, res: ServerResponse): void {
+    const untrack = conn.settled(res);
+    if (untrack === false) return;
     if (untrack) {
       untrack();
       this.#lost.settled(this.#draining, this.#forced, res.writableFinished, res.headersSent);
