@@ -70,31 +70,36 @@ const pinTo = (child: Child, cpu: number): void => {
   if (process.env.QUIESCE_REQUEST_PATH_PIN !== '0' && child.pid !== undefined) pin(child.pid, cpu);
 };
 
+/** `QUIESCE_REQUEST_PATH=http,pg,amqp` picks parts, as in the request-path section (only their servers are started). */
+const PARTS = (process.env.QUIESCE_REQUEST_PATH ?? 'http,pg,amqp').split(',').map((p) => p.trim());
+
 export async function requestPathWhy(): Promise<WhyRow[]> {
-  const [pgServer, amqpServer] = await Promise.all([startPostgres(), startRabbitMQ()] as const);
-  const servers: Array<PgServer | RabbitMQServer> = [pgServer, amqpServer];
+  const [pgServer, amqpServer] = await Promise.all([PARTS.includes('pg') ? startPostgres() : undefined, PARTS.includes('amqp') ? startRabbitMQ() : undefined] as const);
+  const servers: Array<PgServer | RabbitMQServer> = [pgServer, amqpServer].filter((s) => s !== undefined);
   const children: Child[] = [];
   try {
     const rows: WhyRow[] = [];
-    const http = forkChild('http quiesce', worker, ['http', 'quiesce']);
-    const load = forkChild('load', loader, []);
-    children.push(http, load);
-    const { port } = await http.call<{ port: number }>({ cmd: 'ready' }, CALL_MS);
-    await load.call({ cmd: 'ready' }, CALL_MS);
-    // As in the request-path section: the measured process on CPU 1, its HTTP load on CPU 0.
-    pinTo(http, 1);
-    pinTo(load, 0);
-    rows.push(...(await toggled('http', http, ['als', 'tracker'], {}, { child: load, port })));
-    const pg = forkChild('pg quiesce', worker, ['pg', 'quiesce', pgServer.url]);
-    children.push(pg);
-    await pg.call({ cmd: 'ready' }, CALL_MS);
-    pinTo(pg, 1);
-    rows.push(...(await toggled('pg', pg, ['als', 'tracker'], { concurrency: 32 })));
-    const amqp = forkChild('amqp quiesce', worker, ['amqp', 'quiesce', amqpServer.url]);
-    children.push(amqp);
-    await amqp.call({ cmd: 'ready' }, CALL_MS);
-    pinTo(amqp, 1);
-    rows.push(...(await toggled('amqp', amqp, ['als', 'tracker'], { window: 100 })));
+    if (PARTS.includes('http')) {
+      const http = forkChild('http quiesce', worker, ['http', 'quiesce']);
+      const load = forkChild('load', loader, []);
+      children.push(http, load);
+      const { port } = await http.call<{ port: number }>({ cmd: 'ready' }, CALL_MS);
+      await load.call({ cmd: 'ready' }, CALL_MS);
+      // As in the request-path section: the measured process on CPU 1, its HTTP load on CPU 0.
+      pinTo(http, 1);
+      pinTo(load, 0);
+      rows.push(...(await toggled('http', http, ['als', 'tracker'], {}, { child: load, port })));
+    }
+    // A client adapter: its quiesce worker on CPU 1, its server (started above) on CPU 0.
+    const client = async (part: 'pg' | 'amqp', url: string, extra: Record<string, unknown>): Promise<void> => {
+      const child = forkChild(`${part} quiesce`, worker, [part, 'quiesce', url]);
+      children.push(child);
+      await child.call({ cmd: 'ready' }, CALL_MS);
+      pinTo(child, 1);
+      rows.push(...(await toggled(part, child, ['als', 'tracker'], extra)));
+    };
+    if (pgServer) await client('pg', pgServer.url, { concurrency: 32 });
+    if (amqpServer) await client('amqp', amqpServer.url, { window: 100 });
     for (const child of children) await child.stop(CALL_MS);
     return rows;
   } finally {

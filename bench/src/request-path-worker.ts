@@ -52,8 +52,9 @@ type Handler = (message: { cmd: string; [key: string]: unknown }) => Promise<Rec
 // sides run in the same process, heap and connections, a few hundred ms apart, so what the rest
 // of the machine does lands on both alike.
 //   'als'     the AsyncLocalStorage core's handle origins ran hooks in: disable() / re-enable it
-//             (recorded through AsyncLocalStorage.prototype.run; nothing else calls run here);
-//   'tracker' http: the server's emit wrapper (ConnectionTracker) removed / restored;
+//             if it was enabled (recorded through AsyncLocalStorage.prototype.run; nothing else
+//             calls run here; core disables it after each phase, so normally both sides are off);
+//   'tracker' http: the server's emit wrappers (ConnectionTracker and the late-arrivals count) removed / restored;
 //             pg: the gated pool.connect removed / restored (pg-pool's own connect underneath);
 //             amqp: the consumer's delivery callback swapped for the raw variant's (handler, then
 //             ack) and the publish for one without InFlight.
@@ -66,11 +67,19 @@ AsyncLocalStorage.prototype.run = function run(this: AsyncLocalStorage<unknown>,
 } as typeof originalRun;
 
 type Toggle = (on: boolean) => void;
+const alsWasOn = new Map<AsyncLocalStorage<unknown>, boolean>();
 const toggles = new Map<string, Toggle>([
   [
     'als',
     (on) => {
-      for (const store of stores) on ? (store as unknown as { _enable(): void })._enable() : store.disable();
+      // "On" is the state the store was in when first switched: core disables its storage after
+      // each phase, so a store that is off already stays off (the row then shows no difference).
+      for (const store of stores) {
+        const s = store as unknown as { enabled: boolean; _enable(): void };
+        if (!alsWasOn.has(store)) alsWasOn.set(store, s.enabled);
+        if (on && alsWasOn.get(store)) s._enable();
+        else if (!on) store.disable();
+      }
     },
   ],
 ]);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processTree, startPostgres, startRabbitMQ, type PgServer, type RabbitMQServer } from '@quiesce/test-servers';
 import { foreignCores, sampleCpu } from './foreign-cpu.js';
@@ -25,7 +26,8 @@ import { median } from './timing.js';
  * `QUIESCE_REQUEST_PATH=http,pg,amqp` picks parts; `QUIESCE_REQUEST_PATH_ROUNDS` (11 quiet
  * rounds wanted), `QUIESCE_REQUEST_PATH_WARM_MS` (500) and `QUIESCE_REQUEST_PATH_SLICE_MS` (200:
  * each variant's counted time per round) size the run; `QUIESCE_REQUEST_PATH_PIN=0` leaves CPU
- * placement to the scheduler; `QUIESCE_REQUEST_PATH_DEBUG=1` prints every round.
+ * placement to the scheduler; `QUIESCE_REQUEST_PATH_DEBUG=1` prints every round;
+ * `QUIESCE_REQUEST_PATH_BEFORE` adds another build's quiesce (see BEFORE).
  */
 
 export interface RequestPathRow {
@@ -100,8 +102,17 @@ interface Round {
   foreign: number;
 }
 
-/** Display name, and the worker's arguments. */
-type Variant = readonly [name: string, args: readonly string[]];
+/** Display name, the worker's arguments, and the worker script when not this build's. */
+type Variant = readonly [name: string, args: readonly string[], script?: string];
+
+/**
+ * `QUIESCE_REQUEST_PATH_BEFORE=<another checkout>/bench/dist`: its `quiesce` worker runs as one
+ * more variant, `quiesce (before)`, in the same rounds — a change measured against the code it
+ * replaces, side by side (that checkout built, its packages its own).
+ */
+const BEFORE = process.env.QUIESCE_REQUEST_PATH_BEFORE;
+const BEFORE_VARIANT = 'quiesce (before)';
+const before = (args: readonly string[]): Variant[] => (BEFORE ? [[BEFORE_VARIANT, args, resolve(BEFORE, 'request-path-worker.js')]] : []);
 
 /** One part of the section: its variants (baseline first) and how a slice of one is measured. */
 interface Part {
@@ -131,7 +142,7 @@ async function rounds(p: Part, roots: readonly number[]): Promise<RequestPathRow
   const quiet = (list: readonly Round[]): number => list.filter((round) => round.foreign <= QUIET_CORES).length;
   const deadline = performance.now() + BUDGET_MS[p.part];
   for (let k = 0; quiet(all) < ROUNDS && (performance.now() < deadline || all.length < MIN_ROUNDS); k++) {
-    const children = p.variants.map(([name, args]) => forkChild(name, worker, args));
+    const children = p.variants.map(([name, args, script]) => forkChild(name, script ?? worker, args));
     try {
       const replies = await Promise.all(children.map((child) => child.call<Record<string, unknown>>({ cmd: 'ready' }, CALL_MS)));
       children.forEach((child, i) => {
@@ -194,7 +205,7 @@ async function httpPart(roots: readonly number[]): Promise<RequestPathRow[]> {
     const rows = await rounds(
       {
         part: 'http',
-        variants: [...['bare', 'quiesce', 'quiesce:origins-off', 'http-terminator', 'stoppable'].map((v): Variant => [v, ['http', v]]), [CONTROL, ['http', 'bare']]],
+        variants: [...['bare', 'quiesce', 'quiesce:origins-off', 'http-terminator', 'stoppable'].map((v): Variant => [v, ['http', v]]), ...before(['http', 'quiesce']), [CONTROL, ['http', 'bare']]],
         ready: (server, reply) => ports.set(server, reply.port as number),
         measure: async (server) => {
           const before = await server.call<Mark>({ cmd: 'mark' }, CALL_MS);
@@ -225,7 +236,7 @@ function clientPart(part: 'pg' | 'amqp', url: string, roots: readonly number[], 
   return rounds(
     {
       part,
-      variants: [...['raw', 'quiesce', 'quiesce:origins-off'].map((v): Variant => [v, [part, v, url]]), [CONTROL, [part, 'raw', url]]],
+      variants: [...['raw', 'quiesce', 'quiesce:origins-off'].map((v): Variant => [v, [part, v, url]]), ...before([part, 'quiesce', url]), [CONTROL, [part, 'raw', url]]],
       measure: async (child) => {
         const result = await child.call<{ ops: number; elapsedMs: number; cpuUs: number }>({ cmd: 'run', ...run }, CALL_MS);
         return { perSecond: (result.ops / result.elapsedMs) * 1000, cpuUsPerOp: result.cpuUs / result.ops };

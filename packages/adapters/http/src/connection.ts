@@ -17,8 +17,14 @@ export const remoteKey = (socket: Socket): string => `${socket.remoteAddress}|${
  */
 export class Connection {
   http: Socket | undefined;
-  /** Responses still open on it → what settles each (a pipelining client queues several). */
-  readonly responses = new Map<ServerResponse, () => void>();
+  /**
+   * Responses still open on it, oldest first (a pipelining client queues several; nearly always
+   * zero or one). An array, not a Map keyed by response: set + delete per request was the largest
+   * part of the tracker's cost (docs/PERFORMANCE.md §7).
+   */
+  readonly responses: ServerResponse[] = [];
+  /** Beside each open response, its InFlight release (undefined when it was not counted): kept here, nothing is added to the response. */
+  readonly #untracks: Array<(() => void) | undefined> = [];
   /** Requests seen on it: a grace that ends knows whether one arrived meanwhile. */
   requests = 0;
   /** `http.bytesRead` when its last response closed: more since means a next request is arriving. */
@@ -42,7 +48,7 @@ export class Connection {
       socket !== undefined &&
       !this.upgraded &&
       this.requests > 0 &&
-      this.responses.size === 0 &&
+      this.responses.length === 0 &&
       socket.writableLength === 0 &&
       socket.bytesRead === this.readAtLastResponse
     );
@@ -62,6 +68,22 @@ export class Connection {
     this.http?.destroy();
     this.raw.destroy();
   }
+
+  opened(res: ServerResponse, untrack: (() => void) | undefined): void {
+    this.responses.push(res);
+    this.#untracks.push(untrack);
+  }
+
+  /** Takes a response off `responses`: its InFlight release (undefined if not counted), or false when it was not open (already settled). */
+  settled(res: ServerResponse): (() => void) | undefined | false {
+    const list = this.responses;
+    const i = list.indexOf(res);
+    if (i < 0) return false;
+    // Nearly always the only one, or the oldest of a pipelined few.
+    if (i === 0) return list.shift(), this.#untracks.shift();
+    list.splice(i, 1);
+    return this.#untracks.splice(i, 1)[0];
+  }
 }
 
 /** Responses we marked `Connection: close`: only our own mark is ever taken back. */
@@ -74,7 +96,7 @@ const markedClose = new WeakSet<ServerResponse>();
  * request arriving behind a marked response (`next`) takes the mark over when its headers have not gone.
  */
 export function lastOnConnection(conn: Connection, next?: ServerResponse): void {
-  const open = [...conn.responses.keys()];
+  const open = [...conn.responses];
   if (next) open.push(next);
   const last = open.at(-1);
   for (const res of open) if (res !== last && !res.headersSent && markedClose.delete(res)) res.removeHeader('Connection');

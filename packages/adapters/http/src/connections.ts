@@ -11,7 +11,10 @@ import { refuse, refuseRaw } from './refusal.js';
 import type { Http1Server, ServerTracker } from './server-kinds.js';
 import type { ProbeRouter } from './probes.js';
 
-const noop = (): void => {};
+type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
+
+/** A socket (or a hand-made response) with this tracker's property on it (see #connectionKey). */
+type Marked = Record<symbol, Connection | undefined>;
 
 /**
  * Sees every connection, request and response of one server so that closing it is graceful. What
@@ -23,8 +26,16 @@ const noop = (): void => {};
  */
 export class ConnectionTracker implements ServerTracker {
   readonly #connections = new Set<Connection>();
-  /** The connection each socket HTTP is parsed from belongs to (the TLS socket under https). */
-  readonly #byHttpSocket = new WeakMap<Socket, Connection>();
+  /**
+   * The property holding the connection on the socket HTTP is parsed from (the TLS socket under
+   * https; a response finds it through `res.req.socket`): one symbol per tracker, so two trackers
+   * of one server keep their own. A property, not a WeakMap: it is read twice per request.
+   */
+  readonly #connectionKey = Symbol('quiesce.http.connection');
+  /** The server's emit before ours. */
+  readonly #emit: Emit;
+  /** One 'close' listener shared by every response (`this` is the response). */
+  readonly #onResponseClose: (this: ServerResponse) => void;
   /** https: connections still in their handshake, by remote address and port (what a TLS socket shares with its TCP one). */
   readonly #handshaking = new Map<string, Connection>();
   #draining = false;
@@ -50,17 +61,24 @@ export class ConnectionTracker implements ServerTracker {
   ) {
     // Wrap emit rather than adding listeners: request listeners added later (express, or after
     // start) still run through here, probes answer before any of them, and an 'upgrade' listener
-    // of ours would make Node hand upgrades to us instead of refusing them.
-    const emit = server.emit.bind(server) as (event: string | symbol, ...args: unknown[]) => boolean;
-    server.emit = ((event: string | symbol, ...args: unknown[]) => {
-      if (event === 'request') return this.#onRequest(args[0] as IncomingMessage, args[1] as ServerResponse, () => emit(event, ...args));
+    // of ours would make Node hand upgrades to us instead of refusing them. Fixed arity on the
+    // request path: no rest array, no spread, no closure per request (docs/PERFORMANCE.md §7).
+    const emit = (this.#emit = server.emit as Emit);
+    const tracker = this;
+    this.#onResponseClose = function (this: ServerResponse) {
+      const key = tracker.#connectionKey;
+      const conn = (this as unknown as Marked)[key] ?? (this.req?.socket as unknown as Marked | undefined)?.[key];
+      if (conn) tracker.#settle(conn, this);
+    };
+    server.emit = function (event: string | symbol, a?: unknown, b?: unknown): boolean {
+      if (event === 'request') return tracker.#onRequest(a as IncomingMessage, b as ServerResponse);
       if (event === 'upgrade' || event === 'connect') {
-        const conn = this.#connectionOf((args[0] as IncomingMessage).socket);
-        if (conn.late) return refuseRaw(args[1] as Socket), true;
+        const conn = tracker.#connectionOf((a as IncomingMessage).socket);
+        if (conn.late) return refuseRaw(b as Socket), true;
         conn.upgraded = true;
       }
-      return emit(event, ...args);
-    }) as typeof server.emit;
+      return emit.apply(server, arguments as never);
+    } as typeof server.emit;
     const secure = server instanceof tls.Server;
     server.on('connection', (raw: Socket) => {
       if (this.#forced) return void raw.destroy();
@@ -92,13 +110,13 @@ export class ConnectionTracker implements ServerTracker {
 
   #attach(conn: Connection, socket: Socket): void {
     conn.http = socket;
-    this.#byHttpSocket.set(socket, conn);
+    (socket as unknown as Marked)[this.#connectionKey] = conn;
     if (socket !== conn.raw) socket.once('close', () => this.#gone(conn));
   }
 
   /** A socket that reached HTTP without our 'connection' listener seeing it (emitted by hand): adopt it. */
   #connectionOf(socket: Socket): Connection {
-    let conn = this.#byHttpSocket.get(socket);
+    let conn = (socket as unknown as Marked)[this.#connectionKey];
     if (conn) return conn;
     conn = new Connection(socket);
     this.#connections.add(conn);
@@ -111,7 +129,7 @@ export class ConnectionTracker implements ServerTracker {
   #gone(conn: Connection): void {
     if (!this.#connections.delete(conn)) return;
     clearTimeout(conn.grace);
-    for (const settle of conn.responses.values()) settle();
+    if (conn.responses.length > 0) for (const res of [...conn.responses]) this.#settle(conn, res);
     if (this.#draining) this.#checkDrained();
   }
 
@@ -154,30 +172,35 @@ export class ConnectionTracker implements ServerTracker {
     });
   }
 
-  #onRequest(req: IncomingMessage, res: ServerResponse, next: () => boolean): boolean {
+  #onRequest(req: IncomingMessage, res: ServerResponse): boolean {
     const conn = this.#connectionOf(req.socket);
     conn.requests++;
     if (this.#draining || this.#lingering) lastOnConnection(conn, res);
     const probe = this.probe?.(req);
     // Once the node is stopping its InFlight refuses new work: a request that still reaches us
     // (its headers were mid-way at close time) is served untracked; stop() waits for its socket.
-    const untrack = probe || conn.late || this.inFlight.closed ? noop : this.inFlight.track();
-    const counted = untrack !== noop;
-    const settle = (): void => {
-      if (!conn.responses.delete(res)) return;
-      untrack();
-      if (counted) this.#lost.settled(this.#draining, this.#forced, res.writableFinished, res.headersSent);
-      if (conn.responses.size > 0) return;
-      conn.readAtLastResponse = conn.http?.bytesRead ?? 0;
-      if (this.#draining) this.#afterLastResponse(conn);
-    };
-    conn.responses.set(res, settle);
+    conn.opened(res, probe || conn.late || this.inFlight.closed ? undefined : this.inFlight.track());
+    // A response made by hand (emitted by a test harness, not by Node's parser) may not name its request.
+    if (res.req !== req) (res as unknown as Marked)[this.#connectionKey] = conn;
     // 'close' follows 'finish' (every byte handed to the kernel) or the socket's end.
-    res.once('close', settle);
+    res.on('close', this.#onResponseClose);
     if (conn.late && !probe) return refuse(req, res, this.headerGraceMs), true;
-    if (!probe) return next();
+    if (!probe) return this.#emit.call(this.server, 'request', req, res);
     probe(req, res);
     return true;
+  }
+
+  /** A response closed, or its socket went first (#gone): once each. */
+  #settle(conn: Connection, res: ServerResponse): void {
+    const untrack = conn.settled(res);
+    if (untrack === false) return;
+    if (untrack) {
+      untrack();
+      this.#lost.settled(this.#draining, this.#forced, res.writableFinished, res.headersSent);
+    }
+    if (conn.responses.length > 0) return;
+    conn.readAtLastResponse = conn.http?.bytesRead ?? 0;
+    if (this.#draining) this.#afterLastResponse(conn);
   }
 
   /**
@@ -197,7 +220,7 @@ export class ConnectionTracker implements ServerTracker {
     const seen = conn.requests;
     conn.grace = setTimeout(() => {
       conn.grace = undefined;
-      if (conn.requests === seen && conn.responses.size === 0 && !conn.upgraded) conn.destroy();
+      if (conn.requests === seen && conn.responses.length === 0 && !conn.upgraded) conn.destroy();
     }, this.headerGraceMs);
     // The socket keeps the process alive, not this timer; it is cleared when the socket goes.
     conn.grace.unref();
@@ -228,7 +251,7 @@ export class ConnectionTracker implements ServerTracker {
     this.server.closeIdleConnections();
     for (const conn of this.#connections) {
       if (conn.destroyed) continue;
-      if (!conn.upgraded && conn.responses.size === 0) this.#graceFor(conn);
+      if (!conn.upgraded && conn.responses.length === 0) this.#graceFor(conn);
       lastOnConnection(conn);
     }
     this.#checkDrained();
@@ -253,7 +276,7 @@ export class ConnectionTracker implements ServerTracker {
     for (const conn of this.#connections) {
       if (conn.destroyed || conn.owned) continue;
       if (conn.upgraded) counts['upgraded connections']++;
-      else if (conn.responses.size > 0) counts['connections with a response in progress']++;
+      else if (conn.responses.length > 0) counts['connections with a response in progress']++;
       else counts['other connections']++;
       conn.destroy();
     }

@@ -27,8 +27,21 @@ export function livenessHandler(source: HealthSource): RequestListener {
 export type ProbeRouter = (req: IncomingMessage) => RequestListener | undefined;
 
 export function probeRouter(source: HealthSource, paths: { readiness?: string; liveness?: string }): ProbeRouter {
-  const routes = new Map<string, RequestListener>();
-  if (paths.readiness) routes.set(paths.readiness, readinessHandler(source));
-  if (paths.liveness) routes.set(paths.liveness, livenessHandler(source));
-  return (req) => routes.get((req.url ?? '').split('?', 1)[0]!);
+  const byPath = new Map<string, RequestListener>();
+  if (paths.readiness) byPath.set(paths.readiness, readinessHandler(source));
+  if (paths.liveness) byPath.set(paths.liveness, livenessHandler(source));
+  // A path with '?' in it never matches (the query is cut off before the comparison).
+  const routes = [...byPath].filter(([path]) => !path.includes('?'));
+  // Asked on every request: compares in place rather than splitting the URL (an array and a
+  // string per request, measured +2–4 % CPU per request: docs/PERFORMANCE.md §7).
+  return (req) => {
+    const url = req.url ?? '';
+    for (let i = 0; i < routes.length; i++) {
+      const [path, handler] = routes[i]!;
+      if (url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === QUERY)) return handler;
+    }
+    return undefined;
+  };
 }
+
+const QUERY = 0x3f; // '?'

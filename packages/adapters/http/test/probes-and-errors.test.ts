@@ -64,6 +64,25 @@ describe('readiness, liveness and the drain delay', () => {
     console.log(`[http] drainDelayMs 600: served 200 + readyz 503 during the delay; listener closed at ${refusedAt.toFixed(0)} ms`);
   });
 
+  it('a probe path matches with a query string, never as a prefix: /readyz?verbose is the probe, /readyzz and /readyz/x are the app', async () => {
+    const app = new LifecycleContainer({ shutdownTimeoutMs: 5_000 });
+    app.load(httpModule({ name: 'api', create: () => http.createServer(), port: 0, probes: { readiness: '/readyz', liveness: '/livez' } }));
+    await app.start();
+    cleanup.push(() => app.shutdown());
+    const server = app.get<http.Server>('api');
+    const seen: string[] = [];
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      seen.push(req.url ?? '');
+      res.end('app');
+    });
+    const port = portOf(server);
+    const probed = await get(port, '/readyz?verbose=1');
+    expect(JSON.parse(probed.body)).toEqual({ ready: true, state: 'running' });
+    expect(JSON.parse((await get(port, '/livez?')).body)).toEqual({ live: true, state: 'running' });
+    for (const path of ['/readyzz', '/readyz/x', '/live', '/']) expect((await get(port, path)).body).toBe('app');
+    expect(seen).toEqual(['/readyzz', '/readyz/x', '/live', '/']);
+  });
+
   it('readinessHandler / livenessHandler work as plain request listeners (a separate management port, an express route)', async () => {
     const app = new LifecycleContainer();
     app.resource('http', httpServer({ server: http.createServer((_req, res) => res.end('app')), port: 0 }));

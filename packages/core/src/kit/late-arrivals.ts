@@ -34,7 +34,8 @@ export interface Warns {
  * last part of the drain, or after it while the listener was still open, the balancers were still
  * routing here when it closed (quiesce itself cannot see that: its stop may be clean, while the
  * clients that arrived a moment later were refused). Times are performance.now(); an arrival is
- * kept only after the request, so a server with no shutdown pays one comparison per arrival.
+ * kept only after the request, so a server with no shutdown pays one comparison per arrival
+ * (callers on a request path check `counting` first).
  */
 export class LateArrivals {
   #requestedAt: number | undefined;
@@ -52,9 +53,14 @@ export class LateArrivals {
     this.#requestedAt ??= at;
   }
 
-  /** One new request (connection, call) arrived. */
-  arrived(at = performance.now()): void {
-    if (this.#requestedAt !== undefined) this.#times.push(at);
+  /** From the shutdown request on: before it, a caller can skip what it does only to count an arrival (a probe lookup). */
+  get counting(): boolean {
+    return this.#requestedAt !== undefined;
+  }
+
+  /** One new request (connection, call) arrived. Before the shutdown request a no-op: not even the clock is read. */
+  arrived(at?: number): void {
+    if (this.#requestedAt !== undefined) this.#times.push(at ?? performance.now());
   }
 
   /** The node's quiesce began: the drain delay is over (for this node). */
